@@ -1,0 +1,326 @@
+//! One fractional-extraction cascade (MODEL.md section 2): `n` extraction stages, `m` scrub
+//! stages, a feed, barren organic entering stage 1, and ideal stripping whose liquor returns
+//! to stage `N = n + m` as scrub (reflux).
+
+mod solution;
+
+use std::collections::BTreeMap;
+
+pub use solution::{CascadeSolution, MassBalance};
+
+use crate::elements::Element;
+use crate::equilibrium::{ConstantDistribution, Equilibrium, SaturatedSeparationFactors};
+use crate::error::CascadeError;
+use crate::solver::{self, SolveFailure, SolverOptions, StageProblem, StageSolution};
+use crate::stream::Stream;
+
+/// The equilibrium model of an extractant system and its per-element parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SystemModel {
+    /// Xu's saturated model: separation factors relative to any reference element.
+    Saturated {
+        separation_factors: BTreeMap<Element, f64>,
+    },
+    /// Constant distribution ratios `D_i`.
+    ConstantD {
+        distribution_ratios: BTreeMap<Element, f64>,
+    },
+}
+
+/// How the cascade is run. Must match the system's model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OperatingPoint {
+    /// Saturated model: extraction ratio `S` (RE flux of the loaded organic leaving stage N)
+    /// and scrub ratio `W` (RE flux returned as scrub), both per mol of feed.
+    Fluxes { extraction_ratio: f64, scrub_ratio: f64 },
+    /// Constant-D model: volumetric organic/aqueous ratios of the two sections, and the reflux
+    /// ratio `R = W / P` of the stripped RE (0 for a scrub of fresh acid).
+    Volumetric {
+        oa_ratio: f64,
+        scrub_oa_ratio: f64,
+        reflux_ratio: f64,
+    },
+}
+
+impl OperatingPoint {
+    /// The saturated model's operating point from `S` and a reflux ratio `R = W / (S - W)`.
+    pub fn from_reflux_ratio(extraction_ratio: f64, reflux_ratio: f64) -> Self {
+        Self::Fluxes {
+            extraction_ratio,
+            scrub_ratio: extraction_ratio * reflux_ratio / (1.0 + reflux_ratio),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FeedPhase {
+    #[default]
+    Aqueous,
+    Organic,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cascade {
+    pub extraction_stages: usize,
+    pub scrub_stages: usize,
+    /// 1-based; `None` means the last extraction stage, `n`.
+    pub feed_stage: Option<usize>,
+    pub feed_phase: FeedPhase,
+    pub operating_point: OperatingPoint,
+}
+
+impl Cascade {
+    pub fn stages(&self) -> usize {
+        self.extraction_stages + self.scrub_stages
+    }
+
+    pub fn feed_stage(&self) -> usize {
+        self.feed_stage.unwrap_or(self.extraction_stages)
+    }
+
+    /// Solves the steady state of this cascade for `feed` in an extractant system described by
+    /// `model`.
+    pub fn solve(
+        &self,
+        model: &SystemModel,
+        feed: &Stream,
+        options: &SolverOptions,
+    ) -> Result<CascadeSolution, CascadeError> {
+        let (elements, feed_flux) = self.components(model, feed)?;
+        let total = feed.total_mol_per_h();
+        let (n, f) = (self.stages(), self.feed_stage() - 1);
+        match (model, self.operating_point) {
+            (
+                SystemModel::Saturated { separation_factors },
+                OperatingPoint::Fluxes {
+                    extraction_ratio: s,
+                    scrub_ratio: w,
+                },
+            ) => {
+                self.check_fluxes(s, w)?;
+                // Fully loaded organic: S leaves every stage, less the organic feed's 1 below
+                // the feed stage.
+                let organic_flux = (0..n)
+                    .map(|j| {
+                        let below_organic_feed = self.feed_phase == FeedPhase::Organic && j < f;
+                        total * if below_organic_feed { s - 1.0 } else { s }
+                    })
+                    .collect();
+                let betas: Vec<f64> = elements.iter().map(|e| separation_factors[e]).collect();
+                let eq = SaturatedSeparationFactors::new(betas.clone(), organic_flux);
+                let problem = StageProblem {
+                    equilibrium: &eq,
+                    stages: n,
+                    feed_stage: f,
+                    feed: &feed_flux,
+                    reflux_fraction: w / s,
+                };
+                let solved = solver::solve(&problem, options).or_else(|_| {
+                    solver::solve_by_continuation(&problem, |t| eq.with_separation_power(t), options)
+                });
+                finish(elements, &problem, solved)
+            }
+            (
+                SystemModel::ConstantD {
+                    distribution_ratios,
+                },
+                OperatingPoint::Volumetric {
+                    oa_ratio,
+                    scrub_oa_ratio,
+                    reflux_ratio,
+                },
+            ) => {
+                positive("oa_ratio", oa_ratio)?;
+                if self.scrub_stages > 0 {
+                    positive("scrub_oa_ratio", scrub_oa_ratio)?;
+                }
+                if !(reflux_ratio >= 0.0 && reflux_ratio.is_finite()) {
+                    return Err(CascadeError::infeasible(
+                        "reflux_ratio",
+                        reflux_ratio,
+                        "must be zero or positive",
+                    ));
+                }
+                let oa = (0..n)
+                    .map(|j| {
+                        if j < self.extraction_stages {
+                            oa_ratio
+                        } else {
+                            scrub_oa_ratio
+                        }
+                    })
+                    .collect();
+                let d = elements.iter().map(|e| distribution_ratios[e]).collect();
+                let eq = ConstantDistribution::new(d, oa);
+                let problem = StageProblem {
+                    equilibrium: &eq,
+                    stages: n,
+                    feed_stage: f,
+                    feed: &feed_flux,
+                    reflux_fraction: reflux_ratio / (1.0 + reflux_ratio),
+                };
+                finish(elements, &problem, solver::solve(&problem, options))
+            }
+            (SystemModel::Saturated { .. }, _) => Err(CascadeError::infeasible(
+                "oa_ratio",
+                f64::NAN,
+                "the saturated model takes extraction_ratio and reflux_ratio or scrub_ratio",
+            )),
+            (SystemModel::ConstantD { .. }, _) => Err(CascadeError::infeasible(
+                "extraction_ratio",
+                f64::NAN,
+                "the constant_d model takes oa_ratio (and scrub_oa_ratio with scrub stages)",
+            )),
+        }
+    }
+
+    /// The elements present in the feed, in the system's extraction order, with their fluxes.
+    fn components(
+        &self,
+        model: &SystemModel,
+        feed: &Stream,
+    ) -> Result<(Vec<Element>, Vec<f64>), CascadeError> {
+        if self.extraction_stages == 0 {
+            return Err(CascadeError::infeasible(
+                "extraction_stages",
+                0.0,
+                "a cascade needs at least one extraction stage",
+            ));
+        }
+        let n = self.stages();
+        if !(1..=n).contains(&self.feed_stage()) {
+            return Err(CascadeError::infeasible(
+                "feed_stage",
+                self.feed_stage() as f64,
+                format!("must be a stage of the cascade, 1 to {n}"),
+            ));
+        }
+        let (parameters, name) = match model {
+            SystemModel::Saturated { separation_factors } => {
+                (separation_factors, "separation_factors")
+            }
+            SystemModel::ConstantD {
+                distribution_ratios,
+            } => (distribution_ratios, "distribution_ratios"),
+        };
+        let mut present = Vec::new();
+        for (e, flux) in feed.flows() {
+            if !(flux >= 0.0 && flux.is_finite()) {
+                return Err(CascadeError::infeasible(
+                    "feed flow",
+                    flux,
+                    format!("the feed's {e} flux must be zero or positive"),
+                ));
+            }
+            if flux == 0.0 {
+                continue;
+            }
+            let p = *parameters.get(&e).ok_or(CascadeError::MissingParameter {
+                element: e,
+                parameter: name,
+            })?;
+            if !(p > 0.0 && p.is_finite()) {
+                return Err(CascadeError::infeasible(
+                    name,
+                    p,
+                    format!("the value for {e} must be positive"),
+                ));
+            }
+            present.push((p, e, flux));
+        }
+        if present.is_empty() {
+            return Err(CascadeError::infeasible(
+                "feed flow",
+                0.0,
+                "the feed carries no rare earth",
+            ));
+        }
+        present.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        Ok(present.into_iter().map(|(_, e, f)| (e, f)).unzip())
+    }
+
+    /// Feasibility of Xu's constant-flux operating point, per mol of feed: the extract product
+    /// `P = S - W` and the raffinate `1 - P` must both be positive, the scrub section needs
+    /// aqueous to run, and with an organic feed the extraction section's organic carries `S - 1`.
+    fn check_fluxes(&self, s: f64, w: f64) -> Result<(), CascadeError> {
+        positive("extraction_ratio", s)?;
+        if !(w >= 0.0 && w.is_finite()) {
+            return Err(CascadeError::infeasible(
+                "scrub_ratio",
+                w,
+                "must be zero or positive",
+            ));
+        }
+        if w == 0.0 && self.feed_stage() < self.stages() {
+            return Err(CascadeError::infeasible(
+                "scrub_ratio",
+                w,
+                "stages above the feed stage need scrub liquor: give a positive scrub or reflux ratio",
+            ));
+        }
+        if s <= w {
+            return Err(CascadeError::infeasible(
+                "extraction_ratio",
+                s,
+                format!("must exceed the scrub ratio W = {w}: S - W is the extract product"),
+            ));
+        }
+        if s - w >= 1.0 {
+            return Err(CascadeError::infeasible(
+                "extraction_ratio",
+                s,
+                format!(
+                    "S - W = {} takes all the feed to the extract: it must be below 1 so that the \
+                     raffinate flux 1 - (S - W) is positive",
+                    s - w
+                ),
+            ));
+        }
+        if self.feed_phase == FeedPhase::Organic && s <= 1.0 {
+            return Err(CascadeError::infeasible(
+                "extraction_ratio",
+                s,
+                "with an organic feed S must exceed 1: the extraction section's organic carries S - 1",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn finish<E: Equilibrium>(
+    elements: Vec<Element>,
+    problem: &StageProblem<'_, E>,
+    solved: Result<StageSolution, SolveFailure>,
+) -> Result<CascadeSolution, CascadeError> {
+    let solved = solved.map_err(|failure| match failure {
+        SolveFailure::NotConverged { status, tolerance } => CascadeError::NotConverged {
+            iterations: status.iterations,
+            sweeps: status.sweeps,
+            residual: status.residual,
+            tolerance,
+        },
+        SolveFailure::LineSearchFailed { status } => CascadeError::LineSearchFailed {
+            iterations: status.iterations,
+            residual: status.residual,
+            rounding_floor: status.rounding_floor,
+        },
+        SolveFailure::SingularJacobian { stage, iteration } => {
+            CascadeError::SingularJacobian { stage, iteration }
+        }
+    })?;
+    Ok(CascadeSolution::new(
+        elements,
+        problem.feed,
+        problem.feed_stage,
+        problem.reflux_fraction,
+        solved,
+    ))
+}
+
+fn positive(parameter: &'static str, value: f64) -> Result<(), CascadeError> {
+    if value > 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(CascadeError::infeasible(parameter, value, "must be positive"))
+    }
+}

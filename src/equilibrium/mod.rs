@@ -1,0 +1,38 @@
+//! Stage equilibrium models (MODEL.md section 3).
+//!
+//! Every model answers two questions about one ideal stage: how much of each element the
+//! organic carries away for the aqueous fluxes leaving the stage (as extraction factors
+//! `e_i = o_i / a_i`), and how that organic flux responds to the aqueous fluxes (the Jacobian
+//! `do/da`, which for every model here is a diagonal plus a rank-one matrix). The solver sees
+//! only this trait.
+
+mod constant_d;
+mod saturated;
+
+pub use constant_d::ConstantDistribution;
+pub use saturated::SaturatedSeparationFactors;
+
+/// `do/da` on one stage written as `diag(diag) + u vᵀ`; `u` and `v` are zero for linear models.
+pub struct StageJacobian<'a> {
+    pub diag: &'a mut [f64],
+    pub u: &'a mut [f64],
+    pub v: &'a mut [f64],
+}
+
+/// The equilibrium of every stage of one cascade at its operating point.
+pub trait Equilibrium {
+    /// Extraction factors `e_i = o_i / a_i` on `stage` (0-based) for the aqueous fluxes
+    /// `aqueous` (mol/h per element) leaving it.
+    fn extraction_factors(&self, stage: usize, aqueous: &[f64], factors: &mut [f64]);
+
+    /// `do/da` on `stage` at `aqueous`.
+    fn jacobian(&self, stage: usize, aqueous: &[f64], jacobian: StageJacobian<'_>);
+
+    /// Total RE flux of the organic leaving `stage`, when the model fixes it (a saturated
+    /// extractant); `None` when it follows from the equilibrium.
+    fn organic_total(&self, stage: usize) -> Option<f64>;
+
+    /// True when the extraction factors do not depend on the aqueous fluxes, so that one
+    /// substitution sweep is already the exact solution.
+    fn is_linear(&self) -> bool;
+}

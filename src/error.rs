@@ -1,0 +1,95 @@
+//! Errors of the numerical core. Each variant carries the numbers a user needs to act on it.
+
+use thiserror::Error;
+
+use crate::elements::Element;
+
+/// A name that is not one of the fifteen rare earths or their product oxides.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown {kind} `{name}`; expected one of {expected}")]
+pub struct UnknownName {
+    pub kind: &'static str,
+    pub name: String,
+    pub expected: String,
+}
+
+impl UnknownName {
+    pub fn element(name: &str) -> Self {
+        Self {
+            kind: "element",
+            name: name.to_string(),
+            expected: Element::ALL.map(Element::symbol).join(", "),
+        }
+    }
+
+    pub fn oxide(name: &str) -> Self {
+        Self {
+            kind: "oxide",
+            name: name.to_string(),
+            expected: Element::ALL.map(Element::oxide_name).join(", "),
+        }
+    }
+}
+
+/// Why a cascade cannot be built or solved.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum CascadeError {
+    /// An operating parameter outside the region where the cascade can run.
+    #[error("{parameter} = {value}: {requirement}")]
+    Infeasible {
+        parameter: &'static str,
+        value: f64,
+        requirement: String,
+    },
+    /// An element fed to the cascade that its extractant system gives no parameter for.
+    #[error("element {element} is in the feed but the extractant system has no {parameter} for it")]
+    MissingParameter {
+        element: Element,
+        parameter: &'static str,
+    },
+    /// Newton stopped at its iteration cap.
+    #[error(
+        "did not converge in {iterations} Newton iterations (after {sweeps} substitution sweeps): \
+         scaled residual {residual:.3e} > tolerance {tolerance:.1e}"
+    )]
+    NotConverged {
+        iterations: usize,
+        sweeps: usize,
+        residual: f64,
+        tolerance: f64,
+    },
+    /// No step length reduced the residual.
+    #[error(
+        "did not converge: no Newton step reduced the scaled residual {residual:.3e} \
+         (iteration {iterations}, rounding floor {rounding_floor:.1e})"
+    )]
+    LineSearchFailed {
+        iterations: usize,
+        residual: f64,
+        rounding_floor: f64,
+    },
+    #[error("did not converge: singular Newton matrix at stage {stage} in iteration {iteration}")]
+    SingularJacobian { stage: usize, iteration: usize },
+}
+
+impl CascadeError {
+    pub(crate) fn infeasible(
+        parameter: &'static str,
+        value: f64,
+        requirement: impl Into<String>,
+    ) -> Self {
+        Self::Infeasible {
+            parameter,
+            value,
+            requirement: requirement.into(),
+        }
+    }
+
+    /// True for errors of a solve that ran (as opposed to an infeasible specification).
+    pub fn is_convergence_failure(&self) -> bool {
+        matches!(
+            self,
+            Self::NotConverged { .. } | Self::LineSearchFailed { .. } | Self::SingularJacobian { .. }
+        )
+    }
+}

@@ -1,0 +1,19 @@
+//! sxcascade: steady-state simulation of countercurrent solvent-extraction cascades for
+//! rare-earth separation.
+//!
+//! The library is the numerical core and knows no files: elements and oxides, equilibrium
+//! models, one cascade and its solver, Xu Guangxian's closed-form theory. Flowsheet files and
+//! the command line sit at the edge ([`flowsheet`]) and call it.
+
+pub mod cascade;
+pub mod elements;
+pub mod equilibrium;
+pub mod error;
+pub mod solver;
+pub mod stream;
+
+pub use cascade::{Cascade, CascadeSolution, FeedPhase, OperatingPoint, SystemModel};
+pub use elements::Element;
+pub use error::CascadeError;
+pub use solver::SolverOptions;
+pub use stream::Stream;

@@ -1,0 +1,138 @@
+//! The Newton system of a whole cascade, solved by block Thomas elimination.
+//!
+//! Ordering unknowns stage by stage, the Jacobian of the stage balances
+//! `o(j-1) + a(j+1) + feed(j) - o(j) - a(j) = 0` is block tridiagonal with element-sized
+//! blocks: `J(j-1)` below the diagonal, `-I - J(j)` on it and the identity above it, where
+//! `J(j) = do(j)/da(j)`. The last stage also receives the reflux `r * o(N)`, so its diagonal
+//! block is `-I - (1 - r) J(N)`. Block Thomas costs one dense `C x C` inversion per stage,
+//! `O(N C^3)`, against `O((N C)^3)` for a dense solve; because the upper blocks are the
+//! identity and each `J` is a diagonal plus a rank-one matrix, every other product is `O(C^2)`.
+
+use super::dense::invert_in_place;
+use crate::equilibrium::StageJacobian;
+
+pub struct BlockTridiagonal {
+    stages: usize,
+    elements: usize,
+    diag: Vec<f64>,
+    u: Vec<f64>,
+    v: Vec<f64>,
+    /// Inverses of the eliminated diagonal blocks, `G(j) = D'(j)^-1`, one `C x C` per stage.
+    inverse: Vec<f64>,
+    /// `G(j) y(j)` from the forward sweep.
+    forward: Vec<f64>,
+    y: Vec<f64>,
+    pivots: Vec<usize>,
+}
+
+/// A stage whose eliminated diagonal block is singular (1-based stage number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SingularStage(pub usize);
+
+impl BlockTridiagonal {
+    pub fn new(stages: usize, elements: usize) -> Self {
+        let per_stage = stages * elements;
+        Self {
+            stages,
+            elements,
+            diag: vec![0.0; per_stage],
+            u: vec![0.0; per_stage],
+            v: vec![0.0; per_stage],
+            inverse: vec![0.0; per_stage * elements],
+            forward: vec![0.0; per_stage],
+            y: vec![0.0; elements],
+            pivots: vec![0; elements],
+        }
+    }
+
+    /// Where the equilibrium model writes `do/da` of `stage`.
+    pub fn stage_jacobian(&mut self, stage: usize) -> StageJacobian<'_> {
+        let span = stage * self.elements..(stage + 1) * self.elements;
+        StageJacobian {
+            diag: &mut self.diag[span.clone()],
+            u: &mut self.u[span.clone()],
+            v: &mut self.v[span],
+        }
+    }
+
+    /// Eliminates the lower blocks once the stage Jacobians are in place.
+    pub fn factor(&mut self, reflux_fraction: f64) -> Result<(), SingularStage> {
+        let c = self.elements;
+        let cc = c * c;
+        let mut w = vec![0.0; c];
+        for j in 0..self.stages {
+            let (done, rest) = self.inverse.split_at_mut(j * cc);
+            let block = &mut rest[..cc];
+            // block = -L(j) G(j-1), with L(j) = J(j-1) = diag(d) + u vᵀ.
+            if j == 0 {
+                block.fill(0.0);
+            } else {
+                let g = &done[(j - 1) * cc..];
+                let s = (j - 1) * c..j * c;
+                let (d, u, v) = (&self.diag[s.clone()], &self.u[s.clone()], &self.v[s]);
+                w.fill(0.0);
+                for (row, &vi) in g.chunks_exact(c).zip(v) {
+                    for (wk, &gk) in w.iter_mut().zip(row) {
+                        *wk += vi * gk;
+                    }
+                }
+                for (i, (out, row)) in block.chunks_exact_mut(c).zip(g.chunks_exact(c)).enumerate() {
+                    for ((o, &gk), &wk) in out.iter_mut().zip(row).zip(&w) {
+                        *o = -(d[i] * gk + u[i] * wk);
+                    }
+                }
+            }
+            // block -= I + c_j J(j), c_j = 1 but on the reflux stage.
+            let weight = if j + 1 == self.stages { 1.0 - reflux_fraction } else { 1.0 };
+            let s = j * c..(j + 1) * c;
+            let (d, u, v) = (&self.diag[s.clone()], &self.u[s.clone()], &self.v[s]);
+            for (i, row) in block.chunks_exact_mut(c).enumerate() {
+                let ui = weight * u[i];
+                for (x, &vk) in row.iter_mut().zip(v) {
+                    *x -= ui * vk;
+                }
+                row[i] -= 1.0 + weight * d[i];
+            }
+            if !invert_in_place(block, c, &mut self.pivots) {
+                return Err(SingularStage(j + 1));
+            }
+        }
+        Ok(())
+    }
+
+    /// Solves `M step = -residual` with the factors of the last `factor` call (which may be
+    /// reused for chord steps).
+    pub fn solve(&mut self, residual: &[f64], step: &mut [f64]) {
+        let c = self.elements;
+        let cc = c * c;
+        for j in 0..self.stages {
+            let s = j * c..(j + 1) * c;
+            for (y, r) in self.y.iter_mut().zip(&residual[s.clone()]) {
+                *y = -r;
+            }
+            if j > 0 {
+                // y -= L(j) z(j-1)
+                let p = (j - 1) * c..j * c;
+                let z = &self.forward[p.clone()];
+                let vz: f64 = self.v[p.clone()].iter().zip(z).map(|(a, b)| a * b).sum();
+                for (((y, &d), &u), &zi) in self.y.iter_mut().zip(&self.diag[p.clone()]).zip(&self.u[p]).zip(z) {
+                    *y -= d * zi + u * vz;
+                }
+            }
+            let g = &self.inverse[j * cc..(j + 1) * cc];
+            for (out, row) in self.forward[s].iter_mut().zip(g.chunks_exact(c)) {
+                *out = row.iter().zip(&self.y).map(|(a, b)| a * b).sum();
+            }
+        }
+        let last = (self.stages - 1) * c;
+        step[last..].copy_from_slice(&self.forward[last..]);
+        for j in (0..self.stages - 1).rev() {
+            let g = &self.inverse[j * cc..(j + 1) * cc];
+            let (head, tail) = step.split_at_mut((j + 1) * c);
+            let next = &tail[..c];
+            for ((out, row), &z) in head[j * c..].iter_mut().zip(g.chunks_exact(c)).zip(&self.forward[j * c..(j + 1) * c]) {
+                *out = z - row.iter().zip(next).map(|(a, b)| a * b).sum::<f64>();
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Homotopy continuation in separation power, the fallback when Newton from a cold start
+//! fails.
+//!
+//! With every separation factor raised to the power `t`, the cascade at `t = 0` separates
+//! nothing and its solution is known exactly: every stage carries the feed composition. The
+//! solution is followed from there to `t = 1` in steps that double while Newton converges
+//! from the previous solution and halve when it does not (natural-parameter continuation;
+//! Allgower & Georg, *Introduction to Numerical Continuation Methods*, SIAM 2003, ch. 1).
+
+use super::{SolveFailure, SolverOptions, StageProblem, StageSolution, Workspace};
+use crate::equilibrium::Equilibrium;
+
+/// Smallest continuation step before the path is abandoned.
+const MIN_STEP: f64 = 1.0 / 1048576.0;
+/// Newton iterations allowed for an intermediate point before its step is halved.
+const STEP_ITERATIONS: usize = 40;
+
+/// Solves `problem` by following the solutions of the same cascade with equilibrium `at(t)`
+/// from `t = 0`, where `at(t)` has separation power `t`, `at(0.0)` does not separate and
+/// `at(1.0)` is `problem.equilibrium`.
+pub fn solve_by_continuation<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    at: impl Fn(f64) -> E,
+    options: &SolverOptions,
+) -> Result<StageSolution, SolveFailure> {
+    let mut work = Workspace::new(problem.stages, problem.feed.len());
+    // The last two points on the path: (t, aqueous profile).
+    let mut previous: Option<(f64, Vec<f64>)> = None;
+    let (mut t, mut profile) = (0.0, work.unseparated_profile(problem));
+    let mut guess = vec![0.0; profile.len()];
+    let intermediate = SolverOptions {
+        max_iterations: STEP_ITERATIONS,
+        ..*options
+    };
+    let mut step: f64 = 0.125;
+    let mut iterations = 0;
+    loop {
+        let next = (t + step).min(1.0);
+        predict(&previous, t, &profile, next, &mut guess);
+        let eq = at(next);
+        let p = StageProblem {
+            equilibrium: &eq,
+            ..*problem
+        };
+        let last = next >= 1.0;
+        let result = work.solve(&p, if last { options } else { &intermediate }, Some(&guess));
+        match result {
+            Ok(mut solution) => {
+                iterations += solution.status.iterations;
+                if last {
+                    solution.status.iterations = iterations;
+                    return Ok(solution);
+                }
+                previous = Some((t, std::mem::replace(&mut profile, solution.aqueous)));
+                t = next;
+                step *= 2.0;
+            }
+            Err(failure) => {
+                step *= 0.5;
+                if step < MIN_STEP {
+                    return Err(failure);
+                }
+            }
+        }
+    }
+}
+
+/// Secant predictor in the logarithm of the fluxes, which along the path change roughly
+/// exponentially in `t` (a profile falling as `beta^(t j)` down the stages).
+fn predict(previous: &Option<(f64, Vec<f64>)>, t: f64, profile: &[f64], next: f64, guess: &mut [f64]) {
+    match previous {
+        Some((t0, before)) => {
+            let ratio = (next - t) / (t - t0);
+            for ((g, &a), &a0) in guess.iter_mut().zip(profile).zip(before) {
+                *g = if a > 0.0 && a0 > 0.0 { a * (a / a0).powf(ratio) } else { a };
+            }
+        }
+        None => guess.copy_from_slice(profile),
+    }
+}

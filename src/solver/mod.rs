@@ -1,0 +1,497 @@
+//! Steady state of one countercurrent cascade: all stages and all elements at once.
+//!
+//! 1. A few successive-substitution sweeps ([`substitution`]) give a start whose profiles are
+//!    positive and balance every element.
+//! 2. Damped Newton on the stage balances of the whole cascade (the Naphtali & Sandholm, AIChE
+//!    J. 17 (1971) 148, formulation of the analogous distillation problem) converges
+//!    quadratically. The Newton system is block tridiagonal and is solved by block Thomas
+//!    elimination ([`block_tridiagonal`]). A flux the step would take negative is cut by a fixed
+//!    factor instead, so profiles stay positive without shortening every other element's step.
+//! 3. A last substitution sweep at the converged extraction factors makes trace profiles
+//!    accurate relative to themselves, not only to the majors.
+//! 4. If Newton fails from the cold start, [`solve_by_continuation`] follows the solution from
+//!    a cascade that does not separate to the real one.
+//!
+//! Convergence is judged on the feed-scaled residual (see [`DEFAULT_TOLERANCE`]), or on its
+//! rounding floor when the balances cannot be evaluated more accurately than the tolerance.
+
+mod block_tridiagonal;
+mod continuation;
+mod dense;
+mod substitution;
+
+use block_tridiagonal::BlockTridiagonal;
+pub use continuation::solve_by_continuation;
+
+use crate::equilibrium::Equilibrium;
+
+/// Default convergence tolerance on the scaled residual: the largest, over elements, of the
+/// summed absolute stage imbalance divided by the element's feed flux. It bounds the
+/// mass-balance closure of every element, whose target is 1e-10.
+pub const DEFAULT_TOLERANCE: f64 = 1e-12;
+/// Default cap on Newton iterations. Converged solves of 2-500 stages take well under 20.
+pub const DEFAULT_MAX_ITERATIONS: usize = 60;
+/// Default cap on successive-substitution sweeps before Newton takes over.
+pub const DEFAULT_MAX_SWEEPS: usize = 8;
+/// Halvings of a Newton step before the line search gives up.
+pub const DEFAULT_MAX_BACKTRACKS: usize = 12;
+
+/// Settings of the cascade solver, with the defaults above.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SolverOptions {
+    pub tolerance: f64,
+    pub max_iterations: usize,
+    pub max_sweeps: usize,
+    pub max_backtracks: usize,
+}
+
+impl Default for SolverOptions {
+    fn default() -> Self {
+        Self {
+            tolerance: DEFAULT_TOLERANCE,
+            max_iterations: DEFAULT_MAX_ITERATIONS,
+            max_sweeps: DEFAULT_MAX_SWEEPS,
+            max_backtracks: DEFAULT_MAX_BACKTRACKS,
+        }
+    }
+}
+
+/// The stage equations of one cascade, ready to solve.
+pub struct StageProblem<'a, E: Equilibrium> {
+    pub equilibrium: &'a E,
+    pub stages: usize,
+    /// 0-based stage receiving the feed.
+    pub feed_stage: usize,
+    /// Feed flux per element, mol/h; every entry positive.
+    pub feed: &'a [f64],
+    /// Fraction of the loaded organic's RE returned to the last stage as scrub liquor.
+    pub reflux_fraction: f64,
+}
+
+/// Stage profiles (stage-major, `N x C`, mol/h) and how the solve went.
+#[derive(Debug, Clone)]
+pub struct StageSolution {
+    pub aqueous: Vec<f64>,
+    pub organic: Vec<f64>,
+    pub status: Convergence,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Convergence {
+    pub iterations: usize,
+    pub sweeps: usize,
+    /// Scaled residual at the returned point (see [`DEFAULT_TOLERANCE`]).
+    pub residual: f64,
+    /// Smallest scaled residual that rounding lets the balances be evaluated to at this point.
+    pub rounding_floor: f64,
+}
+
+/// Why a solve stopped without converging, with where it stood.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SolveFailure {
+    NotConverged { status: Convergence, tolerance: f64 },
+    LineSearchFailed { status: Convergence },
+    SingularJacobian { stage: usize, iteration: usize },
+}
+
+/// Solves the stage balances of `problem`.
+pub fn solve<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    options: &SolverOptions,
+) -> Result<StageSolution, SolveFailure> {
+    let mut work = Workspace::new(problem.stages, problem.feed.len());
+    work.solve(problem, options, None)
+}
+
+/// Solves the stage balances of `problem` starting from the aqueous profile `initial`
+/// (stage-major `N x C`, mol/h), e.g. the solution of a neighbouring case.
+pub fn solve_from<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    options: &SolverOptions,
+    initial: &[f64],
+) -> Result<StageSolution, SolveFailure> {
+    let mut work = Workspace::new(problem.stages, problem.feed.len());
+    work.solve(problem, options, Some(initial))
+}
+
+struct Workspace {
+    aqueous: Vec<f64>,
+    trial: Vec<f64>,
+    factors: Vec<f64>,
+    organic: Vec<f64>,
+    residual: Vec<f64>,
+    step: Vec<f64>,
+    scratch: Vec<f64>,
+    imbalance: Vec<f64>,
+    throughput: Vec<f64>,
+    newton: BlockTridiagonal,
+}
+
+struct Norms {
+    residual: f64,
+    rounding_floor: f64,
+}
+
+impl Workspace {
+    fn new(stages: usize, elements: usize) -> Self {
+        let n = stages * elements;
+        Self {
+            aqueous: vec![0.0; n],
+            trial: vec![0.0; n],
+            factors: vec![0.0; n],
+            organic: vec![0.0; n],
+            residual: vec![0.0; n],
+            step: vec![0.0; n],
+            scratch: vec![0.0; n],
+            imbalance: vec![0.0; elements],
+            throughput: vec![0.0; elements],
+            newton: BlockTridiagonal::new(stages, elements),
+        }
+    }
+
+    fn solve<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        options: &SolverOptions,
+        initial: Option<&[f64]>,
+    ) -> Result<StageSolution, SolveFailure> {
+        let c = p.feed.len();
+        let totals = aqueous_totals(p);
+        match initial {
+            Some(profile) => self.aqueous.copy_from_slice(profile),
+            None => self.aqueous = self.unseparated_profile(p),
+        }
+        let mut norms = self.evaluate(p, Target::Current);
+        let mut sweeps = 0;
+        let max_sweeps = if initial.is_some() { 0 } else { options.max_sweeps };
+        while sweeps < max_sweeps && !norms.converged(options.tolerance) {
+            substitution::solve_linear_balances(
+                &self.factors,
+                p.feed,
+                p.feed_stage,
+                p.reflux_fraction,
+                &mut self.trial,
+                &mut self.step,
+            );
+            if let Some(totals) = &totals {
+                normalize(&mut self.trial, totals);
+            }
+            let next = self.evaluate(p, Target::Trial);
+            sweeps += 1;
+            if next.residual >= norms.residual {
+                // Keep the current point and the evaluation Newton needs at it.
+                norms = self.evaluate(p, Target::Current);
+                break;
+            }
+            let improved = next.residual < 0.5 * norms.residual;
+            std::mem::swap(&mut self.aqueous, &mut self.trial);
+            norms = next;
+            if !improved || p.equilibrium.is_linear() {
+                break;
+            }
+        }
+        let mut iterations = 0;
+        let status = |norms: &Norms, iterations| Convergence {
+            iterations,
+            sweeps,
+            residual: norms.residual,
+            rounding_floor: norms.rounding_floor,
+        };
+        while !norms.converged(options.tolerance) {
+            if iterations == options.max_iterations {
+                return Err(SolveFailure::NotConverged {
+                    status: status(&norms, iterations),
+                    tolerance: options.tolerance,
+                });
+            }
+            iterations += 1;
+            // evaluate() left factors, organic and residual at the current point.
+            for j in 0..p.stages {
+                let a = &self.aqueous[j * c..(j + 1) * c];
+                p.equilibrium.jacobian(j, a, self.newton.stage_jacobian(j));
+            }
+            self.newton
+                .factor(p.reflux_fraction)
+                .map_err(|s| SolveFailure::SingularJacobian {
+                    stage: s.0,
+                    iteration: iterations,
+                })?;
+            self.newton.solve(&self.residual, &mut self.step);
+            let Some(next) = self.damped_step(p, options.max_backtracks) else {
+                return Err(SolveFailure::LineSearchFailed {
+                    status: status(&norms, iterations),
+                });
+            };
+            // The accepted trial was evaluated last: factors, organic fluxes and residuals
+            // now belong to the new current point.
+            std::mem::swap(&mut self.aqueous, &mut self.trial);
+            norms = next;
+        }
+        self.polish(p, &mut norms, options.tolerance);
+        Ok(StageSolution {
+            aqueous: self.aqueous.clone(),
+            organic: self.organic.clone(),
+            status: status(&norms, iterations),
+        })
+    }
+
+    /// One substitution sweep at the converged extraction factors. Newton's linear solve mixes
+    /// all elements on a stage, so a flux far below the stage's total is accurate only to
+    /// rounding relative to that total; each element's own tridiagonal system has no
+    /// cancellation, so the sweep makes every flux, however small, balance its stage to
+    /// rounding relative to itself. The whole sweep is kept if the point still meets the
+    /// tolerance; failing that (a sweep can amplify the errors of the major elements), only its
+    /// values for fluxes below [`TRACE_LEVEL`] of their stage's total.
+    fn polish<E: Equilibrium>(&mut self, p: &StageProblem<'_, E>, norms: &mut Norms, tolerance: f64) {
+        let c = p.feed.len();
+        let tolerance = tolerance.max(norms.rounding_floor);
+        substitution::solve_linear_balances(
+            &self.factors,
+            p.feed,
+            p.feed_stage,
+            p.reflux_fraction,
+            &mut self.trial,
+            &mut self.scratch,
+        );
+        let mut polished = self.evaluate(p, Target::Trial);
+        if !polished.converged(tolerance) {
+            for (newton, sweep) in self.aqueous.chunks_exact(c).zip(self.trial.chunks_exact_mut(c)) {
+                let total: f64 = newton.iter().sum();
+                for (a, t) in newton.iter().zip(sweep) {
+                    if *a >= TRACE_LEVEL * total {
+                        *t = *a;
+                    }
+                }
+            }
+            polished = self.evaluate(p, Target::Trial);
+        }
+        if polished.converged(tolerance) {
+            std::mem::swap(&mut self.aqueous, &mut self.trial);
+            *norms = polished;
+        } else {
+            *norms = self.evaluate(p, Target::Current);
+        }
+    }
+
+    /// The feed composition on every stage, at the stage's aqueous total where the model fixes
+    /// it: the exact solution when nothing separates.
+    fn unseparated_profile<E: Equilibrium>(&self, p: &StageProblem<'_, E>) -> Vec<f64> {
+        let mut profile = p.feed.repeat(p.stages);
+        if let Some(totals) = aqueous_totals(p) {
+            normalize(&mut profile, &totals);
+        }
+        profile
+    }
+
+    /// Damping of the Newton step: the length is halved until the step either reduces the
+    /// feed-scaled residual (Armijo) or passes Deuflhard's restricted monotonicity test
+    /// (NLEQ-ERR; Deuflhard, *Newton Methods for Nonlinear Problems*, Springer 2004, section
+    /// 3.3): the simplified Newton correction at the trial point, computed with the factors
+    /// already in hand, is shorter than `1 - length/4` of the full correction. The second test
+    /// is affine invariant, so blind to how badly the balances of elements at very different
+    /// levels are scaled against one another; on random cascades (`examples/stress.rs`) the
+    /// pair fails least often. `None` if no length down to `2^-max_backtracks` passes.
+    fn damped_step<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        max_backtracks: usize,
+    ) -> Option<Norms> {
+        let full = scaled_norm(&self.step, p.feed);
+        let merit = scaled_norm(&self.residual, p.feed);
+        let mut length = 1.0;
+        for _ in 0..=max_backtracks {
+            take_step(&self.aqueous, &self.step, length, &mut self.trial);
+            let trial = self.evaluate(p, Target::Trial);
+            if scaled_norm(&self.residual, p.feed) < (1.0 - 1e-4 * length) * merit {
+                return Some(trial);
+            }
+            if trial.residual.is_finite() {
+                self.newton.solve(&self.residual, &mut self.scratch);
+                if scaled_norm(&self.scratch, p.feed) <= (1.0 - 0.25 * length) * full {
+                    return Some(trial);
+                }
+            }
+            length *= 0.5;
+        }
+        None
+    }
+
+    /// Extraction factors, organic fluxes and stage residuals at the current point or at the
+    /// trial point; returns the scaled residual norm and its rounding floor.
+    fn evaluate<E: Equilibrium>(&mut self, p: &StageProblem<'_, E>, target: Target) -> Norms {
+        let c = p.feed.len();
+        let n = p.stages;
+        let aqueous = match target {
+            Target::Current => &self.aqueous,
+            Target::Trial => &self.trial,
+        };
+        for j in 0..n {
+            let s = j * c..(j + 1) * c;
+            p.equilibrium
+                .extraction_factors(j, &aqueous[s.clone()], &mut self.factors[s.clone()]);
+            for ((o, e), a) in self.organic[s.clone()].iter_mut().zip(&self.factors[s.clone()]).zip(&aqueous[s]) {
+                *o = e * a;
+            }
+        }
+        let (imbalance, throughput) = (&mut self.imbalance, &mut self.throughput);
+        imbalance.fill(0.0);
+        throughput.fill(0.0);
+        for j in 0..n {
+            for i in 0..c {
+                let k = j * c + i;
+                let from_below = if j > 0 { self.organic[k - c] } else { 0.0 };
+                let from_above = if j + 1 < n {
+                    aqueous[k + c]
+                } else {
+                    p.reflux_fraction * self.organic[k]
+                };
+                let fed = if j == p.feed_stage { p.feed[i] } else { 0.0 };
+                let inflow = from_below + from_above + fed;
+                let outflow = self.organic[k] + aqueous[k];
+                self.residual[k] = inflow - outflow;
+                imbalance[i] += self.residual[k].abs();
+                throughput[i] += inflow + outflow;
+            }
+        }
+        let scaled = |v: &[f64]| {
+            v.iter()
+                .zip(p.feed)
+                .map(|(x, f)| x / f)
+                .fold(0.0, f64::max)
+        };
+        let residual = scaled(imbalance);
+        Norms {
+            // NaN (from a non-finite trial point) must never pass as converged or as a decrease.
+            residual: if residual.is_nan() { f64::INFINITY } else { residual },
+            rounding_floor: 4.0 * f64::EPSILON * scaled(throughput),
+        }
+    }
+}
+
+/// Total aqueous flux leaving each stage when the model fixes the organic totals (the
+/// saturated model): from the stage balance of total RE, `A(j) = O(j-1) + A(j+1) + F(j) - O(j)`,
+/// down from the reflux `A(N+1) = r O(N)`.
+fn aqueous_totals<E: Equilibrium>(p: &StageProblem<'_, E>) -> Option<Vec<f64>> {
+    let organic: Vec<f64> = (0..p.stages)
+        .map(|j| p.equilibrium.organic_total(j))
+        .collect::<Option<_>>()?;
+    let fed: f64 = p.feed.iter().sum();
+    let mut totals = vec![0.0; p.stages];
+    let mut from_above = p.reflux_fraction * organic[p.stages - 1];
+    for j in (0..p.stages).rev() {
+        let from_below = if j > 0 { organic[j - 1] } else { 0.0 };
+        let feed = if j == p.feed_stage { fed } else { 0.0 };
+        totals[j] = from_below + from_above + feed - organic[j];
+        from_above = totals[j];
+    }
+    Some(totals)
+}
+
+/// Scales each stage's aqueous fluxes to the stage's known total (Wang & Henke's
+/// normalisation of the compositions between sweeps).
+fn normalize(aqueous: &mut [f64], totals: &[f64]) {
+    let c = aqueous.len() / totals.len();
+    for (stage, &total) in aqueous.chunks_exact_mut(c).zip(totals) {
+        let sum: f64 = stage.iter().sum();
+        if sum > 0.0 {
+            stage.iter_mut().for_each(|a| *a *= total / sum);
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Target {
+    Current,
+    Trial,
+}
+
+impl Norms {
+    /// Converged when the residual meets the tolerance, or when it is already down at the
+    /// rounding error of the balances themselves, which no iteration can improve on.
+    fn converged(&self, tolerance: f64) -> bool {
+        self.residual <= tolerance.max(self.rounding_floor)
+    }
+}
+
+/// Euclidean norm of stage-major fluxes, each divided by its element's feed flux.
+fn scaled_norm(fluxes: &[f64], feed: &[f64]) -> f64 {
+    fluxes
+        .chunks_exact(feed.len())
+        .flat_map(|stage| stage.iter().zip(feed).map(|(x, f)| (x / f).powi(2)))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// `trial = aqueous + length * step`, except that a flux the step would make zero or negative
+/// is cut to [`FLUX_CUT`] of its value instead, so that profiles stay positive while trace
+/// elements fall by three decades an iteration towards values far below the majors.
+fn take_step(aqueous: &[f64], step: &[f64], length: f64, trial: &mut [f64]) {
+    for ((t, &a), &d) in trial.iter_mut().zip(aqueous).zip(step) {
+        let next = a + length * d;
+        *t = if next <= 0.0 {
+            FLUX_CUT * a
+        } else {
+            next
+        };
+    }
+}
+
+/// Fraction of a stage's total aqueous flux below which an element's flux is taken from the
+/// polishing sweep rather than from Newton: below it Newton keeps fewer than ten of sixteen
+/// digits.
+const TRACE_LEVEL: f64 = 1e-6;
+
+/// Largest factor by which one Newton step may cut a flux it would otherwise take negative.
+const FLUX_CUT: f64 = 1e-3;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::equilibrium::SaturatedSeparationFactors;
+    use nalgebra::{DMatrix, DVector};
+
+    /// The block Thomas step equals a dense LU solve of the finite-difference Jacobian.
+    #[test]
+    fn newton_step_matches_dense_solve_of_finite_difference_jacobian() {
+        let (n, c) = (6, 4);
+        let betas = vec![1.0, 1.7, 3.1, 9.0];
+        let eq = SaturatedSeparationFactors::new(betas, vec![1.4; n]);
+        let feed = [0.3, 0.3, 0.2, 0.2];
+        let p = StageProblem {
+            equilibrium: &eq,
+            stages: n,
+            feed_stage: 2,
+            feed: &feed,
+            reflux_fraction: 0.6,
+        };
+        let mut w = Workspace::new(n, c);
+        for (k, a) in w.aqueous.iter_mut().enumerate() {
+            *a = 0.1 + 0.05 * ((k * 7) % 5) as f64;
+        }
+        w.evaluate(&p, Target::Current);
+        let r0 = w.residual.clone();
+        for j in 0..n {
+            let a = w.aqueous[j * c..(j + 1) * c].to_vec();
+            eq.jacobian(j, &a, w.newton.stage_jacobian(j));
+        }
+        w.newton.factor(p.reflux_fraction).unwrap();
+        let mut step = vec![0.0; n * c];
+        w.newton.solve(&r0, &mut step);
+
+        let h = 1e-7;
+        let mut jac = DMatrix::zeros(n * c, n * c);
+        let base = w.aqueous.clone();
+        for k in 0..n * c {
+            w.aqueous.copy_from_slice(&base);
+            w.aqueous[k] += h;
+            w.evaluate(&p, Target::Current);
+            for (row, (r, r0)) in w.residual.iter().zip(&r0).enumerate() {
+                jac[(row, k)] = (r - r0) / h;
+            }
+        }
+        let dense = jac.lu().solve(&-DVector::from_vec(r0)).unwrap();
+        for (a, b) in step.iter().zip(dense.iter()) {
+            assert!((a - b).abs() < 1e-5 * (1.0 + b.abs()), "{a} vs {b}");
+        }
+    }
+}
