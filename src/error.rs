@@ -70,6 +70,9 @@ pub enum CascadeError {
     },
     #[error("did not converge: singular Newton matrix at stage {stage} in iteration {iteration}")]
     SingularJacobian { stage: usize, iteration: usize },
+    /// A feed stream was not computed because the cascade producing it failed.
+    #[error("not solved: a cascade upstream failed, so its feed is missing")]
+    MissingFeed,
 }
 
 impl CascadeError {

@@ -9,8 +9,12 @@ pub mod cascade;
 pub mod elements;
 pub mod equilibrium;
 pub mod error;
+pub mod flowsheet;
+pub mod input;
+pub mod report;
 pub mod solver;
 pub mod stream;
+pub mod theory;
 
 pub use cascade::{Cascade, CascadeSolution, FeedPhase, OperatingPoint, SystemModel};
 pub use elements::Element;

@@ -86,6 +86,7 @@ impl Cascade {
         feed: &Stream,
         options: &SolverOptions,
     ) -> Result<CascadeSolution, CascadeError> {
+        self.check(model)?;
         let (elements, feed_flux) = self.components(model, feed)?;
         let total = feed.total_mol_per_h();
         let (n, f) = (self.stages(), self.feed_stage() - 1);
@@ -97,7 +98,6 @@ impl Cascade {
                     scrub_ratio: w,
                 },
             ) => {
-                self.check_fluxes(s, w)?;
                 // Fully loaded organic: S leaves every stage, less the organic feed's 1 below
                 // the feed stage.
                 let organic_flux = (0..n)
@@ -130,17 +130,6 @@ impl Cascade {
                     reflux_ratio,
                 },
             ) => {
-                positive("oa_ratio", oa_ratio)?;
-                if self.scrub_stages > 0 {
-                    positive("scrub_oa_ratio", scrub_oa_ratio)?;
-                }
-                if !(reflux_ratio >= 0.0 && reflux_ratio.is_finite()) {
-                    return Err(CascadeError::infeasible(
-                        "reflux_ratio",
-                        reflux_ratio,
-                        "must be zero or positive",
-                    ));
-                }
                 let oa = (0..n)
                     .map(|j| {
                         if j < self.extraction_stages {
@@ -161,6 +150,57 @@ impl Cascade {
                 };
                 finish(elements, &problem, solver::solve(&problem, options))
             }
+            _ => unreachable!("check() rejects an operating point of the wrong model"),
+        }
+    }
+
+    /// Checks the cascade's own numbers against the model, before any feed is known: stage
+    /// counts, the feed stage, and an operating point the model can run at.
+    pub fn check(&self, model: &SystemModel) -> Result<(), CascadeError> {
+        if self.extraction_stages == 0 {
+            return Err(CascadeError::infeasible(
+                "extraction_stages",
+                0.0,
+                "a cascade needs at least one extraction stage",
+            ));
+        }
+        let n = self.stages();
+        if !(1..=n).contains(&self.feed_stage()) {
+            return Err(CascadeError::infeasible(
+                "feed_stage",
+                self.feed_stage() as f64,
+                format!("must be a stage of the cascade, 1 to {n}"),
+            ));
+        }
+        match (model, self.operating_point) {
+            (
+                SystemModel::Saturated { .. },
+                OperatingPoint::Fluxes {
+                    extraction_ratio,
+                    scrub_ratio,
+                },
+            ) => self.check_fluxes(extraction_ratio, scrub_ratio),
+            (
+                SystemModel::ConstantD { .. },
+                OperatingPoint::Volumetric {
+                    oa_ratio,
+                    scrub_oa_ratio,
+                    reflux_ratio,
+                },
+            ) => {
+                positive("oa_ratio", oa_ratio)?;
+                if self.scrub_stages > 0 {
+                    positive("scrub_oa_ratio", scrub_oa_ratio)?;
+                }
+                if !(reflux_ratio >= 0.0 && reflux_ratio.is_finite()) {
+                    return Err(CascadeError::infeasible(
+                        "reflux_ratio",
+                        reflux_ratio,
+                        "must be zero or positive",
+                    ));
+                }
+                Ok(())
+            }
             (SystemModel::Saturated { .. }, _) => Err(CascadeError::infeasible(
                 "oa_ratio",
                 f64::NAN,
@@ -180,21 +220,6 @@ impl Cascade {
         model: &SystemModel,
         feed: &Stream,
     ) -> Result<(Vec<Element>, Vec<f64>), CascadeError> {
-        if self.extraction_stages == 0 {
-            return Err(CascadeError::infeasible(
-                "extraction_stages",
-                0.0,
-                "a cascade needs at least one extraction stage",
-            ));
-        }
-        let n = self.stages();
-        if !(1..=n).contains(&self.feed_stage()) {
-            return Err(CascadeError::infeasible(
-                "feed_stage",
-                self.feed_stage() as f64,
-                format!("must be a stage of the cascade, 1 to {n}"),
-            ));
-        }
         let (parameters, name) = match model {
             SystemModel::Saturated { separation_factors } => {
                 (separation_factors, "separation_factors")

@@ -1,0 +1,99 @@
+//! The flowsheet file as written: serde records that mirror the TOML, every value with its
+//! span so that validation can point at the line. Nothing here is checked beyond TOML types;
+//! see [`super::validate`].
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub type Spanned64 = Spanned<f64>;
+/// A table of element (or oxide) names to numbers, e.g. `{ Pr = 1.0, Nd = 1.5 }`.
+pub type NamedValues = Spanned<BTreeMap<String, Spanned64>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlowsheet {
+    pub name: Spanned<String>,
+    /// Free text: where the flowsheet's numbers come from.
+    pub source: Option<String>,
+    pub basis: Option<Spanned<RawBasis>>,
+    #[serde(default)]
+    pub systems: BTreeMap<String, Spanned<RawSystem>>,
+    #[serde(default)]
+    pub streams: BTreeMap<String, Spanned<RawStream>>,
+    #[serde(default)]
+    pub cascades: Vec<Spanned<RawCascade>>,
+    #[serde(default)]
+    pub splitters: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    pub products: Vec<Spanned<RawProduct>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBasis {
+    pub reo_t_per_year: Spanned64,
+    pub hours_per_year: Option<Spanned64>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSystem {
+    pub model: Option<Spanned<String>>,
+    pub separation_factors: Option<NamedValues>,
+    pub distribution_ratios: Option<NamedValues>,
+    pub organic_capacity_mol_per_l: Option<Spanned64>,
+    /// Free text: where the parameters come from and under what conditions.
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStream {
+    pub flow_mol_per_h: Option<Spanned64>,
+    pub share_of_basis: Option<Spanned64>,
+    pub composition_mol: Option<NamedValues>,
+    pub composition_oxide_pct: Option<NamedValues>,
+    pub source: Option<String>,
+}
+
+/// `feed = "name"` or `feed = ["a", "b"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawFeed {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCascade {
+    pub name: Spanned<String>,
+    pub system: Spanned<String>,
+    pub feed: Spanned<RawFeed>,
+    pub feed_phase: Option<Spanned<String>>,
+    pub feed_stage: Option<Spanned<u32>>,
+    pub extraction_stages: Spanned<u32>,
+    pub scrub_stages: Spanned<u32>,
+    pub extraction_ratio: Option<Spanned64>,
+    pub reflux_ratio: Option<Spanned64>,
+    pub scrub_ratio: Option<Spanned64>,
+    pub oa_ratio: Option<Spanned64>,
+    pub scrub_oa_ratio: Option<Spanned64>,
+    pub raffinate: Spanned<String>,
+    pub extract: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProduct {
+    pub name: Spanned<String>,
+    pub stream: Spanned<String>,
+    pub element: Spanned<String>,
+    pub min_purity_pct: Option<Spanned64>,
+    pub min_recovery_pct: Option<Spanned64>,
+    /// Free text: where the purity specification comes from.
+    pub source: Option<String>,
+}
