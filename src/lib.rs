@@ -11,6 +11,7 @@ pub mod equilibrium;
 pub mod error;
 pub mod flowsheet;
 pub mod input;
+pub mod reference;
 pub mod report;
 pub mod solver;
 pub mod stream;

@@ -11,7 +11,7 @@ use super::{SolveFailure, SolverOptions, StageProblem, StageSolution, Workspace}
 use crate::equilibrium::Equilibrium;
 
 /// Smallest continuation step before the path is abandoned.
-const MIN_STEP: f64 = 1.0 / 1048576.0;
+const MIN_STEP: f64 = 1.0 / 4096.0;
 /// Newton iterations allowed for an intermediate point before its step is halved.
 const STEP_ITERATIONS: usize = 40;
 

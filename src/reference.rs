@@ -1,0 +1,160 @@
+//! Reference problems with known answers or fixed, documented inputs. Tests, benches and the
+//! README all use these, so that a number quoted in one is checked by another.
+
+use std::collections::BTreeMap;
+
+use crate::cascade::{Cascade, FeedPhase, OperatingPoint, SystemModel};
+use crate::elements::Element;
+use crate::stream::Stream;
+
+/// A cascade, its extractant system and its feed.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub cascade: Cascade,
+    pub model: SystemModel,
+    pub feed: Stream,
+}
+
+/// Kremser's problem: one solute, constant distribution ratio, `stages` extraction stages,
+/// barren organic, no scrub; extraction factor `e = D * O/A` (here D = e, O/A = 1).
+pub fn kremser(e: f64, stages: usize) -> Case {
+    Case {
+        cascade: Cascade {
+            extraction_stages: stages,
+            scrub_stages: 0,
+            feed_stage: None,
+            feed_phase: FeedPhase::Aqueous,
+            operating_point: OperatingPoint::Volumetric {
+                oa_ratio: 1.0,
+                scrub_oa_ratio: f64::NAN,
+                reflux_ratio: 0.0,
+            },
+        },
+        model: SystemModel::ConstantD {
+            distribution_ratios: BTreeMap::from([(Element::Nd, e)]),
+        },
+        feed: Stream::new([(Element::Nd, 1.0)]),
+    }
+}
+
+/// A binary Pr/Nd cascade in the saturated model: `beta` = beta(Nd/Pr), `nd_fraction` the
+/// Nd mole fraction of a 1 mol/h feed.
+pub fn binary(
+    beta: f64,
+    nd_fraction: f64,
+    extraction_stages: usize,
+    scrub_stages: usize,
+    extraction_ratio: f64,
+    reflux_ratio: f64,
+) -> Case {
+    Case {
+        cascade: Cascade {
+            extraction_stages,
+            scrub_stages,
+            feed_stage: None,
+            feed_phase: FeedPhase::Aqueous,
+            operating_point: OperatingPoint::from_reflux_ratio(extraction_ratio, reflux_ratio),
+        },
+        model: SystemModel::Saturated {
+            separation_factors: BTreeMap::from([(Element::Pr, 1.0), (Element::Nd, beta)]),
+        },
+        feed: Stream::new([(Element::Pr, 1.0 - nd_fraction), (Element::Nd, nd_fraction)]),
+    }
+}
+
+/// The shipped Pr/Nd cascade (flowsheets/prnd_binary.toml) without its plant basis: beta 1.5,
+/// 76.7 % Nd, 20 + 33 stages at Xu's optimum S = 4.1711, R = 4.4495. About 45 stages: the
+/// size the speed target for a binary refers to.
+pub fn prnd_design() -> Case {
+    binary(1.5, 0.767, 20, 33, 4.1711, 4.4495)
+}
+
+/// Separation factors of the fifteen rare earths in P507-HCl relative to La, as products of
+/// adjacent-pair factors (flowsheets/README.md, "Separation factors": mid values of the
+/// literature ranges, not verified against a primary table).
+pub fn p507_separation_factors() -> BTreeMap<Element, f64> {
+    let adjacent = [
+        (Element::La, 1.0),
+        (Element::Ce, 5.0),
+        (Element::Pr, 2.0),
+        (Element::Nd, 1.5),
+        (Element::Sm, 10.0),
+        (Element::Eu, 2.0),
+        (Element::Gd, 1.5),
+        (Element::Tb, 5.0),
+        (Element::Dy, 2.5),
+        (Element::Ho, 2.0),
+        (Element::Y, 1.3),
+        (Element::Er, 1.6),
+        (Element::Tm, 3.3),
+        (Element::Yb, 3.0),
+        (Element::Lu, 1.8),
+    ];
+    let mut beta = 1.0;
+    adjacent
+        .into_iter()
+        .map(|(e, step)| {
+            beta *= step;
+            (e, beta)
+        })
+        .collect()
+}
+
+/// Mole fractions of a 1 mol/h feed from oxide mass percentages.
+fn feed_from_oxide_pct(oxide_pct: &[(Element, f64)]) -> Stream {
+    let mol: Vec<(Element, f64)> = oxide_pct
+        .iter()
+        .map(|&(e, pct)| (e, e.mol_from_oxide_g(pct)))
+        .collect();
+    let total: f64 = mol.iter().map(|(_, m)| m).sum();
+    Stream::new(mol.into_iter().map(|(e, m)| (e, m / total)))
+}
+
+/// A 15-element feed: Bayan Obo mixed bastnaesite-monazite concentrate (flowsheets/README.md,
+/// "Feeds"), normalised, as mole fractions of a 1 mol/h feed.
+pub fn bayan_obo_feed() -> Stream {
+    feed_from_oxide_pct(&[
+        (Element::La, 25.0),
+        (Element::Ce, 50.1),
+        (Element::Pr, 5.1),
+        (Element::Nd, 16.6),
+        (Element::Sm, 1.2),
+        (Element::Eu, 0.18),
+        (Element::Gd, 0.7),
+        (Element::Tb, 0.06),
+        (Element::Dy, 0.10),
+        (Element::Ho, 0.03),
+        (Element::Y, 0.30),
+        (Element::Er, 0.03),
+        (Element::Tm, 0.01),
+        (Element::Yb, 0.01),
+        (Element::Lu, 0.01),
+    ])
+}
+
+/// The first cut of a light-REE plant, all fifteen elements: La-Nd to the raffinate, Sm-Lu
+/// and Y to the extract, from the Bayan Obo feed in P507 (key pair Nd/Sm, beta 10). The
+/// extract product P is the Sm..Lu share of the feed; the reflux ratio is 1, twice Xu's
+/// scrub-controlled optimum `1 / (sqrt(10) - 1) = 0.46`. `stages` are split evenly.
+pub fn fifteen_element_cut(stages: usize) -> Case {
+    let feed = bayan_obo_feed();
+    let light = [Element::La, Element::Ce, Element::Pr, Element::Nd];
+    let product = 1.0 - light.iter().map(|&e| feed.mol_per_h(e)).sum::<f64>();
+    let scrub = product;
+    Case {
+        cascade: Cascade {
+            extraction_stages: stages / 2,
+            scrub_stages: stages - stages / 2,
+            feed_stage: None,
+            feed_phase: FeedPhase::Aqueous,
+            operating_point: OperatingPoint::Fluxes {
+                extraction_ratio: scrub + product,
+                scrub_ratio: scrub,
+            },
+        },
+        model: SystemModel::Saturated {
+            separation_factors: p507_separation_factors(),
+        },
+        feed,
+    }
+}
