@@ -1,14 +1,8 @@
+use std::collections::BTreeMap;
 use sxcascade::*;
 fn main() {
-    for n in [100, 200, 500] {
-        let c = reference::fifteen_element_cut(n);
-        let t = std::time::Instant::now();
-        let r = c.cascade.solve(&c.model, &c.feed, &SolverOptions::default());
-        let el = t.elapsed();
-        match r { Ok(s) => println!("{n}: {:?} {:?} {:?} Gd in extract {:.3e} Tb in raff {:.3e}", el, s.convergence, s.mass_balance, s.extract.mol_per_h(Element::Gd), s.raffinate.mol_per_h(Element::Tb)), Err(e) => println!("{n}: {e}") }
-    }
-    let c = reference::prnd_design();
-    let t = std::time::Instant::now();
-    let s = c.cascade.solve(&c.model, &c.feed, &SolverOptions::default()).unwrap();
-    println!("prnd {:?} {:?}", t.elapsed(), s.convergence);
+    let model = SystemModel::Saturated { separation_factors: BTreeMap::from([(Element::La, 1.0), (Element::Ce, 11.239531900183087)]) };
+    let feed = Stream::new([(Element::La, 0.5), (Element::Ce, 0.5)]);
+    let c = Cascade { extraction_stages: 43, scrub_stages: 17, feed_stage: None, feed_phase: FeedPhase::Aqueous, operating_point: OperatingPoint::Fluxes { extraction_ratio: std::env::var("P").map(|v| v.parse::<f64>().unwrap()).unwrap_or(0.5) + 0.36, scrub_ratio: 0.36 } };
+    match c.solve(&model, &feed, &SolverOptions::default()) { Ok(s) => println!("{:?} {:?} {:?}", s.convergence, s.raffinate, s.extract), Err(e) => println!("{e}") }
 }

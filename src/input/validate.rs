@@ -9,7 +9,7 @@ use indexmap::IndexMap;
 use toml::Spanned;
 
 use super::diagnostic::Diagnostic;
-use super::raw::{NamedValues, RawCascade, RawFeed, RawFlowsheet, RawProduct, RawStream, RawSystem};
+use super::raw::{NamedValues, RawCascade, RawFeed, RawFlowsheet, RawStream, RawSystem};
 use crate::cascade::{Cascade, FeedPhase, OperatingPoint, SystemModel};
 use crate::elements::Element;
 use crate::error::CascadeError;
@@ -82,7 +82,7 @@ impl Validator {
             );
         }
         let cascades = self.cascades(&raw, &system_index, &systems, &feeds, whole_file.clone());
-        let products = self.products(&raw.products, &feeds, &cascades);
+        let products = self.products(&raw);
         if raw.cascades.is_empty() {
             self.error(
                 whole_file.start..whole_file.start,
@@ -571,7 +571,9 @@ impl Validator {
         }
     }
 
-    /// Every element reaching a cascade must have a parameter in its system.
+    /// Every element reaching a cascade must have a parameter in its system, and every
+    /// product's element must reach its stream. Streams whose own definition failed carry an
+    /// unknown set of elements and are not judged, so one mistake is reported once.
     fn check_elements(
         &mut self,
         raw: &RawFlowsheet,
@@ -579,49 +581,35 @@ impl Validator {
         systems: &[ExtractantSystem],
         feeds: &IndexMap<String, Stream>,
     ) {
-        let mut carried: BTreeMap<String, BTreeSet<Element>> = feeds
-            .iter()
-            .map(|(k, s)| (k.clone(), s.flows().filter(|(_, f)| *f > 0.0).map(|(e, _)| e).collect()))
+        let mut carried: BTreeMap<String, Option<BTreeSet<Element>>> = raw
+            .streams
+            .keys()
+            .map(|k| {
+                let elements = feeds
+                    .get(k)
+                    .map(|s| s.flows().filter(|(_, f)| *f > 0.0).map(|(e, _)| e).collect());
+                (k.clone(), elements)
+            })
             .collect();
         for unit in ordered {
-            let elements: BTreeSet<Element> = unit
+            let elements: Option<BTreeSet<Element>> = unit
                 .feeds
                 .iter()
-                .flat_map(|f| carried.get(f).cloned().unwrap_or_default())
-                .collect();
-            let (parameters, field) = match &systems[unit.system].model {
-                SystemModel::Saturated { separation_factors } => (separation_factors, "separation factor"),
-                SystemModel::ConstantD { distribution_ratios } => (distribution_ratios, "distribution ratio"),
-            };
-            let missing: Vec<String> = elements
-                .iter()
-                .filter(|e| !parameters.contains_key(e))
-                .map(|e| e.to_string())
-                .collect();
-            if !missing.is_empty() {
-                let span = raw
-                    .cascades
-                    .iter()
-                    .find(|c| *c.get_ref().name.get_ref() == unit.name)
-                    .map_or(0..0, |c| c.get_ref().system.span());
-                self.error(
-                    span,
-                    format!(
-                        "cascade `{}`: its feed carries {} but system `{}` has no {field} for {}",
-                        unit.name,
-                        missing.join(", "),
-                        systems[unit.system].name,
-                        if missing.len() == 1 { "it" } else { "them" }
-                    ),
-                );
+                .map(|f| carried.get(f).cloned().flatten())
+                .collect::<Option<Vec<_>>>()
+                .map(|sets| sets.into_iter().flatten().collect());
+            if let Some(elements) = &elements {
+                self.check_parameters(raw, unit, &systems[unit.system], elements);
             }
             carried.insert(unit.raffinate.clone(), elements.clone());
             carried.insert(unit.extract.clone(), elements);
         }
         for p in &raw.products {
             let p = p.get_ref();
-            if let (Some(elements), Ok(e)) = (carried.get(p.stream.get_ref()), p.element.get_ref().parse::<Element>())
-                && !elements.contains(&e)
+            if let (Some(Some(elements)), Ok(e)) = (
+                carried.get(p.stream.get_ref()),
+                p.element.get_ref().parse::<Element>(),
+            ) && !elements.contains(&e)
             {
                 self.error(
                     p.element.span(),
@@ -631,12 +619,52 @@ impl Validator {
         }
     }
 
-    fn products(
+    fn check_parameters(
         &mut self,
-        raw: &[Spanned<RawProduct>],
-        feeds: &IndexMap<String, Stream>,
-        cascades: &Option<Vec<CascadeUnit>>,
-    ) -> Option<Vec<ProductSpec>> {
+        raw: &RawFlowsheet,
+        unit: &CascadeUnit,
+        system: &ExtractantSystem,
+        elements: &BTreeSet<Element>,
+    ) {
+        let (parameters, field) = match &system.model {
+            SystemModel::Saturated { separation_factors } => (separation_factors, "separation factor"),
+            SystemModel::ConstantD { distribution_ratios } => (distribution_ratios, "distribution ratio"),
+        };
+        let missing: Vec<String> = elements
+            .iter()
+            .filter(|e| !parameters.contains_key(e))
+            .map(|e| e.to_string())
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let span = raw
+            .cascades
+            .iter()
+            .find(|c| *c.get_ref().name.get_ref() == unit.name)
+            .map_or(0..0, |c| c.get_ref().system.span());
+        self.error(
+            span,
+            format!(
+                "cascade `{}`: its feed carries {} but system `{}` has no {field} for {}",
+                unit.name,
+                missing.join(", "),
+                system.name,
+                if missing.len() == 1 { "it" } else { "them" }
+            ),
+        );
+    }
+
+    fn products(&mut self, flowsheet: &RawFlowsheet) -> Option<Vec<ProductSpec>> {
+        let raw = &flowsheet.products;
+        let declared: BTreeSet<&String> = flowsheet
+            .streams
+            .keys()
+            .chain(flowsheet.cascades.iter().flat_map(|c| {
+                let c = c.get_ref();
+                [c.raffinate.get_ref(), c.extract.get_ref()]
+            }))
+            .collect();
         let mut out = Vec::new();
         let mut ok = true;
         let mut names = BTreeSet::new();
@@ -648,9 +676,7 @@ impl Validator {
                 ok = false;
             }
             let stream = p.stream.get_ref();
-            let known = feeds.contains_key(stream)
-                || cascades.iter().flatten().any(|c| c.raffinate == *stream || c.extract == *stream);
-            if !known && cascades.is_some() {
+            if !declared.contains(stream) {
                 self.error(p.stream.span(), format!("product `{name}`: no stream `{stream}` in the flowsheet"));
                 ok = false;
             }

@@ -1,0 +1,150 @@
+//! The `sxcascade` binary on shipped and broken flowsheets: exit codes, the JSON contract of
+//! FLOWSHEET.md, and error messages that point at the line to change.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sxcascade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sxcascade"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = sxcascade(args);
+    let value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    (out.status.code().expect("exit code"), value)
+}
+
+#[test]
+fn shipped_flowsheets_solve_on_spec_with_the_contract_fields() {
+    for file in ["flowsheets/prnd_binary.toml", "flowsheets/lace_binary.toml"] {
+        let (code, result) = json(&["run", file, "--json"]);
+        assert_eq!(code, 0, "{file}: {result}");
+        assert_eq!(result["converged"], true);
+        assert!(result["mass_balance_max_rel_error"].as_f64().unwrap() < 1e-10);
+        assert!(result["solve_seconds"].as_f64().unwrap() >= 0.0);
+        let cascade = &result["cascades"][0];
+        for key in ["name", "converged", "iterations", "residual", "stages"] {
+            assert!(!cascade[key].is_null(), "{file}: cascade lacks `{key}`");
+        }
+        let streams = result["streams"].as_object().unwrap();
+        assert!(streams.contains_key("feed"));
+        for stream in streams.values() {
+            let total = stream["total_mol_per_h"].as_f64().unwrap();
+            let sum: f64 = stream["mol_per_h"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+            assert!((total - sum).abs() <= 1e-12 * total);
+        }
+        for product in result["products"].as_array().unwrap() {
+            for key in ["name", "stream", "element", "purity_pct", "purity_mol_pct", "recovery_pct", "meets_spec"] {
+                assert!(!product[key].is_null(), "{file}: product lacks `{key}`");
+            }
+            assert_eq!(product["meets_spec"], true);
+            assert!(product["purity_pct"].as_f64().unwrap() >= product["min_purity_pct"].as_f64().unwrap());
+        }
+    }
+}
+
+#[test]
+fn profiles_have_one_row_per_stage_and_balance_the_feed() {
+    let (code, result) = json(&["run", "flowsheets/prnd_binary.toml", "--json", "--profiles"]);
+    assert_eq!(code, 0);
+    let cascade = &result["cascades"][0];
+    let stages = cascade["stages"].as_u64().unwrap() as usize;
+    let aqueous = cascade["profiles"]["aqueous_mol_per_h"].as_array().unwrap();
+    let organic = cascade["profiles"]["organic_mol_per_h"].as_array().unwrap();
+    assert_eq!((aqueous.len(), organic.len()), (stages, stages));
+    // Raffinate leaves stage 1 in the aqueous phase: it is the first profile row.
+    let raffinate = &result["streams"]["Pr_rich"]["mol_per_h"];
+    let elements = cascade["profiles"]["elements"].as_array().unwrap();
+    for (k, e) in elements.iter().enumerate() {
+        let from_profile = aqueous[0][k].as_f64().unwrap();
+        let from_stream = raffinate[e.as_str().unwrap()].as_f64().unwrap();
+        assert_eq!(from_profile, from_stream);
+    }
+}
+
+#[test]
+fn off_spec_product_exits_one() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml"),
+    )
+    .unwrap()
+    .replace("scrub_stages = 33", "scrub_stages = 5");
+    let dir = std::env::temp_dir().join(format!("sxcascade-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("short.toml");
+    std::fs::write(&file, text).unwrap();
+    let (code, result) = json(&["run", file.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    assert_eq!(result["converged"], true);
+    assert_eq!(result["all_products_meet_spec"], false);
+}
+
+/// Each broken file: the line of the value to change and a word the message must contain.
+const BAD: &[(&str, usize, &str)] = &[
+    ("bad_feed_phase", 15, "feed_phase"),
+    ("both_reflux_and_scrub", 18, "scrub_ratio"),
+    ("composition_sum", 8, "composition_mol"),
+    ("dangling_feed", 13, "feeed"),
+    ("duplicate_stream", 19, "Pr_rich"),
+    ("extract_takes_all", 16, "extraction_ratio"),
+    ("feed_stage_out_of_range", 15, "feed_stage"),
+    ("missing_extraction_ratio", 11, "extraction_ratio"),
+    ("missing_feed_element", 12, "Nd"),
+    ("missing_stages", 10, "scrub_stages"),
+    ("negative_factor", 4, "separation_factors"),
+    ("negative_stages", 14, "-3"),
+    ("own_output", 13, "own output"),
+    ("oxide_as_element", 4, "Nd2O3"),
+    ("product_purity_range", 25, "min_purity_pct"),
+    ("product_unknown_stream", 23, "Nd_product"),
+    ("s_not_above_w", 16, "scrub ratio"),
+    ("share_without_basis", 7, "share_of_basis"),
+    ("string_for_number", 16, "f64"),
+    ("toml_syntax", 11, "string"),
+    ("too_many_stages", 14, "5000"),
+    ("unknown_element", 4, "Pm"),
+    ("unknown_key", 16, "scrub_stage"),
+    ("unknown_model", 4, "langmuir"),
+    ("unknown_system", 12, "p204"),
+    ("zero_extraction_stages", 14, "extraction_stages"),
+    ("zero_factor", 4, "separation_factors"),
+];
+
+#[test]
+fn every_bad_flowsheet_exits_two_naming_line_and_key() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_flowsheets");
+    let on_disk = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(on_disk, BAD.len(), "every file in tests/bad_flowsheets has an expectation");
+    for &(name, line, word) in BAD {
+        let file = format!("tests/bad_flowsheets/{name}.toml");
+        for command in ["run", "check"] {
+            let out = sxcascade(&[command, &file]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{command} {name}: {stderr}");
+            assert!(out.stdout.is_empty(), "{command} {name}: nothing on stdout");
+            assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+            let first = stderr.lines().next().unwrap_or_default();
+            assert!(first.starts_with(&format!("{file}:{line}:")), "{name}: {first}");
+            assert!(first.contains(word), "{name}: `{word}` not in {first}");
+        }
+    }
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    let out = sxcascade(&["run", "flowsheets/no_such_file.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+}
+
+#[test]
+fn check_accepts_the_shipped_flowsheets() {
+    for file in ["flowsheets/prnd_binary.toml", "flowsheets/lace_binary.toml"] {
+        let out = sxcascade(&["check", file]);
+        assert_eq!(out.status.code(), Some(0));
+    }
+}

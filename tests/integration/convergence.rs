@@ -1,0 +1,127 @@
+//! Hard cascades converge, and the solution balances every stage and every element.
+
+use sxcascade::cascade::{Cascade, FeedPhase, OperatingPoint, SystemModel};
+use sxcascade::error::CascadeError;
+use sxcascade::{Element, SolverOptions, Stream, reference};
+
+fn assert_closes(solution: &sxcascade::CascadeSolution) {
+    let mb = solution.mass_balance;
+    assert!(mb.overall < 1e-10, "overall closure {:.1e}", mb.overall);
+    assert!(mb.worst_stage < 1e-10, "stage closure {:.1e}", mb.worst_stage);
+}
+
+#[test]
+fn fifteen_elements_two_hundred_stages_converge() {
+    let case = reference::fifteen_element_cut(200);
+    let solved = case
+        .cascade
+        .solve(&case.model, &case.feed, &SolverOptions::default())
+        .unwrap();
+    assert_eq!(solved.elements.len(), 15);
+    assert_closes(&solved);
+    // Nd/Sm is the key pair: elements away from it are split cleanly; the keys themselves
+    // leak a little (Sm is scrubbed back by the far more extractable heavies).
+    let light = [Element::La, Element::Ce, Element::Pr, Element::Nd];
+    assert!(solved.raffinate.purity_pct(&light) > 99.5);
+    assert!(solved.extract.mol_per_h(Element::Pr) < 1e-12 * solved.feed.mol_per_h(Element::Pr));
+    assert!(solved.raffinate.mol_per_h(Element::Gd) < 1e-12 * solved.feed.mol_per_h(Element::Gd));
+}
+
+#[test]
+fn close_binary_with_five_hundred_stages_converges() {
+    // beta = 1.05: Fenske needs ln(99^2)/ln(1.05) = 188 stages for 99 % both ends.
+    let case = reference::binary(1.05, 0.5, 250, 250, 50.5, 100.0);
+    let solved = case
+        .cascade
+        .solve(&case.model, &case.feed, &SolverOptions::default())
+        .unwrap();
+    assert_closes(&solved);
+    assert!(solved.extract.purity_mol_pct(&[Element::Nd]) > 99.9);
+}
+
+#[test]
+fn trace_impurity_of_1e_minus_12_balances_to_1e_minus_10_of_itself() {
+    let case = reference::prnd_design();
+    let mut factors = match &case.model {
+        SystemModel::Saturated { separation_factors } => separation_factors.clone(),
+        _ => unreachable!(),
+    };
+    factors.insert(Element::Sm, 15.0);
+    let feed = Stream::new(case.feed.flows().chain([(Element::Sm, 1e-12)]));
+    let model = SystemModel::Saturated {
+        separation_factors: factors,
+    };
+    let solved = case.cascade.solve(&model, &feed, &SolverOptions::default()).unwrap();
+    assert_closes(&solved);
+    let out = solved.extract.mol_per_h(Element::Sm) + solved.raffinate.mol_per_h(Element::Sm);
+    assert!((out - 1e-12).abs() < 1e-10 * 1e-12);
+    // Sm is far more extractable than Nd: it leaves with the extract.
+    assert!(solved.raffinate.mol_per_h(Element::Sm) < 1e-6 * 1e-12);
+}
+
+#[test]
+fn constant_d_elements_decouple_into_kremser_cascades() {
+    let n = 12;
+    let ds = [(Element::La, 0.4), (Element::Ce, 1.0), (Element::Pr, 2.5)];
+    let model = SystemModel::ConstantD {
+        distribution_ratios: ds.into_iter().collect(),
+    };
+    let case = reference::kremser(1.0, n);
+    let feed = Stream::new(ds.iter().map(|&(e, _)| (e, 1.0)));
+    let solved = case.cascade.solve(&model, &feed, &SolverOptions::default()).unwrap();
+    for (e, d) in ds {
+        let exact = sxcascade::theory::kremser_raffinate_fraction(d, n as u32);
+        let got = solved.raffinate.mol_per_h(e);
+        assert!((got - exact).abs() < 1e-12 * exact, "{e}: {got} vs {exact}");
+    }
+}
+
+#[test]
+fn organic_feed_closes_and_returns_loaded_organic_through_the_scrub() {
+    let mut case = reference::prnd_design();
+    case.cascade.feed_phase = FeedPhase::Organic;
+    case.cascade.operating_point = OperatingPoint::Fluxes {
+        extraction_ratio: 4.4,
+        scrub_ratio: 3.7,
+    };
+    let solved = case
+        .cascade
+        .solve(&case.model, &case.feed, &SolverOptions::default())
+        .unwrap();
+    assert_closes(&solved);
+    assert!((solved.extract.total_mol_per_h() - 0.7).abs() < 1e-9);
+}
+
+fn infeasible(point: OperatingPoint, n: usize) -> CascadeError {
+    let case = reference::prnd_design();
+    let cascade = Cascade {
+        extraction_stages: n,
+        operating_point: point,
+        ..case.cascade
+    };
+    cascade
+        .solve(&case.model, &case.feed, &SolverOptions::default())
+        .unwrap_err()
+}
+
+#[test]
+fn infeasible_operating_points_name_the_number() {
+    let fluxes = |s, w| OperatingPoint::Fluxes {
+        extraction_ratio: s,
+        scrub_ratio: w,
+    };
+    let name = |e: CascadeError| match e {
+        CascadeError::Infeasible { parameter, .. } => parameter,
+        other => panic!("expected an infeasible operating point, got {other}"),
+    };
+    assert_eq!(name(infeasible(fluxes(1.0, 1.0), 20)), "extraction_ratio");
+    assert_eq!(name(infeasible(fluxes(2.5, 1.0), 20)), "extraction_ratio");
+    assert_eq!(name(infeasible(fluxes(1.5, -0.1), 20)), "scrub_ratio");
+    assert_eq!(name(infeasible(fluxes(1.5, 1.0), 0)), "extraction_stages");
+    let volumetric = OperatingPoint::Volumetric {
+        oa_ratio: 1.0,
+        scrub_oa_ratio: 1.0,
+        reflux_ratio: 0.0,
+    };
+    assert_eq!(name(infeasible(volumetric, 20)), "oa_ratio");
+}
