@@ -71,7 +71,9 @@ fn main() {
             let cut = 1 + (rng.next() * (c - 1) as f64) as usize;
             let heavy: f64 = fractions[cut..].iter().sum::<f64>() / sum;
             // Impurity allowance at most half the smaller group, so both products exist.
-            let purity = rng.range(0.95, 0.999).max(1.0 - 0.5 * heavy.min(1.0 - heavy));
+            let purity = rng
+                .range(0.95, 0.999)
+                .max(1.0 - 0.5 * heavy.min(1.0 - heavy));
             let fr = product_fractions(heavy, purity, purity);
             let p = fr.a;
             let key = betas[cut] / betas[cut - 1];
@@ -92,7 +94,11 @@ fn main() {
             },
         };
         let model = SystemModel::Saturated {
-            separation_factors: elements.iter().copied().zip(betas.iter().copied()).collect::<BTreeMap<_, _>>(),
+            separation_factors: elements
+                .iter()
+                .copied()
+                .zip(betas.iter().copied())
+                .collect::<BTreeMap<_, _>>(),
         };
         if std::env::var("ONLY").is_ok_and(|k| k != case.to_string()) {
             continue;
@@ -104,7 +110,15 @@ fn main() {
         match cascade.solve(&model, &feed, &SolverOptions::default()) {
             Ok(s) => {
                 iterations += s.convergence.iterations;
-                worst = worst.max(s.mass_balance.overall).max(s.mass_balance.worst_stage);
+                worst = worst
+                    .max(s.mass_balance.overall)
+                    .max(s.mass_balance.worst_stage);
+                if s.mass_balance.overall.max(s.mass_balance.worst_stage) > 1e-10 {
+                    println!(
+                        "case {case}: closure {:?} {:?}",
+                        s.mass_balance, s.convergence
+                    );
+                }
             }
             Err(e) => {
                 failures += 1;

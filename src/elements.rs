@@ -209,7 +209,11 @@ mod tests {
             (Element::Tb, 747.70),
         ];
         for (e, m) in handbook {
-            assert!((e.oxide_molar_mass() - m).abs() < 0.02, "{e}: {}", e.oxide_molar_mass());
+            assert!(
+                (e.oxide_molar_mass() - m).abs() < 0.02,
+                "{e}: {}",
+                e.oxide_molar_mass()
+            );
         }
     }
 

@@ -58,12 +58,12 @@ pub enum CascadeError {
         residual: f64,
         tolerance: f64,
     },
-    /// No step length reduced the residual.
+    /// Neither Newton nor pseudo-time steps reduce the residual any more.
     #[error(
-        "did not converge: no Newton step reduced the scaled residual {residual:.3e} \
-         (iteration {iterations}, rounding floor {rounding_floor:.1e})"
+        "did not converge: stalled at scaled residual {residual:.3e} after {iterations} \
+         iterations (rounding floor {rounding_floor:.1e})"
     )]
-    LineSearchFailed {
+    Stalled {
         iterations: usize,
         residual: f64,
         rounding_floor: f64,
@@ -92,7 +92,7 @@ impl CascadeError {
     pub fn is_convergence_failure(&self) -> bool {
         matches!(
             self,
-            Self::NotConverged { .. } | Self::LineSearchFailed { .. } | Self::SingularJacobian { .. }
+            Self::NotConverged { .. } | Self::Stalled { .. } | Self::SingularJacobian { .. }
         )
     }
 }

@@ -134,12 +134,14 @@ pub fn bayan_obo_feed() -> Stream {
 
 /// The first cut of a light-REE plant, all fifteen elements: La-Nd to the raffinate, Sm-Lu
 /// and Y to the extract, from the Bayan Obo feed in P507 (key pair Nd/Sm, beta 10). The
-/// extract product P is the Sm..Lu share of the feed; the reflux ratio is 1, twice Xu's
-/// scrub-controlled optimum `1 / (sqrt(10) - 1) = 0.46`. `stages` are split evenly.
+/// extract product is Xu's product fraction for 99 % purity of both groups; the reflux ratio
+/// is 1, twice Xu's scrub-controlled optimum `1 / (sqrt(10) - 1) = 0.46`. `stages` are split
+/// evenly.
 pub fn fifteen_element_cut(stages: usize) -> Case {
     let feed = bayan_obo_feed();
     let light = [Element::La, Element::Ce, Element::Pr, Element::Nd];
-    let product = 1.0 - light.iter().map(|&e| feed.mol_per_h(e)).sum::<f64>();
+    let heavy = 1.0 - light.iter().map(|&e| feed.mol_per_h(e)).sum::<f64>();
+    let product = crate::theory::product_fractions(heavy, 0.99, 0.99).a;
     let scrub = product;
     Case {
         cascade: Cascade {

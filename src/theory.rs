@@ -157,7 +157,13 @@ mod tests {
 
     #[test]
     fn optimum_ratios_satisfy_xu_relations() {
-        for (beta, f_a) in [(1.5, 0.25), (1.5, 0.75), (3.0, 0.5), (1.2, 0.1), (10.0, 0.9)] {
+        for (beta, f_a) in [
+            (1.5, 0.25),
+            (1.5, 0.75),
+            (3.0, 0.5),
+            (1.2, 0.1),
+            (10.0, 0.9),
+        ] {
             let fr = product_fractions(f_a, 0.999, 0.999);
             let opt = optimum_ratios(beta, fr);
             let (s, w) = (opt.extraction_ratio, opt.scrub_ratio);

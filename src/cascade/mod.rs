@@ -32,7 +32,10 @@ pub enum SystemModel {
 pub enum OperatingPoint {
     /// Saturated model: extraction ratio `S` (RE flux of the loaded organic leaving stage N)
     /// and scrub ratio `W` (RE flux returned as scrub), both per mol of feed.
-    Fluxes { extraction_ratio: f64, scrub_ratio: f64 },
+    Fluxes {
+        extraction_ratio: f64,
+        scrub_ratio: f64,
+    },
     /// Constant-D model: volumetric organic/aqueous ratios of the two sections, and the reflux
     /// ratio `R = W / P` of the stripped RE (0 for a scrub of fresh acid).
     Volumetric {
@@ -116,7 +119,11 @@ impl Cascade {
                     reflux_fraction: w / s,
                 };
                 let solved = solver::solve(&problem, options).or_else(|_| {
-                    solver::solve_by_continuation(&problem, |t| eq.with_separation_power(t), options)
+                    solver::solve_by_continuation(
+                        &problem,
+                        |t| eq.with_separation_power(t),
+                        options,
+                    )
                 });
                 finish(elements, &problem, solved)
             }
@@ -324,7 +331,7 @@ fn finish<E: Equilibrium>(
             residual: status.residual,
             tolerance,
         },
-        SolveFailure::LineSearchFailed { status } => CascadeError::LineSearchFailed {
+        SolveFailure::Stalled { status } => CascadeError::Stalled {
             iterations: status.iterations,
             residual: status.residual,
             rounding_floor: status.rounding_floor,
@@ -346,6 +353,10 @@ fn positive(parameter: &'static str, value: f64) -> Result<(), CascadeError> {
     if value > 0.0 && value.is_finite() {
         Ok(())
     } else {
-        Err(CascadeError::infeasible(parameter, value, "must be positive"))
+        Err(CascadeError::infeasible(
+            parameter,
+            value,
+            "must be positive",
+        ))
     }
 }

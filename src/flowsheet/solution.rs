@@ -98,7 +98,9 @@ impl Flowsheet {
         let mut worst: f64 = 0.0;
         for outcome in cascades {
             if let Ok(s) = &outcome.result {
-                worst = worst.max(s.mass_balance.overall).max(s.mass_balance.worst_stage);
+                worst = worst
+                    .max(s.mass_balance.overall)
+                    .max(s.mass_balance.worst_stage);
             }
         }
         if cascades.iter().any(|c| c.result.is_err()) {

@@ -46,7 +46,10 @@ impl Validator {
 
     fn flowsheet(&mut self, raw: RawFlowsheet, whole_file: Range<usize>) -> Option<Flowsheet> {
         if raw.name.get_ref().trim().is_empty() {
-            self.error(raw.name.span(), "`name` is empty: give the flowsheet a name");
+            self.error(
+                raw.name.span(),
+                "`name` is empty: give the flowsheet a name",
+            );
         }
         let basis = raw.basis.as_ref().and_then(|b| {
             let b = b.get_ref();
@@ -70,7 +73,9 @@ impl Validator {
         }
         let mut feeds = IndexMap::new();
         for (name, stream) in &raw.streams {
-            if let Some(s) = self.stream(name, stream, raw.basis.is_some().then_some(basis).flatten()) {
+            if let Some(s) =
+                self.stream(name, stream, raw.basis.is_some().then_some(basis).flatten())
+            {
                 feeds.insert(name.clone(), s);
             }
         }
@@ -104,17 +109,31 @@ impl Validator {
         if x > 0.0 && x.is_finite() {
             Some(x)
         } else {
-            self.error(value.span(), format!("`{field}` = {x} must be a positive number"));
+            self.error(
+                value.span(),
+                format!("`{field}` = {x} must be a positive number"),
+            );
             None
         }
     }
 
     fn system(&mut self, name: &str, raw: &Spanned<RawSystem>) -> Option<ExtractantSystem> {
         let s = raw.get_ref();
-        let model = s.model.as_ref().map_or("saturated", |m| m.get_ref().as_str());
+        let model = s
+            .model
+            .as_ref()
+            .map_or("saturated", |m| m.get_ref().as_str());
         let (wanted, other, other_name) = match model {
-            "saturated" => (&s.separation_factors, &s.distribution_ratios, "distribution_ratios"),
-            "constant_d" => (&s.distribution_ratios, &s.separation_factors, "separation_factors"),
+            "saturated" => (
+                &s.separation_factors,
+                &s.distribution_ratios,
+                "distribution_ratios",
+            ),
+            "constant_d" => (
+                &s.distribution_ratios,
+                &s.separation_factors,
+                "separation_factors",
+            ),
             unknown => {
                 let span = s.model.as_ref().map_or(raw.span(), Spanned::span);
                 self.error(
@@ -140,7 +159,9 @@ impl Validator {
         let Some(values) = wanted else {
             self.error(
                 raw.span(),
-                format!("system `{name}`: model \"{model}\" needs `{field} = {{ La = ..., Ce = ... }}`"),
+                format!(
+                    "system `{name}`: model \"{model}\" needs `{field} = {{ La = ..., Ce = ... }}`"
+                ),
             );
             return None;
         };
@@ -148,12 +169,18 @@ impl Validator {
             if v > 0.0 && v.is_finite() {
                 true
             } else {
-                me.error(span, format!("system `{name}`: `{field}` must be positive, got {v}"));
+                me.error(
+                    span,
+                    format!("system `{name}`: `{field}` must be positive, got {v}"),
+                );
                 false
             }
         })?;
         if parameters.is_empty() {
-            self.error(values.span(), format!("system `{name}`: `{field}` is empty"));
+            self.error(
+                values.span(),
+                format!("system `{name}`: `{field}` is empty"),
+            );
             return None;
         }
         let organic_capacity_mol_per_l = match &s.organic_capacity_mol_per_l {
@@ -205,7 +232,12 @@ impl Validator {
         ok.then_some(out)
     }
 
-    fn stream(&mut self, name: &str, raw: &Spanned<RawStream>, basis: Option<Basis>) -> Option<Stream> {
+    fn stream(
+        &mut self,
+        name: &str,
+        raw: &Spanned<RawStream>,
+        basis: Option<Basis>,
+    ) -> Option<Stream> {
         let s = raw.get_ref();
         let composition = match (&s.composition_mol, &s.composition_oxide_pct) {
             (Some(mol), None) => self.composition_mol(name, mol)?,
@@ -253,7 +285,9 @@ impl Validator {
             (None, None) => {
                 self.error(
                     raw.span(),
-                    format!("stream `{name}` has no flow: add `flow_mol_per_h` or `share_of_basis`"),
+                    format!(
+                        "stream `{name}` has no flow: add `flow_mol_per_h` or `share_of_basis`"
+                    ),
                 );
                 return None;
             }
@@ -270,7 +304,9 @@ impl Validator {
         })?;
         let sum: f64 = fractions.values().sum();
         self.check_sum(name, "composition_mol", values.span(), sum, 1.0)?;
-        Some(Stream::new(fractions.into_iter().map(|(e, x)| (e, x / sum))))
+        Some(Stream::new(
+            fractions.into_iter().map(|(e, x)| (e, x / sum)),
+        ))
     }
 
     /// Oxide mass % summing to 100, as a stream of 1 mol/h.
@@ -293,7 +329,12 @@ impl Validator {
                 Err(unknown) => {
                     let hint = key
                         .parse::<Element>()
-                        .map(|e| format!(" (`{key}` is an element: write its oxide `{}` here)", e.oxide_name()))
+                        .map(|e| {
+                            format!(
+                                " (`{key}` is an element: write its oxide `{}` here)",
+                                e.oxide_name()
+                            )
+                        })
                         .unwrap_or_default();
                     self.error(value.span(), format!("`{field}`: {unknown}{hint}"));
                     ok = false;
@@ -308,7 +349,14 @@ impl Validator {
         Some(Stream::new(mol.into_iter().map(|(e, m)| (e, m / total))))
     }
 
-    fn check_sum(&mut self, name: &str, field: &str, span: Range<usize>, sum: f64, target: f64) -> Option<()> {
+    fn check_sum(
+        &mut self,
+        name: &str,
+        field: &str,
+        span: Range<usize>,
+        sum: f64,
+        target: f64,
+    ) -> Option<()> {
         if (sum - target).abs() <= COMPOSITION_SUM_TOLERANCE * target {
             Some(())
         } else {
@@ -330,22 +378,25 @@ impl Validator {
     ) -> Option<Vec<CascadeUnit>> {
         let errors_before = self.errors.len();
         // Where each stream name is produced, and by whom.
-        let mut producer: BTreeMap<String, Option<usize>> = raw
-            .streams
-            .keys()
-            .map(|k| (k.clone(), None))
-            .collect();
+        let mut producer: BTreeMap<String, Option<usize>> =
+            raw.streams.keys().map(|k| (k.clone(), None)).collect();
         let mut names = BTreeSet::new();
         for (k, c) in raw.cascades.iter().enumerate() {
             let c = c.get_ref();
             if !names.insert(c.name.get_ref().clone()) {
-                self.error(c.name.span(), format!("duplicate cascade name `{}`", c.name.get_ref()));
+                self.error(
+                    c.name.span(),
+                    format!("duplicate cascade name `{}`", c.name.get_ref()),
+                );
             }
             for out in [&c.raffinate, &c.extract] {
                 if producer.insert(out.get_ref().clone(), Some(k)).is_some() {
                     self.error(
                         out.span(),
-                        format!("stream `{}` is defined twice: every stream name must be unique", out.get_ref()),
+                        format!(
+                            "stream `{}` is defined twice: every stream name must be unique",
+                            out.get_ref()
+                        ),
                     );
                 }
             }
@@ -359,7 +410,10 @@ impl Validator {
                 RawFeed::Many(v) => v.clone(),
             };
             if feed_names.is_empty() {
-                self.error(c.feed.span(), format!("cascade `{}`: `feed` lists no stream", c.name.get_ref()));
+                self.error(
+                    c.feed.span(),
+                    format!("cascade `{}`: `feed` lists no stream", c.name.get_ref()),
+                );
             }
             for f in &feed_names {
                 match producer.get(f) {
@@ -423,7 +477,11 @@ impl Validator {
 
     fn cascade(&mut self, c: &RawCascade, model: &SystemModel) -> Option<Cascade> {
         let name = c.name.get_ref();
-        let feed_phase = match c.feed_phase.as_ref().map(|p| (p.get_ref().as_str(), p.span())) {
+        let feed_phase = match c
+            .feed_phase
+            .as_ref()
+            .map(|p| (p.get_ref().as_str(), p.span()))
+        {
             None | Some(("aqueous", _)) => FeedPhase::Aqueous,
             Some(("organic", _)) => FeedPhase::Organic,
             Some((other, span)) => {
@@ -435,16 +493,27 @@ impl Validator {
         if n + m > MAX_STAGES {
             self.error(
                 c.extraction_stages.span(),
-                format!("cascade `{name}`: {} stages in all is above the limit of {MAX_STAGES}", n + m),
+                format!(
+                    "cascade `{name}`: {} stages in all is above the limit of {MAX_STAGES}",
+                    n + m
+                ),
             );
             return None;
         }
         let operating_point = match model {
             SystemModel::Saturated { .. } => {
                 self.forbid(name, "oa_ratio", &c.oa_ratio, "the saturated model");
-                self.forbid(name, "scrub_oa_ratio", &c.scrub_oa_ratio, "the saturated model");
+                self.forbid(
+                    name,
+                    "scrub_oa_ratio",
+                    &c.scrub_oa_ratio,
+                    "the saturated model",
+                );
                 let Some(s) = &c.extraction_ratio else {
-                    self.error(c.name.span(), format!("cascade `{name}`: missing field `extraction_ratio` (S)"));
+                    self.error(
+                        c.name.span(),
+                        format!("cascade `{name}`: missing field `extraction_ratio` (S)"),
+                    );
                     return None;
                 };
                 let s = *s.get_ref();
@@ -455,7 +524,12 @@ impl Validator {
                         scrub_ratio: *w.get_ref(),
                     },
                     (Some(_), Some(w)) => {
-                        self.error(w.span(), format!("cascade `{name}`: give `reflux_ratio` or `scrub_ratio`, not both"));
+                        self.error(
+                            w.span(),
+                            format!(
+                                "cascade `{name}`: give `reflux_ratio` or `scrub_ratio`, not both"
+                            ),
+                        );
                         return None;
                     }
                     (None, None) => {
@@ -468,7 +542,12 @@ impl Validator {
                 }
             }
             SystemModel::ConstantD { .. } => {
-                self.forbid(name, "extraction_ratio", &c.extraction_ratio, "the constant_d model");
+                self.forbid(
+                    name,
+                    "extraction_ratio",
+                    &c.extraction_ratio,
+                    "the constant_d model",
+                );
                 self.forbid(name, "scrub_ratio", &c.scrub_ratio, "the constant_d model");
                 let Some(oa) = &c.oa_ratio else {
                     self.error(c.name.span(), format!("cascade `{name}`: missing field `oa_ratio` (organic/aqueous flow ratio)"));
@@ -498,12 +577,20 @@ impl Validator {
         };
         match cascade.check(model) {
             Ok(()) => Some(cascade),
-            Err(CascadeError::Infeasible { parameter, value, requirement }) => {
+            Err(CascadeError::Infeasible {
+                parameter,
+                value,
+                requirement,
+            }) => {
                 let span = match parameter {
                     "extraction_stages" => Some(c.extraction_stages.span()),
                     "feed_stage" => c.feed_stage.as_ref().map(Spanned::span),
                     "extraction_ratio" => c.extraction_ratio.as_ref().map(Spanned::span),
-                    "scrub_ratio" => c.scrub_ratio.as_ref().or(c.reflux_ratio.as_ref()).map(Spanned::span),
+                    "scrub_ratio" => c
+                        .scrub_ratio
+                        .as_ref()
+                        .or(c.reflux_ratio.as_ref())
+                        .map(Spanned::span),
                     "reflux_ratio" => c.reflux_ratio.as_ref().map(Spanned::span),
                     "oa_ratio" => c.oa_ratio.as_ref().map(Spanned::span),
                     "scrub_oa_ratio" => c.scrub_oa_ratio.as_ref().map(Spanned::span),
@@ -529,13 +616,20 @@ impl Validator {
 
     fn forbid(&mut self, cascade: &str, field: &str, value: &Option<Spanned<f64>>, model: &str) {
         if let Some(v) = value {
-            self.error(v.span(), format!("cascade `{cascade}`: `{field}` does not apply to {model}"));
+            self.error(
+                v.span(),
+                format!("cascade `{cascade}`: `{field}` does not apply to {model}"),
+            );
         }
     }
 
     /// Orders cascades so that each follows those producing its feeds; a cycle is a recycle,
     /// which this version cannot solve.
-    fn solve_order(&mut self, units: Vec<CascadeUnit>, whole_file: Range<usize>) -> Option<Vec<CascadeUnit>> {
+    fn solve_order(
+        &mut self,
+        units: Vec<CascadeUnit>,
+        whole_file: Range<usize>,
+    ) -> Option<Vec<CascadeUnit>> {
         let mut remaining = units;
         let mut ordered: Vec<CascadeUnit> = Vec::with_capacity(remaining.len());
         let mut available: BTreeSet<String> = BTreeSet::new();
@@ -545,7 +639,9 @@ impl Validator {
             .collect();
         loop {
             let ready = remaining.iter().position(|u| {
-                u.feeds.iter().all(|f| !outputs.contains(f) || available.contains(f))
+                u.feeds
+                    .iter()
+                    .all(|f| !outputs.contains(f) || available.contains(f))
             });
             match ready {
                 Some(k) => {
@@ -585,9 +681,12 @@ impl Validator {
             .streams
             .keys()
             .map(|k| {
-                let elements = feeds
-                    .get(k)
-                    .map(|s| s.flows().filter(|(_, f)| *f > 0.0).map(|(e, _)| e).collect());
+                let elements = feeds.get(k).map(|s| {
+                    s.flows()
+                        .filter(|(_, f)| *f > 0.0)
+                        .map(|(e, _)| e)
+                        .collect()
+                });
                 (k.clone(), elements)
             })
             .collect();
@@ -613,7 +712,11 @@ impl Validator {
             {
                 self.error(
                     p.element.span(),
-                    format!("product `{}`: stream `{}` carries no {e}", p.name.get_ref(), p.stream.get_ref()),
+                    format!(
+                        "product `{}`: stream `{}` carries no {e}",
+                        p.name.get_ref(),
+                        p.stream.get_ref()
+                    ),
                 );
             }
         }
@@ -627,8 +730,12 @@ impl Validator {
         elements: &BTreeSet<Element>,
     ) {
         let (parameters, field) = match &system.model {
-            SystemModel::Saturated { separation_factors } => (separation_factors, "separation factor"),
-            SystemModel::ConstantD { distribution_ratios } => (distribution_ratios, "distribution ratio"),
+            SystemModel::Saturated { separation_factors } => {
+                (separation_factors, "separation factor")
+            }
+            SystemModel::ConstantD {
+                distribution_ratios,
+            } => (distribution_ratios, "distribution ratio"),
         };
         let missing: Vec<String> = elements
             .iter()
@@ -677,7 +784,10 @@ impl Validator {
             }
             let stream = p.stream.get_ref();
             if !declared.contains(stream) {
-                self.error(p.stream.span(), format!("product `{name}`: no stream `{stream}` in the flowsheet"));
+                self.error(
+                    p.stream.span(),
+                    format!("product `{name}`: no stream `{stream}` in the flowsheet"),
+                );
                 ok = false;
             }
             let element = match p.element.get_ref().parse::<Element>() {
@@ -694,7 +804,10 @@ impl Validator {
                 if x > 0.0 && x <= 100.0 {
                     Some(x)
                 } else {
-                    self.error(v.span(), format!("product `{name}`: `{field}` = {x} must be in (0, 100]"));
+                    self.error(
+                        v.span(),
+                        format!("product `{name}`: `{field}` = {x} must be in (0, 100]"),
+                    );
                     ok = false;
                     None
                 }
@@ -719,7 +832,10 @@ fn non_negative(v: &mut Validator, stream: &str, field: &str, x: f64, span: Rang
     if x >= 0.0 && x.is_finite() {
         true
     } else {
-        v.error(span, format!("stream `{stream}`: `{field}` values must be zero or positive, got {x}"));
+        v.error(
+            span,
+            format!("stream `{stream}`: `{field}` values must be zero or positive, got {x}"),
+        );
         false
     }
 }

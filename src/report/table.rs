@@ -59,7 +59,11 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
             residual
         );
     }
-    let _ = writeln!(w, "\n{:<16} {:>12} {:>10} {:>10}  composition (mol %)", "stream", "mol/h", "kg/h REO", "t/yr REO");
+    let _ = writeln!(
+        w,
+        "\n{:<16} {:>12} {:>10} {:>10}  composition (mol %)",
+        "stream", "mol/h", "kg/h REO", "t/yr REO"
+    );
     for (name, s) in &solution.streams {
         let total = s.total_mol_per_h();
         let composition: Vec<String> = s
@@ -84,7 +88,9 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
             "product", "oxide", "purity %", "min %", "recovery %", "min %"
         );
         for p in &solution.products {
-            let num = |x: Option<f64>, digits: usize| x.map_or("-".to_string(), |v| format!("{v:.digits$}"));
+            let num = |x: Option<f64>, digits: usize| {
+                x.map_or("-".to_string(), |v| format!("{v:.digits$}"))
+            };
             let _ = writeln!(
                 w,
                 "{:<12} {:<8} {:>11} {:>9} {:>10} {:>9}  {}",

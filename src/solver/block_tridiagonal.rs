@@ -56,7 +56,7 @@ impl BlockTridiagonal {
     }
 
     /// Eliminates the lower blocks once the stage Jacobians are in place.
-    pub fn factor(&mut self, reflux_fraction: f64) -> Result<(), SingularStage> {
+    pub fn factor(&mut self, reflux_fraction: f64, shift: f64) -> Result<(), SingularStage> {
         let c = self.elements;
         let cc = c * c;
         let mut w = vec![0.0; c];
@@ -76,14 +76,20 @@ impl BlockTridiagonal {
                         *wk += vi * gk;
                     }
                 }
-                for (i, (out, row)) in block.chunks_exact_mut(c).zip(g.chunks_exact(c)).enumerate() {
+                for (i, (out, row)) in block.chunks_exact_mut(c).zip(g.chunks_exact(c)).enumerate()
+                {
                     for ((o, &gk), &wk) in out.iter_mut().zip(row).zip(&w) {
                         *o = -(d[i] * gk + u[i] * wk);
                     }
                 }
             }
             // block -= I + c_j J(j), c_j = 1 but on the reflux stage.
-            let weight = if j + 1 == self.stages { 1.0 - reflux_fraction } else { 1.0 };
+            let weight = shift
+                + if j + 1 == self.stages {
+                    1.0 - reflux_fraction
+                } else {
+                    1.0
+                };
             let s = j * c..(j + 1) * c;
             let (d, u, v) = (&self.diag[s.clone()], &self.u[s.clone()], &self.v[s]);
             for (i, row) in block.chunks_exact_mut(c).enumerate() {
@@ -91,7 +97,7 @@ impl BlockTridiagonal {
                 for (x, &vk) in row.iter_mut().zip(v) {
                     *x -= ui * vk;
                 }
-                row[i] -= 1.0 + weight * d[i];
+                row[i] -= 1.0 + shift + weight * d[i];
             }
             if !invert_in_place(block, c, &mut self.pivots) {
                 return Err(SingularStage(j + 1));
@@ -115,7 +121,13 @@ impl BlockTridiagonal {
                 let p = (j - 1) * c..j * c;
                 let z = &self.forward[p.clone()];
                 let vz: f64 = self.v[p.clone()].iter().zip(z).map(|(a, b)| a * b).sum();
-                for (((y, &d), &u), &zi) in self.y.iter_mut().zip(&self.diag[p.clone()]).zip(&self.u[p]).zip(z) {
+                for (((y, &d), &u), &zi) in self
+                    .y
+                    .iter_mut()
+                    .zip(&self.diag[p.clone()])
+                    .zip(&self.u[p])
+                    .zip(z)
+                {
                     *y -= d * zi + u * vz;
                 }
             }
@@ -130,7 +142,11 @@ impl BlockTridiagonal {
             let g = &self.inverse[j * cc..(j + 1) * cc];
             let (head, tail) = step.split_at_mut((j + 1) * c);
             let next = &tail[..c];
-            for ((out, row), &z) in head[j * c..].iter_mut().zip(g.chunks_exact(c)).zip(&self.forward[j * c..(j + 1) * c]) {
+            for ((out, row), &z) in head[j * c..]
+                .iter_mut()
+                .zip(g.chunks_exact(c))
+                .zip(&self.forward[j * c..(j + 1) * c])
+            {
                 *out = z - row.iter().zip(next).map(|(a, b)| a * b).sum::<f64>();
             }
         }

@@ -13,7 +13,7 @@ use crate::equilibrium::Equilibrium;
 /// Smallest continuation step before the path is abandoned.
 const MIN_STEP: f64 = 1.0 / 4096.0;
 /// Newton iterations allowed for an intermediate point before its step is halved.
-const STEP_ITERATIONS: usize = 40;
+const STEP_ITERATIONS: usize = 100;
 
 /// Solves `problem` by following the solutions of the same cascade with equilibrium `at(t)`
 /// from `t = 0`, where `at(t)` has separation power `t`, `at(0.0)` does not separate and
@@ -67,12 +67,22 @@ pub fn solve_by_continuation<E: Equilibrium>(
 
 /// Secant predictor in the logarithm of the fluxes, which along the path change roughly
 /// exponentially in `t` (a profile falling as `beta^(t j)` down the stages).
-fn predict(previous: &Option<(f64, Vec<f64>)>, t: f64, profile: &[f64], next: f64, guess: &mut [f64]) {
+fn predict(
+    previous: &Option<(f64, Vec<f64>)>,
+    t: f64,
+    profile: &[f64],
+    next: f64,
+    guess: &mut [f64],
+) {
     match previous {
         Some((t0, before)) => {
             let ratio = (next - t) / (t - t0);
             for ((g, &a), &a0) in guess.iter_mut().zip(profile).zip(before) {
-                *g = if a > 0.0 && a0 > 0.0 { a * (a / a0).powf(ratio) } else { a };
+                *g = if a > 0.0 && a0 > 0.0 {
+                    a * (a / a0).powf(ratio)
+                } else {
+                    a
+                };
             }
         }
         None => guess.copy_from_slice(profile),

@@ -33,12 +33,22 @@ pub const DEFAULT_TOLERANCE: f64 = 1e-11;
 /// throughput summed over stages: each balance adds five terms, and the Newton solution
 /// itself carries the rounding of the block elimination.
 const ROUNDING_FACTOR: f64 = 16.0;
-/// Default cap on Newton iterations. Converged solves of 2-500 stages take well under 20.
-pub const DEFAULT_MAX_ITERATIONS: usize = 60;
+/// Default cap on Newton and pseudo-transient iterations. Well-posed cascades of 2-500 stages
+/// converge in under 20; cascades where an element accumulates to many times its feed can
+/// need a few hundred pseudo-time steps.
+pub const DEFAULT_MAX_ITERATIONS: usize = 400;
 /// Default cap on successive-substitution sweeps before Newton takes over.
 pub const DEFAULT_MAX_SWEEPS: usize = 8;
-/// Halvings of a Newton step before the line search gives up.
+/// Halvings of a Newton step before pseudo-transient continuation takes over.
 pub const DEFAULT_MAX_BACKTRACKS: usize = 12;
+/// `1/dt` at which pseudo-transient continuation starts: one stage hold-up time.
+const PTC_INITIAL_SHIFT: f64 = 1.0;
+/// Below this `1/dt` a pseudo-transient step is Newton's.
+const PTC_NEWTON_SHIFT: f64 = 1e-6;
+/// A pseudo-time step may raise the residual by at most this factor, else `dt` shrinks by it.
+const PTC_MAX_GROWTH: f64 = 10.0;
+/// Above this `1/dt` the pseudo-time steps no longer move: the solve has stalled.
+const PTC_MAX_SHIFT: f64 = 1e12;
 
 /// Settings of the cascade solver, with the defaults above.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,7 +104,7 @@ pub struct Convergence {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SolveFailure {
     NotConverged { status: Convergence, tolerance: f64 },
-    LineSearchFailed { status: Convergence },
+    Stalled { status: Convergence },
     SingularJacobian { stage: usize, iteration: usize },
 }
 
@@ -167,7 +177,11 @@ impl Workspace {
         }
         let mut norms = self.evaluate(p, Target::Current);
         let mut sweeps = 0;
-        let max_sweeps = if initial.is_some() { 0 } else { options.max_sweeps };
+        let max_sweeps = if initial.is_some() {
+            0
+        } else {
+            options.max_sweeps
+        };
         while sweeps < max_sweeps && !norms.converged(options.tolerance) {
             substitution::solve_linear_balances(
                 &self.factors,
@@ -201,6 +215,10 @@ impl Workspace {
             residual: norms.residual,
             rounding_floor: norms.rounding_floor,
         };
+        // 0 while damped Newton makes progress; then 1/dt of pseudo-transient continuation,
+        // with `merit` the feed-scaled residual it last reached.
+        let mut shift: f64 = 0.0;
+        let mut merit = 0.0;
         while !norms.converged(options.tolerance) {
             if iterations == options.max_iterations {
                 return Err(SolveFailure::NotConverged {
@@ -214,22 +232,52 @@ impl Workspace {
                 let a = &self.aqueous[j * c..(j + 1) * c];
                 p.equilibrium.jacobian(j, a, self.newton.stage_jacobian(j));
             }
-            self.newton
-                .factor(p.reflux_fraction)
-                .map_err(|s| SolveFailure::SingularJacobian {
+            self.newton.factor(p.reflux_fraction, shift).map_err(|s| {
+                SolveFailure::SingularJacobian {
                     stage: s.0,
                     iteration: iterations,
-                })?;
+                }
+            })?;
             self.newton.solve(&self.residual, &mut self.step);
-            let Some(next) = self.damped_step(p, options.max_backtracks) else {
-                return Err(SolveFailure::LineSearchFailed {
+            let next = if shift == 0.0 {
+                let found = self.damped_step(p, options.max_backtracks);
+                if found.is_none() {
+                    // Newton has no descent here: continue in pseudo-time.
+                    shift = PTC_INITIAL_SHIFT;
+                    merit = scaled_norm(&self.residual, p.feed);
+                }
+                found
+            } else if shift > PTC_MAX_SHIFT {
+                return Err(SolveFailure::Stalled {
                     status: status(&norms, iterations),
                 });
+            } else {
+                take_step(&self.aqueous, &self.step, 1.0, &mut self.trial);
+                let trial = self.evaluate(p, Target::Trial);
+                let trial_merit = scaled_norm(&self.residual, p.feed);
+                if trial.residual.is_finite() && trial_merit < PTC_MAX_GROWTH * merit {
+                    // Switched evolution relaxation (Mulder & van Leer 1985): the time step
+                    // grows as the residual falls, until the step is Newton's.
+                    shift *= trial_merit / merit;
+                    merit = trial_merit;
+                    if shift < PTC_NEWTON_SHIFT {
+                        shift = 0.0;
+                    }
+                    Some(trial)
+                } else {
+                    shift *= PTC_MAX_GROWTH;
+                    None
+                }
             };
-            // The accepted trial was evaluated last: factors, organic fluxes and residuals
-            // now belong to the new current point.
-            std::mem::swap(&mut self.aqueous, &mut self.trial);
-            norms = next;
+            match next {
+                // The accepted trial was evaluated last: factors, organic fluxes and residuals
+                // now belong to the new current point.
+                Some(next) => {
+                    std::mem::swap(&mut self.aqueous, &mut self.trial);
+                    norms = next;
+                }
+                None => norms = self.evaluate(p, Target::Current),
+            }
         }
         self.polish(p, &mut norms, options.tolerance);
         Ok(StageSolution {
@@ -246,7 +294,12 @@ impl Workspace {
     /// rounding relative to itself. The whole sweep is kept if the point still meets the
     /// tolerance; failing that (a sweep can amplify the errors of the major elements), only its
     /// values for fluxes below [`TRACE_LEVEL`] of their stage's total.
-    fn polish<E: Equilibrium>(&mut self, p: &StageProblem<'_, E>, norms: &mut Norms, tolerance: f64) {
+    fn polish<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        norms: &mut Norms,
+        tolerance: f64,
+    ) {
         let c = p.feed.len();
         let tolerance = tolerance.max(norms.rounding_floor);
         substitution::solve_linear_balances(
@@ -259,7 +312,11 @@ impl Workspace {
         );
         let mut polished = self.evaluate(p, Target::Trial);
         if !polished.converged(tolerance) {
-            for (newton, sweep) in self.aqueous.chunks_exact(c).zip(self.trial.chunks_exact_mut(c)) {
+            for (newton, sweep) in self
+                .aqueous
+                .chunks_exact(c)
+                .zip(self.trial.chunks_exact_mut(c))
+            {
                 let total: f64 = newton.iter().sum();
                 for (a, t) in newton.iter().zip(sweep) {
                     if *a >= TRACE_LEVEL * total {
@@ -333,7 +390,11 @@ impl Workspace {
             let s = j * c..(j + 1) * c;
             p.equilibrium
                 .extraction_factors(j, &aqueous[s.clone()], &mut self.factors[s.clone()]);
-            for ((o, e), a) in self.organic[s.clone()].iter_mut().zip(&self.factors[s.clone()]).zip(&aqueous[s]) {
+            for ((o, e), a) in self.organic[s.clone()]
+                .iter_mut()
+                .zip(&self.factors[s.clone()])
+                .zip(&aqueous[s])
+            {
                 *o = e * a;
             }
         }
@@ -357,16 +418,15 @@ impl Workspace {
                 throughput[i] += inflow + outflow;
             }
         }
-        let scaled = |v: &[f64]| {
-            v.iter()
-                .zip(p.feed)
-                .map(|(x, f)| x / f)
-                .fold(0.0, f64::max)
-        };
+        let scaled = |v: &[f64]| v.iter().zip(p.feed).map(|(x, f)| x / f).fold(0.0, f64::max);
         let residual = scaled(imbalance);
         Norms {
             // NaN (from a non-finite trial point) must never pass as converged or as a decrease.
-            residual: if residual.is_nan() { f64::INFINITY } else { residual },
+            residual: if residual.is_nan() {
+                f64::INFINITY
+            } else {
+                residual
+            },
             rounding_floor: ROUNDING_FACTOR * f64::EPSILON * scaled(throughput),
         }
     }
@@ -432,11 +492,7 @@ fn scaled_norm(fluxes: &[f64], feed: &[f64]) -> f64 {
 fn take_step(aqueous: &[f64], step: &[f64], length: f64, trial: &mut [f64]) {
     for ((t, &a), &d) in trial.iter_mut().zip(aqueous).zip(step) {
         let next = a + length * d;
-        *t = if next <= 0.0 {
-            FLUX_CUT * a
-        } else {
-            next
-        };
+        *t = if next <= 0.0 { FLUX_CUT * a } else { next };
     }
 }
 
@@ -478,7 +534,7 @@ mod tests {
             let a = w.aqueous[j * c..(j + 1) * c].to_vec();
             eq.jacobian(j, &a, w.newton.stage_jacobian(j));
         }
-        w.newton.factor(p.reflux_fraction).unwrap();
+        w.newton.factor(p.reflux_fraction, 0.0).unwrap();
         let mut step = vec![0.0; n * c];
         w.newton.solve(&r0, &mut step);
 

@@ -22,12 +22,16 @@ pub fn solve_linear_balances(
     let stages = factors.len() / c;
     // Forward elimination: scratch holds c'(j) = super(j) / m(j), aqueous holds d'(j).
     for j in 0..stages {
-        let weight = if j + 1 == stages { 1.0 - reflux_fraction } else { 1.0 };
+        let weight = if j + 1 == stages {
+            1.0 - reflux_fraction
+        } else {
+            1.0
+        };
         let upper = if j + 1 == stages { 0.0 } else { 1.0 };
-        for i in 0..c {
+        for (i, &fed) in feed.iter().enumerate() {
             let k = j * c + i;
             let mut pivot = -(1.0 + weight * factors[k]);
-            let mut rhs = if j == feed_stage { -feed[i] } else { 0.0 };
+            let mut rhs = if j == feed_stage { -fed } else { 0.0 };
             if j > 0 {
                 let lower = factors[k - c];
                 pivot -= lower * scratch[k - c];
@@ -37,10 +41,7 @@ pub fn solve_linear_balances(
             aqueous[k] = rhs / pivot;
         }
     }
-    for j in (0..stages.saturating_sub(1)).rev() {
-        for i in 0..c {
-            let k = j * c + i;
-            aqueous[k] -= scratch[k] * aqueous[k + c];
-        }
+    for k in (0..(stages - 1) * c).rev() {
+        aqueous[k] -= scratch[k] * aqueous[k + c];
     }
 }

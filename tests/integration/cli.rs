@@ -34,15 +34,31 @@ fn shipped_flowsheets_solve_on_spec_with_the_contract_fields() {
         assert!(streams.contains_key("feed"));
         for stream in streams.values() {
             let total = stream["total_mol_per_h"].as_f64().unwrap();
-            let sum: f64 = stream["mol_per_h"].as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+            let sum: f64 = stream["mol_per_h"]
+                .as_object()
+                .unwrap()
+                .values()
+                .map(|v| v.as_f64().unwrap())
+                .sum();
             assert!((total - sum).abs() <= 1e-12 * total);
         }
         for product in result["products"].as_array().unwrap() {
-            for key in ["name", "stream", "element", "purity_pct", "purity_mol_pct", "recovery_pct", "meets_spec"] {
+            for key in [
+                "name",
+                "stream",
+                "element",
+                "purity_pct",
+                "purity_mol_pct",
+                "recovery_pct",
+                "meets_spec",
+            ] {
                 assert!(!product[key].is_null(), "{file}: product lacks `{key}`");
             }
             assert_eq!(product["meets_spec"], true);
-            assert!(product["purity_pct"].as_f64().unwrap() >= product["min_purity_pct"].as_f64().unwrap());
+            assert!(
+                product["purity_pct"].as_f64().unwrap()
+                    >= product["min_purity_pct"].as_f64().unwrap()
+            );
         }
     }
 }
@@ -118,7 +134,11 @@ const BAD: &[(&str, usize, &str)] = &[
 fn every_bad_flowsheet_exits_two_naming_line_and_key() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_flowsheets");
     let on_disk = std::fs::read_dir(&dir).unwrap().count();
-    assert_eq!(on_disk, BAD.len(), "every file in tests/bad_flowsheets has an expectation");
+    assert_eq!(
+        on_disk,
+        BAD.len(),
+        "every file in tests/bad_flowsheets has an expectation"
+    );
     for &(name, line, word) in BAD {
         let file = format!("tests/bad_flowsheets/{name}.toml");
         for command in ["run", "check"] {
@@ -128,7 +148,10 @@ fn every_bad_flowsheet_exits_two_naming_line_and_key() {
             assert!(out.stdout.is_empty(), "{command} {name}: nothing on stdout");
             assert!(!stderr.contains("panicked"), "{name}: {stderr}");
             let first = stderr.lines().next().unwrap_or_default();
-            assert!(first.starts_with(&format!("{file}:{line}:")), "{name}: {first}");
+            assert!(
+                first.starts_with(&format!("{file}:{line}:")),
+                "{name}: {first}"
+            );
             assert!(first.contains(word), "{name}: `{word}` not in {first}");
         }
     }

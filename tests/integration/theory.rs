@@ -17,7 +17,8 @@ fn kremser_raffinate_fraction_is_reproduced_to_1e10() {
                 .cascade
                 .solve(&case.model, &case.feed, &SolverOptions::default())
                 .unwrap();
-            let simulated = solved.raffinate.mol_per_h(Element::Nd) / case.feed.mol_per_h(Element::Nd);
+            let simulated =
+                solved.raffinate.mol_per_h(Element::Nd) / case.feed.mol_per_h(Element::Nd);
             let exact = if e == 1.0 {
                 1.0 / (n as f64 + 1.0)
             } else {
@@ -26,7 +27,10 @@ fn kremser_raffinate_fraction_is_reproduced_to_1e10() {
             let formula = kremser_raffinate_fraction(e, n as u32);
             assert!((formula - exact).abs() < 1e-14 * exact);
             let error = (simulated - exact).abs() / exact;
-            assert!(error < 1e-10, "E = {e}, N = {n}: {simulated} vs {exact} ({error:.1e})");
+            assert!(
+                error < 1e-10,
+                "E = {e}, N = {n}: {simulated} vs {exact} ({error:.1e})"
+            );
         }
     }
 }
@@ -60,13 +64,20 @@ fn stages_needed_fall_to_fenske_minimum_from_above_as_reflux_grows() {
         .map(|&r| stages_needed(beta, r, purity))
         .collect();
     for pair in needed.windows(2) {
-        assert!(pair[1] <= pair[0], "more reflux never needs more stages: {needed:?}");
+        assert!(
+            pair[1] <= pair[0],
+            "more reflux never needs more stages: {needed:?}"
+        );
     }
     for &n in &needed {
         assert!(n as f64 >= n_min, "{needed:?} below Fenske's {n_min:.2}");
     }
     // At (nearly) total reflux the count is the first integer at or above N_min.
-    assert_eq!(*needed.last().unwrap(), n_min.ceil() as usize, "{needed:?} vs {n_min:.2}");
+    assert_eq!(
+        *needed.last().unwrap(),
+        n_min.ceil() as usize,
+        "{needed:?} vs {n_min:.2}"
+    );
 }
 
 #[test]
@@ -89,7 +100,10 @@ fn xu_design_needs_a_few_more_stages_than_its_estimate() {
             .unwrap();
         let extract = solved.extract.purity_mol_pct(&[Element::Nd]) / 100.0;
         let raffinate = solved.raffinate.purity_mol_pct(&[Element::Pr]) / 100.0;
-        assert!(extract >= pa - 1e-4 && raffinate >= pb - 1e-4, "beta {beta}: {extract} {raffinate}");
+        assert!(
+            extract >= pa - 1e-4 && raffinate >= pb - 1e-4,
+            "beta {beta}: {extract} {raffinate}"
+        );
         // The extract flux is the product fraction Xu's balance S - W = f'_A fixes.
         assert!((solved.extract.total_mol_per_h() - fr.a).abs() < 1e-9);
     }
