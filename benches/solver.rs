@@ -1,1 +1,43 @@
-fn main() {}
+//! Solve times of reference cascades (src/reference.rs); the README's performance table.
+//! `cargo bench --bench solver`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use sxcascade::SolverOptions;
+use sxcascade::reference::{self, Case};
+
+fn solve(case: &Case) -> f64 {
+    let solved = case
+        .cascade
+        .solve(&case.model, &case.feed, &SolverOptions::default())
+        .expect("reference case converges");
+    solved.mass_balance.overall
+}
+
+fn cascades(c: &mut Criterion) {
+    let mut group = c.benchmark_group("solve");
+    // FLOWSHEET.md's example: Pr/Nd, beta 1.5, 24 + 21 stages, S 1.7086, R 2.4142.
+    let binary_45 = reference::binary(1.5, 0.75, 24, 21, 1.7086, 2.4142);
+    group.bench_function("binary_45_stages", |b| b.iter(|| solve(black_box(&binary_45))));
+    let prnd = reference::prnd_design();
+    group.bench_function("binary_53_stages_xu_design", |b| b.iter(|| solve(black_box(&prnd))));
+    let kremser = reference::kremser(1.5, 60);
+    group.bench_function("kremser_60_stages", |b| b.iter(|| solve(black_box(&kremser))));
+    let close = reference::binary(1.05, 0.5, 250, 250, 50.5, 100.0);
+    group.bench_function("binary_500_stages_beta_1.05", |b| b.iter(|| solve(black_box(&close))));
+    group.finish();
+
+    let mut heavy = c.benchmark_group("solve_15_elements");
+    heavy.sample_size(10).measurement_time(Duration::from_secs(20));
+    for stages in [100, 500] {
+        let case = reference::fifteen_element_cut(stages);
+        heavy.bench_function(format!("{stages}_stages"), |b| b.iter(|| solve(black_box(&case))));
+    }
+    heavy.finish();
+}
+
+criterion_group!(benches, cascades);
+criterion_main!(benches);
