@@ -21,20 +21,32 @@ fn cascades(c: &mut Criterion) {
     let mut group = c.benchmark_group("solve");
     // FLOWSHEET.md's example: Pr/Nd, beta 1.5, 24 + 21 stages, S 1.7086, R 2.4142.
     let binary_45 = reference::binary(1.5, 0.75, 24, 21, 1.7086, 2.4142);
-    group.bench_function("binary_45_stages", |b| b.iter(|| solve(black_box(&binary_45))));
+    group.bench_function("binary_45_stages", |b| {
+        b.iter(|| solve(black_box(&binary_45)))
+    });
     let prnd = reference::prnd_design();
-    group.bench_function("binary_53_stages_xu_design", |b| b.iter(|| solve(black_box(&prnd))));
+    group.bench_function("binary_53_stages_xu_design", |b| {
+        b.iter(|| solve(black_box(&prnd)))
+    });
     let kremser = reference::kremser(1.5, 60);
-    group.bench_function("kremser_60_stages", |b| b.iter(|| solve(black_box(&kremser))));
+    group.bench_function("kremser_60_stages", |b| {
+        b.iter(|| solve(black_box(&kremser)))
+    });
     let close = reference::binary(1.05, 0.5, 250, 250, 50.5, 100.0);
-    group.bench_function("binary_500_stages_beta_1.05", |b| b.iter(|| solve(black_box(&close))));
+    group.bench_function("binary_500_stages_beta_1.05", |b| {
+        b.iter(|| solve(black_box(&close)))
+    });
     group.finish();
 
     let mut heavy = c.benchmark_group("solve_15_elements");
-    heavy.sample_size(10).measurement_time(Duration::from_secs(20));
+    heavy
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     for stages in [100, 500] {
         let case = reference::fifteen_element_cut(stages);
-        heavy.bench_function(format!("{stages}_stages"), |b| b.iter(|| solve(black_box(&case))));
+        heavy.bench_function(format!("{stages}_stages"), |b| {
+            b.iter(|| solve(black_box(&case)))
+        });
     }
     heavy.finish();
 }
