@@ -11,10 +11,9 @@
 //!   for that key pair (what an engineer would run); `random`: extract fraction and reflux
 //!   ratio drawn at random (0.05-0.95 and 0.1-20), cuts inside an element included.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
-use sxcascade::theory::{optimum_ratios, product_fractions};
+use sxcascade::reference::{Case, DesignedCut};
 use sxcascade::*;
 
 /// A small deterministic generator (PCG-style LCG), so runs are repeatable.
@@ -49,7 +48,6 @@ fn main() {
         let c = 2 + (rng.next() * 14.0) as usize;
         let total = 1 + (rng.next() * 300.0) as usize;
         let n = (1 + (rng.next() * total as f64) as usize).min(total);
-        let elements = &Element::ALL[..c];
         let mut beta = 1.0;
         let mut betas: Vec<f64> = (0..c)
             .map(|k| {
@@ -65,60 +63,44 @@ fn main() {
             .collect();
         betas.sort_by(f64::total_cmp);
         let fractions: Vec<f64> = (0..c).map(|_| rng.log_range(1e-3, 1.0)).collect();
-        let sum: f64 = fractions.iter().sum();
-        let feed = Stream::new(elements.iter().zip(&fractions).map(|(&e, x)| (e, x / sum)));
-        let (p, r) = if design {
-            let cut = 1 + (rng.next() * (c - 1) as f64) as usize;
-            let heavy: f64 = fractions[cut..].iter().sum::<f64>() / sum;
-            // Impurity allowance at most half the smaller group, so both products exist.
-            let purity = rng
-                .range(0.95, 0.999)
-                .max(1.0 - 0.5 * heavy.min(1.0 - heavy));
-            let fr = product_fractions(heavy, purity, purity);
-            let p = fr.a;
-            let key = betas[cut] / betas[cut - 1];
-            let opt = optimum_ratios(key, fr);
-            (p, opt.reflux_ratio() * rng.range(1.2, 4.0))
-        } else {
-            (rng.range(0.05, 0.95), rng.log_range(0.1, 20.0))
-        };
-        let w = r * p;
-        let cascade = Cascade {
+        let designed = DesignedCut {
+            separation_factors: betas,
+            feed_fractions: fractions,
+            cut: 1 + (rng.next() * (c - 1) as f64) as usize,
+            purity: rng.range(0.95, 0.999),
+            reflux_factor: rng.range(1.2, 4.0),
             extraction_stages: n,
             scrub_stages: total - n,
-            feed_stage: None,
-            feed_phase: FeedPhase::Aqueous,
-            operating_point: OperatingPoint::Fluxes {
+        };
+        let mut survey = designed.case();
+        if !design {
+            let p = rng.range(0.05, 0.95);
+            let w = p * rng.log_range(0.1, 20.0);
+            survey.cascade.operating_point = OperatingPoint::Fluxes {
                 extraction_ratio: w + p,
                 scrub_ratio: w,
-            },
-        };
-        let model = SystemModel::Saturated {
-            separation_factors: elements
-                .iter()
-                .copied()
-                .zip(betas.iter().copied())
-                .collect::<BTreeMap<_, _>>(),
-        };
-        if std::env::var("ONLY").is_ok_and(|k| k != case.to_string()) {
-            continue;
+            };
         }
-        if std::env::var("ONLY").is_ok() {
-            println!("betas {betas:?}\nfeed {feed:?}");
-        }
+        let Case {
+            cascade,
+            model,
+            feed,
+        } = survey;
         let t = Instant::now();
+        let OperatingPoint::Fluxes {
+            extraction_ratio: s,
+            scrub_ratio: w,
+        } = cascade.operating_point
+        else {
+            unreachable!("the survey uses the saturated model")
+        };
+        let (p, r) = (s - w, w / (s - w));
         match cascade.solve(&model, &feed, &SolverOptions::default()) {
             Ok(s) => {
                 iterations += s.convergence.iterations;
                 worst = worst
                     .max(s.mass_balance.overall)
                     .max(s.mass_balance.worst_stage);
-                if s.mass_balance.overall.max(s.mass_balance.worst_stage) > 1e-10 {
-                    println!(
-                        "case {case}: closure {:?} {:?}",
-                        s.mass_balance, s.convergence
-                    );
-                }
             }
             Err(e) => {
                 failures += 1;

@@ -160,3 +160,63 @@ pub fn fifteen_element_cut(stages: usize) -> Case {
         feed,
     }
 }
+
+/// A multicomponent cascade as an engineer would set it up around one key pair, for random
+/// surveys (tests/integration/properties.rs, examples/stress.rs).
+#[derive(Debug, Clone)]
+pub struct DesignedCut {
+    /// Separation factors, ascending, one per element (the first `len` of [`Element::ALL`]).
+    pub separation_factors: Vec<f64>,
+    /// Feed amounts, normalised to 1 mol/h.
+    pub feed_fractions: Vec<f64>,
+    /// The key pair is elements `cut - 1` and `cut`.
+    pub cut: usize,
+    /// Target purity of both groups (clamped so that both products exist).
+    pub purity: f64,
+    /// Reflux ratio as a multiple of Xu's optimum for the key pair.
+    pub reflux_factor: f64,
+    pub extraction_stages: usize,
+    pub scrub_stages: usize,
+}
+
+impl DesignedCut {
+    /// The cascade: extract product = Xu's product fraction of the heavier group at `purity`,
+    /// reflux = `reflux_factor` times Xu's optimum.
+    pub fn case(&self) -> Case {
+        let betas = &self.separation_factors;
+        let elements = &Element::ALL[..betas.len()];
+        let sum: f64 = self.feed_fractions.iter().sum();
+        let heavy = self.feed_fractions[self.cut..].iter().sum::<f64>() / sum;
+        // An impurity allowance of at most half the smaller group, so both products exist.
+        let purity = self.purity.max(1.0 - 0.5 * heavy.min(1.0 - heavy));
+        let fractions = crate::theory::product_fractions(heavy, purity, purity);
+        let key = betas[self.cut] / betas[self.cut - 1];
+        let optimum = crate::theory::optimum_ratios(key, fractions);
+        let scrub = self.reflux_factor * optimum.reflux_ratio() * fractions.a;
+        Case {
+            cascade: Cascade {
+                extraction_stages: self.extraction_stages,
+                scrub_stages: self.scrub_stages,
+                feed_stage: None,
+                feed_phase: FeedPhase::Aqueous,
+                operating_point: OperatingPoint::Fluxes {
+                    extraction_ratio: scrub + fractions.a,
+                    scrub_ratio: scrub,
+                },
+            },
+            model: SystemModel::Saturated {
+                separation_factors: elements
+                    .iter()
+                    .copied()
+                    .zip(betas.iter().copied())
+                    .collect(),
+            },
+            feed: Stream::new(
+                elements
+                    .iter()
+                    .zip(&self.feed_fractions)
+                    .map(|(&e, x)| (e, x / sum)),
+            ),
+        }
+    }
+}

@@ -37,8 +37,9 @@ pub fn solve_linear_balances(
                 pivot -= lower * scratch[k - c];
                 rhs -= lower * aqueous[k - c];
             }
-            scratch[k] = upper / pivot;
-            aqueous[k] = rhs / pivot;
+            let inverse = 1.0 / pivot;
+            scratch[k] = upper * inverse;
+            aqueous[k] = rhs * inverse;
         }
     }
     for k in (0..(stages - 1) * c).rev() {

@@ -1,12 +1,10 @@
 //! Properties over random cascades (proptest).
 
-use std::collections::BTreeMap;
-
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
-use sxcascade::theory::{optimum_ratios, product_fractions};
-use sxcascade::{Cascade, Element, FeedPhase, OperatingPoint, SolverOptions, Stream, SystemModel};
+use sxcascade::reference::{Case, DesignedCut};
+use sxcascade::{Element, SolverOptions};
 
 /// Fixed seed: CI runs the same cases every time; `examples/stress.rs` surveys many more.
 fn config(cases: u32) -> Config {
@@ -22,7 +20,7 @@ fn config(cases: u32) -> Config {
 /// factors 1.05-20 relative to the least extractable, a key pair, an extract that is Xu's
 /// product fraction for purities of 95-99.9 % of the two groups, a reflux ratio 1.2-4 times
 /// Xu's optimum for that pair, and 1-300 stages.
-fn cascades() -> impl Strategy<Value = (Cascade, SystemModel, Stream)> {
+fn cascades() -> impl Strategy<Value = Case> {
     (2usize..=15)
         .prop_flat_map(|c| {
             (
@@ -39,38 +37,17 @@ fn cascades() -> impl Strategy<Value = (Cascade, SystemModel, Stream)> {
             |(mut betas, fractions, cut, total, split, factor, purity)| {
                 betas.push(1.0);
                 betas.sort_by(f64::total_cmp);
-                betas.dedup_by(|a, b| *a / *b < 1.001);
-                let c = betas.len().min(fractions.len());
-                let cut = cut.min(c - 1).max(1);
-                let elements = &Element::ALL[..c];
-                let sum: f64 = fractions[..c].iter().sum();
-                let heavy = fractions[cut..c].iter().sum::<f64>() / sum;
-                // Impurity allowance at most half the smaller group, so both products exist.
-                let purity = purity.max(1.0 - 0.5 * heavy.min(1.0 - heavy));
-                let fr = product_fractions(heavy, purity, purity);
-                let p = fr.a;
-                let key = betas[cut] / betas[cut - 1];
-                let r = factor * optimum_ratios(key, fr).reflux_ratio();
                 let n = ((split * total as f64) as usize).clamp(1, total);
-                let cascade = Cascade {
+                DesignedCut {
+                    feed_fractions: fractions[..betas.len()].to_vec(),
+                    separation_factors: betas,
+                    cut,
+                    purity,
+                    reflux_factor: factor,
                     extraction_stages: n,
                     scrub_stages: total - n,
-                    feed_stage: None,
-                    feed_phase: FeedPhase::Aqueous,
-                    operating_point: OperatingPoint::Fluxes {
-                        extraction_ratio: r * p + p,
-                        scrub_ratio: r * p,
-                    },
-                };
-                let model = SystemModel::Saturated {
-                    separation_factors: elements
-                        .iter()
-                        .copied()
-                        .zip(betas.iter().copied())
-                        .collect::<BTreeMap<_, _>>(),
-                };
-                let feed = Stream::new(elements.iter().zip(&fractions).map(|(&e, x)| (e, x / sum)));
-                (cascade, model, feed)
+                }
+                .case()
             },
         )
 }
@@ -79,8 +56,8 @@ proptest! {
     #![proptest_config(config(32))]
 
     #[test]
-    fn mass_balance_closes_on_random_cascades((cascade, model, feed) in cascades()) {
-        let solved = cascade.solve(&model, &feed, &SolverOptions::default());
+    fn mass_balance_closes_on_random_cascades(case in cascades()) {
+        let solved = case.cascade.solve(&case.model, &case.feed, &SolverOptions::default());
         let solved = solved.map_err(|e| TestCaseError::fail(format!("{e}")))?;
         prop_assert!(solved.mass_balance.overall < 1e-10, "{:?}", solved.mass_balance);
         prop_assert!(solved.mass_balance.worst_stage < 1e-10, "{:?}", solved.mass_balance);
