@@ -1,5 +1,5 @@
-//! Flowsheet files: TOML text to a validated [`Flowsheet`](crate::flowsheet::Flowsheet). Parse
-//! into raw records with spans ([`raw`]), then validate ([`validate`]); every error names
+//! Flowsheet files: TOML text to a validated [`crate::flowsheet::Flowsheet`]. Parse
+//! into raw records with spans ([`raw`]), then validate (`validate.rs`); every error names
 //! `file:line:column`. This module reads text, not files: the caller owns the IO.
 
 mod diagnostic;

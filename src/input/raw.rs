@@ -1,6 +1,6 @@
 //! The flowsheet file as written: serde records that mirror the TOML, every value with its
 //! span so that validation can point at the line. Nothing here is checked beyond TOML types;
-//! see [`super::validate`].
+//! see `validate.rs`.
 
 use std::collections::BTreeMap;
 

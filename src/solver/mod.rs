@@ -1,15 +1,20 @@
 //! Steady state of one countercurrent cascade: all stages and all elements at once.
 //!
-//! 1. A few successive-substitution sweeps ([`substitution`]) give a start whose profiles are
-//!    positive and balance every element.
+//! 1. A few successive-substitution sweeps (`substitution.rs`) give a start whose profiles
+//!    are positive and balance every element.
 //! 2. Damped Newton on the stage balances of the whole cascade (the Naphtali & Sandholm, AIChE
 //!    J. 17 (1971) 148, formulation of the analogous distillation problem) converges
 //!    quadratically. The Newton system is block tridiagonal and is solved by block Thomas
-//!    elimination ([`block_tridiagonal`]). A flux the step would take negative is cut by a fixed
-//!    factor instead, so profiles stay positive without shortening every other element's step.
-//! 3. A last substitution sweep at the converged extraction factors makes trace profiles
+//!    elimination (`block_tridiagonal.rs`). A flux the step would take negative is cut by a
+//!    fixed factor instead, so profiles stay positive without shortening every other element's
+//!    step.
+//! 3. Where damped Newton finds no descent, pseudo-transient continuation (Kelley & Keyes,
+//!    SIAM J. Numer. Anal. 35 (1998) 508) takes implicit steps in a pseudo-time whose step
+//!    grows as the residual falls, back to Newton near the solution: the cascade is walked
+//!    towards steady state as a plant would be, but with ever longer time steps.
+//! 4. A last substitution sweep at the converged extraction factors makes trace profiles
 //!    accurate relative to themselves, not only to the majors.
-//! 4. If Newton fails from the cold start, [`solve_by_continuation`] follows the solution from
+//! 5. If all that fails from the cold start, [`solve_by_continuation`] follows the solution from
 //!    a cascade that does not separate to the real one.
 //!
 //! Convergence is judged on the feed-scaled residual (see [`DEFAULT_TOLERANCE`]), or on its
