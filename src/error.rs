@@ -70,6 +70,9 @@ pub enum CascadeError {
     },
     #[error("did not converge: singular Newton matrix at stage {stage} in iteration {iteration}")]
     SingularJacobian { stage: usize, iteration: usize },
+    /// The solve met its tolerance but the stages do not balance (a non-finite result).
+    #[error("solved, but the mass balance closes only to {closure:.1e}: the result is not usable")]
+    MassBalance { closure: f64 },
     /// A feed stream was not computed because the cascade producing it failed.
     #[error("not solved: a cascade upstream failed, so its feed is missing")]
     MissingFeed,
@@ -92,7 +95,10 @@ impl CascadeError {
     pub fn is_convergence_failure(&self) -> bool {
         matches!(
             self,
-            Self::NotConverged { .. } | Self::Stalled { .. } | Self::SingularJacobian { .. }
+            Self::NotConverged { .. }
+                | Self::Stalled { .. }
+                | Self::SingularJacobian { .. }
+                | Self::MassBalance { .. }
         )
     }
 }

@@ -33,7 +33,7 @@ enum Command {
         /// Print the result as one JSON object instead of tables.
         #[arg(long)]
         json: bool,
-        /// Include stage profiles of both phases in the JSON result.
+        /// Include stage profiles of both phases (in the JSON result, or as tables).
         #[arg(long)]
         profiles: bool,
     },
@@ -97,6 +97,9 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool) -> ExitCode {
         }
     } else {
         print!("{}", summary(flowsheet, &solution, solve_seconds));
+        if profiles {
+            print!("{}", sxcascade::report::profiles(flowsheet, &solution));
+        }
     }
     for outcome in &solution.cascades {
         if let Err(e) = &outcome.result {

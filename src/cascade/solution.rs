@@ -1,7 +1,7 @@
 use ndarray::Array2;
 
 use crate::elements::Element;
-use crate::solver::{Convergence, StageSolution};
+use crate::solver::{Convergence, StageSolution, nan_max};
 use crate::stream::Stream;
 
 /// Fluxes below this fraction of an element's own feed count as zero when judging the
@@ -92,7 +92,7 @@ fn closure(
     let mut worst_stage: f64 = 0.0;
     for i in 0..c {
         let out = aqueous[(0, i)] + (1.0 - reflux_fraction) * organic[(n - 1, i)];
-        overall = overall.max((feed[i] - out).abs() / feed[i]);
+        overall = nan_max(overall, (feed[i] - out).abs() / feed[i]);
         for j in 0..n {
             let from_below = if j > 0 { organic[(j - 1, i)] } else { 0.0 };
             let from_above = if j + 1 < n {
@@ -104,7 +104,7 @@ fn closure(
             let inflow = from_below + from_above + fed;
             let outflow = aqueous[(j, i)] + organic[(j, i)];
             let scale = inflow.max(NEGLIGIBLE_FLUX * feed[i]);
-            worst_stage = worst_stage.max((inflow - outflow).abs() / scale);
+            worst_stage = nan_max(worst_stage, (inflow - outflow).abs() / scale);
         }
     }
     MassBalance {

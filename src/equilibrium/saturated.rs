@@ -20,8 +20,11 @@ impl SaturatedSeparationFactors {
     /// `separation_factors` relative to any reference, one per element; `organic_flux[j]` is the
     /// total RE flux (mol/h) of the organic leaving stage `j`.
     pub fn new(separation_factors: Vec<f64>, organic_flux: Vec<f64>) -> Self {
+        // Only ratios matter; scaling the largest to 1 keeps sum(beta a) in range whatever
+        // reference the user chose.
+        let largest = separation_factors.iter().copied().fold(0.0, f64::max);
         Self {
-            separation_factors,
+            separation_factors: separation_factors.iter().map(|b| b / largest).collect(),
             organic_flux,
         }
     }

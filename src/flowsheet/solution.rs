@@ -6,7 +6,7 @@ use super::{Flowsheet, ProductSpec};
 use crate::cascade::CascadeSolution;
 use crate::elements::Element;
 use crate::error::CascadeError;
-use crate::solver::SolverOptions;
+use crate::solver::{SolverOptions, nan_max};
 use crate::stream::Stream;
 
 /// One cascade's result: solved, or why not (including "its feed was not available").
@@ -98,9 +98,10 @@ impl Flowsheet {
         let mut worst: f64 = 0.0;
         for outcome in cascades {
             if let Ok(s) = &outcome.result {
-                worst = worst
-                    .max(s.mass_balance.overall)
-                    .max(s.mass_balance.worst_stage);
+                worst = nan_max(
+                    nan_max(worst, s.mass_balance.overall),
+                    s.mass_balance.worst_stage,
+                );
             }
         }
         if cascades.iter().any(|c| c.result.is_err()) {
@@ -118,7 +119,7 @@ impl Flowsheet {
         for (e, fed) in total_feed {
             if *fed > 0.0 {
                 let left = out.get(e).copied().unwrap_or(0.0);
-                worst = worst.max((fed - left).abs() / fed);
+                worst = nan_max(worst, (fed - left).abs() / fed);
             }
         }
         worst

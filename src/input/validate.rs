@@ -22,6 +22,9 @@ use crate::stream::Stream;
 pub const MAX_STAGES: u32 = 5000;
 /// Relative tolerance on a composition's sum (to 1 or to 100 %).
 pub const COMPOSITION_SUM_TOLERANCE: f64 = 1e-3;
+/// Largest stream flow accepted: far above any plant (the world's REO output is of order
+/// 1e5 mol/h), low enough that stage fluxes stay finite in doubles.
+pub const MAX_FLOW_MOL_PER_H: f64 = 1e12;
 
 pub fn validate(raw: RawFlowsheet, whole_file: Range<usize>) -> Result<Flowsheet, Vec<Diagnostic>> {
     let mut v = Validator::default();
@@ -73,9 +76,7 @@ impl Validator {
         }
         let mut feeds = IndexMap::new();
         for (name, stream) in &raw.streams {
-            if let Some(s) =
-                self.stream(name, stream, raw.basis.is_some().then_some(basis).flatten())
-            {
+            if let Some(s) = self.stream(name, stream, basis, raw.basis.is_some()) {
                 feeds.insert(name.clone(), s);
             }
         }
@@ -237,6 +238,7 @@ impl Validator {
         name: &str,
         raw: &Spanned<RawStream>,
         basis: Option<Basis>,
+        basis_declared: bool,
     ) -> Option<Stream> {
         let s = raw.get_ref();
         let composition = match (&s.composition_mol, &s.composition_oxide_pct) {
@@ -266,6 +268,10 @@ impl Validator {
             (None, Some(share)) => {
                 let share_value = self.positive("share_of_basis", share)?;
                 let Some(basis) = basis else {
+                    if basis_declared {
+                        // The [basis] table itself is wrong and already reported.
+                        return None;
+                    }
                     self.error(
                         share.span(),
                         format!("stream `{name}`: `share_of_basis` needs a `[basis]` table with `reo_t_per_year`"),
@@ -292,6 +298,21 @@ impl Validator {
                 return None;
             }
         };
+        if total_mol_per_h.is_nan() || total_mol_per_h > MAX_FLOW_MOL_PER_H {
+            let span = s
+                .flow_mol_per_h
+                .as_ref()
+                .or(s.share_of_basis.as_ref())
+                .map_or(raw.span(), Spanned::span);
+            self.error(
+                span,
+                format!(
+                    "stream `{name}`: {total_mol_per_h:e} mol/h is above the limit of \
+                     {MAX_FLOW_MOL_PER_H:e} mol/h (check the flow and the [basis])"
+                ),
+            );
+            return None;
+        }
         Some(Stream::new(
             composition.flows().map(|(e, x)| (e, x * total_mol_per_h)),
         ))
@@ -490,12 +511,12 @@ impl Validator {
             }
         };
         let (n, m) = (*c.extraction_stages.get_ref(), *c.scrub_stages.get_ref());
-        if n + m > MAX_STAGES {
+        let total = u64::from(n) + u64::from(m);
+        if total > u64::from(MAX_STAGES) {
             self.error(
                 c.extraction_stages.span(),
                 format!(
-                    "cascade `{name}`: {} stages in all is above the limit of {MAX_STAGES}",
-                    n + m
+                    "cascade `{name}`: {total} stages in all is above the limit of {MAX_STAGES}"
                 ),
             );
             return None;
@@ -518,7 +539,17 @@ impl Validator {
                 };
                 let s = *s.get_ref();
                 match (&c.reflux_ratio, &c.scrub_ratio) {
-                    (Some(r), None) => OperatingPoint::from_reflux_ratio(s, *r.get_ref()),
+                    (Some(r), None) => {
+                        let reflux = *r.get_ref();
+                        if !(reflux >= 0.0 && reflux.is_finite()) {
+                            self.error(
+                                r.span(),
+                                format!("cascade `{name}`: `reflux_ratio` = {reflux} must be zero or positive"),
+                            );
+                            return None;
+                        }
+                        OperatingPoint::from_reflux_ratio(s, reflux)
+                    }
                     (None, Some(w)) => OperatingPoint::Fluxes {
                         extraction_ratio: s,
                         scrub_ratio: *w.get_ref(),
@@ -585,6 +616,7 @@ impl Validator {
                 let span = match parameter {
                     "extraction_stages" => Some(c.extraction_stages.span()),
                     "feed_stage" => c.feed_stage.as_ref().map(Spanned::span),
+                    "feed_phase" => c.feed_phase.as_ref().map(Spanned::span),
                     "extraction_ratio" => c.extraction_ratio.as_ref().map(Spanned::span),
                     "scrub_ratio" => c
                         .scrub_ratio
@@ -598,6 +630,8 @@ impl Validator {
                 };
                 let shown = if parameter == "scrub_ratio" && c.scrub_ratio.is_none() {
                     format!("scrub_ratio W = {value} (from reflux_ratio)")
+                } else if value.is_nan() {
+                    format!("`{parameter}`")
                 } else {
                     format!("`{parameter}` = {value}")
                 };

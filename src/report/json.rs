@@ -32,11 +32,14 @@ pub struct CascadeReport {
     pub feed_stage: usize,
     #[serde(flatten)]
     pub operating_point: OperatingReport,
+    /// Loaded organic flow, L/h: S times the cascade's feed over the system's organic
+    /// capacity (saturated model, when the system gives a capacity).
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub organic_l_per_h: Option<f64>,
+    /// `null` when the cascade was not solved.
     pub iterations: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub substitution_sweeps: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub residual: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mass_balance_overall: Option<f64>,
@@ -110,7 +113,10 @@ pub fn run_report(
             .cascades
             .iter()
             .zip(&solution.cascades)
-            .map(|(unit, outcome)| cascade_report(unit, outcome.result.as_ref(), with_profiles))
+            .map(|(unit, outcome)| {
+                let capacity = flowsheet.systems[unit.system].organic_capacity_mol_per_l;
+                cascade_report(unit, outcome.result.as_ref(), capacity, with_profiles)
+            })
             .collect(),
         streams: solution
             .streams
@@ -124,6 +130,7 @@ pub fn run_report(
 fn cascade_report<E: ToString>(
     unit: &CascadeUnit,
     result: Result<&CascadeSolution, E>,
+    capacity_mol_per_l: Option<f64>,
     with_profiles: bool,
 ) -> CascadeReport {
     let c = &unit.cascade;
@@ -147,6 +154,16 @@ fn cascade_report<E: ToString>(
         },
     };
     let solved = result.as_ref().ok();
+    let organic_l_per_h = match (c.operating_point, capacity_mol_per_l, solved) {
+        (
+            OperatingPoint::Fluxes {
+                extraction_ratio, ..
+            },
+            Some(capacity),
+            Some(s),
+        ) => Some(extraction_ratio * s.feed.total_mol_per_h() / capacity),
+        _ => None,
+    };
     CascadeReport {
         name: unit.name.clone(),
         converged: solved.is_some(),
@@ -156,6 +173,7 @@ fn cascade_report<E: ToString>(
         scrub_stages: c.scrub_stages,
         feed_stage: c.feed_stage(),
         operating_point,
+        organic_l_per_h,
         iterations: solved.map(|s| s.convergence.iterations),
         substitution_sweeps: solved.map(|s| s.convergence.sweeps),
         residual: solved.map(|s| s.convergence.residual),

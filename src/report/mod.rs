@@ -5,7 +5,7 @@ mod json;
 mod table;
 
 pub use json::{RunReport, run_report};
-pub use table::summary;
+pub use table::{profiles, summary};
 
 use crate::flowsheet::{DEFAULT_HOURS_PER_YEAR, Flowsheet};
 use crate::stream::Stream;

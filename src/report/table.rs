@@ -4,6 +4,40 @@ use super::reo_t_per_year;
 use crate::cascade::OperatingPoint;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
 
+/// Aqueous and organic flux of every element on every stage, one table per cascade.
+pub fn profiles(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> String {
+    let mut out = String::new();
+    for (unit, outcome) in flowsheet.cascades.iter().zip(&solution.cascades) {
+        let Ok(s) = &outcome.result else { continue };
+        let _ = writeln!(
+            out,
+            "\nstage profiles of {} (mol/h; aqueous | organic)",
+            unit.name
+        );
+        let names: Vec<String> = s.elements.iter().map(|e| format!("{e:>10}")).collect();
+        let _ = writeln!(
+            out,
+            "{:>5} {} | {}",
+            "stage",
+            names.join(""),
+            names.join("")
+        );
+        for (j, (a, o)) in s
+            .aqueous
+            .rows()
+            .into_iter()
+            .zip(s.organic.rows())
+            .enumerate()
+        {
+            let row = |r: ndarray::ArrayView1<f64>| {
+                r.iter().map(|x| format!("{x:>10.3e}")).collect::<String>()
+            };
+            let _ = writeln!(out, "{:>5} {} | {}", j + 1, row(a), row(o));
+        }
+    }
+    out
+}
+
 /// The readable summary printed by `sxcascade run`: cascades, streams, products.
 pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_seconds: f64) -> String {
     let mut out = String::new();

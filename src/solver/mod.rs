@@ -224,7 +224,13 @@ impl Workspace {
         // with `merit` the feed-scaled residual it last reached.
         let mut shift: f64 = 0.0;
         let mut merit = 0.0;
-        while !norms.converged(options.tolerance) {
+        let mut previous = f64::INFINITY;
+        while norms.residual > options.tolerance {
+            // Down at the rounding floor, iterate only while it still halves the residual.
+            if norms.converged(options.tolerance) && norms.residual > 0.5 * previous {
+                break;
+            }
+            previous = norms.residual;
             if iterations == options.max_iterations {
                 return Err(SolveFailure::NotConverged {
                     status: status(&norms, iterations),
@@ -423,7 +429,7 @@ impl Workspace {
                 throughput[i] += inflow + outflow;
             }
         }
-        let scaled = |v: &[f64]| v.iter().zip(p.feed).map(|(x, f)| x / f).fold(0.0, f64::max);
+        let scaled = |v: &[f64]| v.iter().zip(p.feed).map(|(x, f)| x / f).fold(0.0, nan_max);
         let residual = scaled(imbalance);
         Norms {
             // NaN (from a non-finite trial point) must never pass as converged or as a decrease.
@@ -478,7 +484,16 @@ impl Norms {
     /// Converged when the residual meets the tolerance, or when it is already down at the
     /// rounding error of the balances themselves, which no iteration can improve on.
     fn converged(&self, tolerance: f64) -> bool {
-        self.residual <= tolerance.max(self.rounding_floor)
+        self.rounding_floor.is_finite() && self.residual <= tolerance.max(self.rounding_floor)
+    }
+}
+
+/// The larger of two numbers, NaN if either is: a NaN flux must never hide in a norm.
+pub fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
     }
 }
 

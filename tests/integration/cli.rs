@@ -27,7 +27,14 @@ fn shipped_flowsheets_solve_on_spec_with_the_contract_fields() {
         assert!(result["mass_balance_max_rel_error"].as_f64().unwrap() < 1e-10);
         assert!(result["solve_seconds"].as_f64().unwrap() >= 0.0);
         let cascade = &result["cascades"][0];
-        for key in ["name", "converged", "iterations", "residual", "stages"] {
+        for key in [
+            "name",
+            "converged",
+            "iterations",
+            "residual",
+            "stages",
+            "organic_l_per_h",
+        ] {
             assert!(!cascade[key].is_null(), "{file}: cascade lacks `{key}`");
         }
         let streams = result["streams"].as_object().unwrap();
@@ -128,6 +135,10 @@ const BAD: &[(&str, usize, &str)] = &[
     ("unknown_system", 12, "p204"),
     ("zero_extraction_stages", 14, "extraction_stages"),
     ("zero_factor", 4, "separation_factors"),
+    ("stage_sum_overflow", 14, "limit"),
+    ("negative_reflux", 17, "reflux_ratio"),
+    ("huge_flow", 7, "mol/h"),
+    ("constant_d_organic_feed", 17, "feed_phase"),
 ];
 
 #[test]
@@ -154,6 +165,33 @@ fn every_bad_flowsheet_exits_two_naming_line_and_key() {
             );
             assert!(first.contains(word), "{name}: `{word}` not in {first}");
         }
+    }
+}
+
+#[test]
+fn separation_factors_are_relative_whatever_their_scale() {
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml"),
+    )
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("sxcascade-scale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let purities: Vec<f64> = [
+        "{ Pr = 1.0, Nd = 1.5 }",
+        "{ Pr = 1e-300, Nd = 1.5e-300 }",
+        "{ Pr = 1e300, Nd = 1.5e300 }",
+    ]
+    .iter()
+    .map(|factors| {
+        let file = dir.join("scaled.toml");
+        std::fs::write(&file, base.replace("{ Pr = 1.0, Nd = 1.5 }", factors)).unwrap();
+        let (code, result) = json(&["run", file.to_str().unwrap(), "--json"]);
+        assert_eq!(code, 0, "{factors}");
+        result["products"][0]["purity_pct"].as_f64().unwrap()
+    })
+    .collect();
+    for p in &purities[1..] {
+        assert!((p - purities[0]).abs() < 1e-9, "{purities:?}");
     }
 }
 
