@@ -90,15 +90,4 @@ impl CascadeError {
             requirement: requirement.into(),
         }
     }
-
-    /// True for errors of a solve that ran (as opposed to an infeasible specification).
-    pub fn is_convergence_failure(&self) -> bool {
-        matches!(
-            self,
-            Self::NotConverged { .. }
-                | Self::Stalled { .. }
-                | Self::SingularJacobian { .. }
-                | Self::MassBalance { .. }
-        )
-    }
 }

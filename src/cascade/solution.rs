@@ -72,11 +72,6 @@ impl CascadeSolution {
     pub fn stages(&self) -> usize {
         self.aqueous.nrows()
     }
-
-    /// Moles of `element` in `product` per mole of it in the feed, %.
-    pub fn recovery_pct(&self, product: &Stream, element: Element) -> f64 {
-        100.0 * product.mol_per_h(element) / self.feed.mol_per_h(element)
-    }
 }
 
 /// Closure of every stage and of the whole cascade, recomputed from the profiles.

@@ -122,17 +122,6 @@ pub fn solve<E: Equilibrium>(
     work.solve(problem, options, None)
 }
 
-/// Solves the stage balances of `problem` starting from the aqueous profile `initial`
-/// (stage-major `N x C`, mol/h), e.g. the solution of a neighbouring case.
-pub fn solve_from<E: Equilibrium>(
-    problem: &StageProblem<'_, E>,
-    options: &SolverOptions,
-    initial: &[f64],
-) -> Result<StageSolution, SolveFailure> {
-    let mut work = Workspace::new(problem.stages, problem.feed.len());
-    work.solve(problem, options, Some(initial))
-}
-
 struct Workspace {
     aqueous: Vec<f64>,
     trial: Vec<f64>,
