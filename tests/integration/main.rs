@@ -2,5 +2,6 @@
 
 mod cli;
 mod convergence;
+mod network;
 mod properties;
 mod theory;
