@@ -37,6 +37,12 @@ pub fn validate(raw: RawFlowsheet, whole_file: Range<usize>) -> Result<Flowsheet
     }
 }
 
+/// Which of two alternative fields a file gave.
+enum Either<'a, A, B> {
+    First(&'a Spanned<A>),
+    Second(&'a Spanned<B>),
+}
+
 #[derive(Default)]
 struct Validator {
     errors: Vec<Diagnostic>,
@@ -103,6 +109,33 @@ impl Validator {
             cascades: cascades?,
             products: products?,
         })
+    }
+
+    /// Exactly one of two alternative fields of `owner`: giving both is reported at the
+    /// second, giving neither at `missing_at` with the message `missing`.
+    fn one_of<'a, A, B>(
+        &mut self,
+        owner: &str,
+        (first_key, first): (&str, &'a Option<Spanned<A>>),
+        (second_key, second): (&str, &'a Option<Spanned<B>>),
+        missing_at: Range<usize>,
+        missing: &str,
+    ) -> Option<Either<'a, A, B>> {
+        match (first, second) {
+            (Some(a), None) => Some(Either::First(a)),
+            (None, Some(b)) => Some(Either::Second(b)),
+            (Some(_), Some(b)) => {
+                self.error(
+                    b.span(),
+                    format!("{owner}: give `{first_key}` or `{second_key}`, not both"),
+                );
+                None
+            }
+            (None, None) => {
+                self.error(missing_at, format!("{owner} {missing}"));
+                None
+            }
+        }
     }
 
     fn positive(&mut self, field: &str, value: &Spanned<f64>) -> Option<f64> {
@@ -241,31 +274,27 @@ impl Validator {
         basis_declared: bool,
     ) -> Option<Stream> {
         let s = raw.get_ref();
-        let composition = match (&s.composition_mol, &s.composition_oxide_pct) {
-            (Some(mol), None) => self.composition_mol(name, mol)?,
-            (None, Some(pct)) => self.composition_oxide(name, pct)?,
-            (Some(_), Some(pct)) => {
-                self.error(
-                    pct.span(),
-                    format!("stream `{name}`: give `composition_mol` or `composition_oxide_pct`, not both"),
-                );
-                return None;
-            }
-            (None, None) => {
-                self.error(
-                    raw.span(),
-                    format!(
-                        "stream `{name}` has no composition: add `composition_mol = {{ ... }}` \
-                         (mole fractions) or `composition_oxide_pct = {{ ... }}` (% of REO mass)"
-                    ),
-                );
-                return None;
-            }
+        let composition = match self.one_of(
+            &format!("stream `{name}`"),
+            ("composition_mol", &s.composition_mol),
+            ("composition_oxide_pct", &s.composition_oxide_pct),
+            raw.span(),
+            "has no composition: add `composition_mol = { ... }` (mole fractions) or \
+             `composition_oxide_pct = { ... }` (% of REO mass)",
+        )? {
+            Either::First(mol) => self.composition_mol(name, mol)?,
+            Either::Second(pct) => self.composition_oxide(name, pct)?,
         };
         // Fluxes for 1 mol/h of RE in total, then scaled to the stream's flow.
-        let total_mol_per_h = match (&s.flow_mol_per_h, &s.share_of_basis) {
-            (Some(flow), None) => self.positive("flow_mol_per_h", flow)?,
-            (None, Some(share)) => {
+        let total_mol_per_h = match self.one_of(
+            &format!("stream `{name}`"),
+            ("flow_mol_per_h", &s.flow_mol_per_h),
+            ("share_of_basis", &s.share_of_basis),
+            raw.span(),
+            "has no flow: add `flow_mol_per_h` or `share_of_basis`",
+        )? {
+            Either::First(flow) => self.positive("flow_mol_per_h", flow)?,
+            Either::Second(share) => {
                 let share_value = self.positive("share_of_basis", share)?;
                 let Some(basis) = basis else {
                     if basis_declared {
@@ -280,22 +309,6 @@ impl Validator {
                 };
                 let g_per_mol = composition.reo_g_per_h();
                 share_value * basis.reo_g_per_h() / g_per_mol
-            }
-            (Some(_), Some(share)) => {
-                self.error(
-                    share.span(),
-                    format!("stream `{name}`: give `flow_mol_per_h` or `share_of_basis`, not both"),
-                );
-                return None;
-            }
-            (None, None) => {
-                self.error(
-                    raw.span(),
-                    format!(
-                        "stream `{name}` has no flow: add `flow_mol_per_h` or `share_of_basis`"
-                    ),
-                );
-                return None;
             }
         };
         if total_mol_per_h.is_nan() || total_mol_per_h > MAX_FLOW_MOL_PER_H {
@@ -538,8 +551,14 @@ impl Validator {
                     return None;
                 };
                 let s = *s.get_ref();
-                match (&c.reflux_ratio, &c.scrub_ratio) {
-                    (Some(r), None) => {
+                match self.one_of(
+                    &format!("cascade `{name}`"),
+                    ("reflux_ratio", &c.reflux_ratio),
+                    ("scrub_ratio", &c.scrub_ratio),
+                    c.name.span(),
+                    "has neither `reflux_ratio` (R = W / (S - W)) nor `scrub_ratio` (W): give one",
+                )? {
+                    Either::First(r) => {
                         let reflux = *r.get_ref();
                         if !(reflux >= 0.0 && reflux.is_finite()) {
                             self.error(
@@ -550,26 +569,10 @@ impl Validator {
                         }
                         OperatingPoint::from_reflux_ratio(s, reflux)
                     }
-                    (None, Some(w)) => OperatingPoint::Fluxes {
+                    Either::Second(w) => OperatingPoint::Fluxes {
                         extraction_ratio: s,
                         scrub_ratio: *w.get_ref(),
                     },
-                    (Some(_), Some(w)) => {
-                        self.error(
-                            w.span(),
-                            format!(
-                                "cascade `{name}`: give `reflux_ratio` or `scrub_ratio`, not both"
-                            ),
-                        );
-                        return None;
-                    }
-                    (None, None) => {
-                        self.error(
-                            c.name.span(),
-                            format!("cascade `{name}`: missing field `reflux_ratio` (R = W / (S - W)) or `scrub_ratio` (W)"),
-                        );
-                        return None;
-                    }
                 }
             }
             SystemModel::ConstantD { .. } => {

@@ -7,7 +7,10 @@
 //! from the previous solution and halve when it does not (natural-parameter continuation;
 //! Allgower & Georg, *Introduction to Numerical Continuation Methods*, SIAM 2003, ch. 1).
 
-use super::{SolveFailure, SolverOptions, StageProblem, StageSolution, Workspace};
+use super::{
+    SolveFailure, SolverOptions, StageProblem, StageSolution, Workspace, aqueous_totals,
+    unseparated_profile,
+};
 use crate::equilibrium::Equilibrium;
 
 /// Smallest continuation step before the path is abandoned.
@@ -26,7 +29,8 @@ pub fn solve_by_continuation<E: Equilibrium>(
     let mut work = Workspace::new(problem.stages, problem.feed.len());
     // The last two points on the path: (t, aqueous profile).
     let mut previous: Option<(f64, Vec<f64>)> = None;
-    let (mut t, mut profile) = (0.0, work.unseparated_profile(problem));
+    let start = unseparated_profile(problem, aqueous_totals(problem).as_deref());
+    let (mut t, mut profile) = (0.0, start);
     let mut guess = vec![0.0; profile.len()];
     let intermediate = SolverOptions {
         max_iterations: STEP_ITERATIONS,

@@ -167,7 +167,7 @@ impl Workspace {
         let totals = aqueous_totals(p);
         match initial {
             Some(profile) => self.aqueous.copy_from_slice(profile),
-            None => self.aqueous = self.unseparated_profile(p),
+            None => self.aqueous = unseparated_profile(p, totals.as_deref()),
         }
         let mut norms = self.evaluate(p, Target::Current);
         let mut sweeps = 0;
@@ -334,16 +334,6 @@ impl Workspace {
         }
     }
 
-    /// The feed composition on every stage, at the stage's aqueous total where the model fixes
-    /// it: the exact solution when nothing separates.
-    fn unseparated_profile<E: Equilibrium>(&self, p: &StageProblem<'_, E>) -> Vec<f64> {
-        let mut profile = p.feed.repeat(p.stages);
-        if let Some(totals) = aqueous_totals(p) {
-            normalize(&mut profile, &totals);
-        }
-        profile
-    }
-
     /// Damping of the Newton step: the length is halved until the step either reduces the
     /// feed-scaled residual (Armijo) or passes Deuflhard's restricted monotonicity test
     /// (NLEQ-ERR; Deuflhard, *Newton Methods for Nonlinear Problems*, Springer 2004, section
@@ -449,6 +439,19 @@ fn aqueous_totals<E: Equilibrium>(p: &StageProblem<'_, E>) -> Option<Vec<f64>> {
         from_above = totals[j];
     }
     Some(totals)
+}
+
+/// The feed composition on every stage, at the stage's aqueous total where the model fixes
+/// it (`totals`, from [`aqueous_totals`]): the exact solution when nothing separates.
+fn unseparated_profile<E: Equilibrium>(
+    p: &StageProblem<'_, E>,
+    totals: Option<&[f64]>,
+) -> Vec<f64> {
+    let mut profile = p.feed.repeat(p.stages);
+    if let Some(totals) = totals {
+        normalize(&mut profile, totals);
+    }
+    profile
 }
 
 /// Scales each stage's aqueous fluxes to the stage's known total (Wang & Henke's

@@ -1,7 +1,7 @@
 //! The `sxcascade` binary on shipped and broken flowsheets: exit codes, the JSON contract of
 //! FLOWSHEET.md, and error messages that point at the line to change.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn sxcascade(args: &[&str]) -> Output {
@@ -96,19 +96,23 @@ fn profiles_have_one_row_per_stage_and_balance_the_feed() {
 
 #[test]
 fn off_spec_product_exits_one() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml"),
-    )
-    .unwrap()
-    .replace("scrub_stages = 33", "scrub_stages = 5");
-    let dir = std::env::temp_dir().join(format!("sxcascade-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("short.toml");
-    std::fs::write(&file, text).unwrap();
+    let file = prnd_variant("short", "scrub_stages = 33", "scrub_stages = 5");
     let (code, result) = json(&["run", file.to_str().unwrap(), "--json"]);
     assert_eq!(code, 1);
     assert_eq!(result["converged"], true);
     assert_eq!(result["all_products_meet_spec"], false);
+}
+
+/// flowsheets/prnd_binary.toml with `from` replaced by `to`, written to a temporary file.
+fn prnd_variant(name: &str, from: &str, to: &str) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml");
+    let text = std::fs::read_to_string(base).unwrap();
+    assert!(text.contains(from), "`{from}` is in the template");
+    let dir = std::env::temp_dir().join(format!("sxcascade-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}.toml"));
+    std::fs::write(&file, text.replace(from, to)).unwrap();
+    file
 }
 
 /// Each broken file: the line of the value to change and a word the message must contain.
@@ -175,21 +179,15 @@ fn every_bad_flowsheet_exits_two_naming_line_and_key() {
 
 #[test]
 fn separation_factors_are_relative_whatever_their_scale() {
-    let base = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml"),
-    )
-    .unwrap();
-    let dir = std::env::temp_dir().join(format!("sxcascade-scale-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let purities: Vec<f64> = [
         "{ Pr = 1.0, Nd = 1.5 }",
         "{ Pr = 1e-300, Nd = 1.5e-300 }",
         "{ Pr = 1e300, Nd = 1.5e300 }",
     ]
     .iter()
-    .map(|factors| {
-        let file = dir.join("scaled.toml");
-        std::fs::write(&file, base.replace("{ Pr = 1.0, Nd = 1.5 }", factors)).unwrap();
+    .enumerate()
+    .map(|(k, factors)| {
+        let file = prnd_variant(&format!("scaled{k}"), "{ Pr = 1.0, Nd = 1.5 }", factors);
         let (code, result) = json(&["run", file.to_str().unwrap(), "--json"]);
         assert_eq!(code, 0, "{factors}");
         result["products"][0]["purity_pct"].as_f64().unwrap()
