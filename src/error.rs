@@ -74,7 +74,7 @@ pub enum CascadeError {
     #[error("solved, but the mass balance closes only to {closure:.1e}: the result is not usable")]
     MassBalance { closure: f64 },
     /// A feed stream was not computed because the cascade producing it failed.
-    #[error("not solved: a cascade upstream failed, so its feed is missing")]
+    #[error("not solved: a unit or recycle loop upstream failed, so its feed is missing")]
     MissingFeed,
 }
 

@@ -89,8 +89,25 @@ impl Cascade {
         feed: &Stream,
         options: &SolverOptions,
     ) -> Result<CascadeSolution, CascadeError> {
+        self.solve_near(model, feed, options, None)
+    }
+
+    /// Solves as [`Cascade::solve`], starting from `previous`: this cascade's solution for a
+    /// nearby feed (the last pass of a recycle loop, a neighbouring sweep case). The start is
+    /// used when it has the same elements; if the solve from it fails, a cold solve follows.
+    pub fn solve_near(
+        &self,
+        model: &SystemModel,
+        feed: &Stream,
+        options: &SolverOptions,
+        previous: Option<&CascadeSolution>,
+    ) -> Result<CascadeSolution, CascadeError> {
         self.check(model)?;
         let (elements, feed_flux) = self.components(model, feed)?;
+        let start = previous
+            .filter(|p| p.elements == elements && p.stages() == self.stages())
+            .map(|p| p.rescaled_profile(&feed_flux));
+        let solve = |problem| solve_warm_or_cold(problem, options, start.as_deref());
         let total = feed.total_mol_per_h();
         let (n, f) = (self.stages(), self.feed_stage() - 1);
         match (model, self.operating_point) {
@@ -118,7 +135,7 @@ impl Cascade {
                     feed: &feed_flux,
                     reflux_fraction: w / s,
                 };
-                let solved = solver::solve(&problem, options).or_else(|_| {
+                let solved = solve(&problem).or_else(|_| {
                     solver::solve_by_continuation(
                         &problem,
                         |t| eq.with_separation_power(t),
@@ -155,7 +172,8 @@ impl Cascade {
                     feed: &feed_flux,
                     reflux_fraction: reflux_ratio / (1.0 + reflux_ratio),
                 };
-                finish(elements, &problem, solver::solve(&problem, options))
+                let solved = solve_warm_or_cold(&problem, options, start.as_deref());
+                finish(elements, &problem, solved)
             }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
@@ -323,6 +341,19 @@ impl Cascade {
             ));
         }
         Ok(())
+    }
+}
+
+/// From `start` when there is one, falling back to a cold solve.
+fn solve_warm_or_cold<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    options: &SolverOptions,
+    start: Option<&[f64]>,
+) -> Result<StageSolution, SolveFailure> {
+    match start {
+        Some(initial) => solver::solve_from(problem, options, initial)
+            .or_else(|_| solver::solve(problem, options)),
+        None => solver::solve(problem, options),
     }
 }
 

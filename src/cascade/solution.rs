@@ -69,6 +69,27 @@ impl CascadeSolution {
         }
     }
 
+    /// The aqueous profile (stage-major) scaled element by element from this solution's feed
+    /// to `feed` (fluxes in [`CascadeSolution::elements`] order): a start for a nearby solve.
+    pub(crate) fn rescaled_profile(&self, feed: &[f64]) -> Vec<f64> {
+        let scale: Vec<f64> = self
+            .elements
+            .iter()
+            .zip(feed)
+            .map(|(&e, f)| f / self.feed.mol_per_h(e))
+            .collect();
+        self.aqueous
+            .rows()
+            .into_iter()
+            .flat_map(|row| {
+                row.iter()
+                    .zip(&scale)
+                    .map(|(a, s)| a * s)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     pub fn stages(&self) -> usize {
         self.aqueous.nrows()
     }

@@ -2,12 +2,16 @@
 //! specifications, in plant units (mol/h). Built from a file by [`crate::input`]; solved by
 //! [`Flowsheet::solve`].
 
+mod recycle;
+mod sequence;
 mod solution;
 
 use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
+pub use recycle::{RECYCLE_MAX_ITERATIONS, RECYCLE_TOLERANCE, RecycleOutcome};
+pub use sequence::{Block, UnitId, sequence};
 pub use solution::{CascadeOutcome, FlowsheetSolution, ProductResult};
 
 use crate::cascade::{Cascade, SystemModel};
@@ -53,6 +57,54 @@ pub struct CascadeUnit {
     pub extract: String,
 }
 
+/// Divides a stream into named fractions of the same composition: recycles and bleeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitterUnit {
+    pub name: String,
+    pub inlet: String,
+    /// Outlet stream names and their fractions of the inlet, summing to 1.
+    pub outlets: Vec<(String, f64)>,
+}
+
+impl SplitterUnit {
+    /// The outlet streams for `inlet`.
+    pub fn split<'a>(&'a self, inlet: &'a Stream) -> impl Iterator<Item = (&'a str, Stream)> {
+        self.outlets.iter().map(move |(name, fraction)| {
+            let part = Stream::new(inlet.flows().map(|(e, f)| (e, fraction * f)));
+            (name.as_str(), part)
+        })
+    }
+}
+
+/// What a stream is to the flowsheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamRole {
+    /// Enters the flowsheet.
+    Feed,
+    /// Flows from one unit to another.
+    Intermediate,
+    /// A tear stream of a recycle loop.
+    Recycle,
+    /// Leaves the flowsheet and is judged as a product.
+    Product,
+    /// Leaves the flowsheet without a product specification.
+    Effluent,
+}
+
+impl std::fmt::Display for StreamRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            StreamRole::Feed => "feed",
+            StreamRole::Intermediate => "intermediate",
+            StreamRole::Recycle => "recycle",
+            StreamRole::Product => "product",
+            StreamRole::Effluent => "effluent",
+        };
+        f.write_str(name)
+    }
+}
+
 /// A product and its specification.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductSpec {
@@ -70,12 +122,67 @@ pub struct Flowsheet {
     pub systems: Vec<ExtractantSystem>,
     /// Streams entering the flowsheet, mol/h.
     pub feeds: IndexMap<String, Stream>,
-    /// In an order where every cascade comes after the cascades that feed it.
+    /// In file order; [`sequence`] gives the order they are solved in.
     pub cascades: Vec<CascadeUnit>,
+    pub splitters: Vec<SplitterUnit>,
     pub products: Vec<ProductSpec>,
 }
 
 impl Flowsheet {
+    /// Every unit: cascades, then splitters.
+    pub fn units(&self) -> impl Iterator<Item = UnitId> + '_ {
+        let cascades = (0..self.cascades.len()).map(UnitId::Cascade);
+        cascades.chain((0..self.splitters.len()).map(UnitId::Splitter))
+    }
+
+    pub fn unit_name(&self, unit: UnitId) -> &str {
+        match unit {
+            UnitId::Cascade(k) => &self.cascades[k].name,
+            UnitId::Splitter(k) => &self.splitters[k].name,
+        }
+    }
+
+    /// Streams the unit consumes.
+    pub fn inlets(&self, unit: UnitId) -> &[String] {
+        match unit {
+            UnitId::Cascade(k) => &self.cascades[k].feeds,
+            UnitId::Splitter(k) => std::slice::from_ref(&self.splitters[k].inlet),
+        }
+    }
+
+    /// Streams the unit produces.
+    pub fn outlets(&self, unit: UnitId) -> Vec<&str> {
+        match unit {
+            UnitId::Cascade(k) => vec![&self.cascades[k].raffinate, &self.cascades[k].extract],
+            UnitId::Splitter(k) => self.splitters[k]
+                .outlets
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect(),
+        }
+    }
+
+    /// The unit that consumes `stream`; `None` if the stream leaves the flowsheet.
+    pub fn consumer(&self, stream: &str) -> Option<UnitId> {
+        self.units()
+            .find(|&u| self.inlets(u).iter().any(|s| s == stream))
+    }
+
+    /// What `stream` is to the flowsheet; `tears` are the recycle streams of [`sequence`].
+    pub fn stream_role(&self, stream: &str, tears: &[String]) -> StreamRole {
+        if self.feeds.contains_key(stream) {
+            StreamRole::Feed
+        } else if tears.iter().any(|t| t == stream) {
+            StreamRole::Recycle
+        } else if self.consumer(stream).is_some() {
+            StreamRole::Intermediate
+        } else if self.products.iter().any(|p| p.stream == stream) {
+            StreamRole::Product
+        } else {
+            StreamRole::Effluent
+        }
+    }
+
     /// Total of every element over all flowsheet feeds, mol/h.
     pub fn total_feed(&self) -> BTreeMap<Element, f64> {
         let mut total = BTreeMap::new();

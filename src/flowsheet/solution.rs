@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
+use super::recycle::RecycleOutcome;
+use super::sequence::{Block, UnitId, sequence};
 use super::{Flowsheet, ProductSpec};
 use crate::cascade::CascadeSolution;
 use crate::elements::Element;
@@ -30,8 +32,11 @@ pub struct ProductResult {
 
 #[derive(Debug, Clone)]
 pub struct FlowsheetSolution {
+    /// One per cascade, in the order of [`Flowsheet::cascades`].
     pub cascades: Vec<CascadeOutcome>,
-    /// Every stream computed: feeds first, then cascade outputs in solve order.
+    /// One per recycle loop, in solve order.
+    pub recycles: Vec<RecycleOutcome>,
+    /// Every stream computed: feeds first, then unit outlets in solve order.
     pub streams: IndexMap<String, Stream>,
     pub products: Vec<ProductResult>,
     /// Largest relative closure error: every stage of every cascade, every cascade overall,
@@ -41,7 +46,7 @@ pub struct FlowsheetSolution {
 
 impl FlowsheetSolution {
     pub fn converged(&self) -> bool {
-        self.cascades.iter().all(|c| c.result.is_ok())
+        self.cascades.iter().all(|c| c.result.is_ok()) && self.recycles.iter().all(|r| r.converged)
     }
 
     pub fn all_products_meet_spec(&self) -> bool {
@@ -49,51 +54,159 @@ impl FlowsheetSolution {
     }
 }
 
+/// What a solve has computed so far.
+pub(super) struct State {
+    pub streams: IndexMap<String, Stream>,
+    /// The last result of each cascade, `None` until it is first solved.
+    pub cascades: Vec<Option<Result<CascadeSolution, CascadeError>>>,
+    /// Whether each cascade's last feed was empty (a recycle loop still filling).
+    pub empty_feed: Vec<bool>,
+}
+
 impl Flowsheet {
-    /// Solves the cascades in order, each on the mixture of its feeds. A cascade that fails
-    /// is reported and its outputs are missing; cascades downstream of it are not solved.
+    /// Solves the units block by block in [`sequence`] order; recycle loops are iterated to
+    /// convergence on their tear streams. A unit that fails is reported and its outlets are
+    /// missing, so units downstream of it are not solved.
     pub fn solve(&self, options: &SolverOptions) -> FlowsheetSolution {
-        let mut streams: IndexMap<String, Stream> = self.feeds.clone();
-        let mut cascades = Vec::with_capacity(self.cascades.len());
-        for unit in &self.cascades {
-            let feed: Option<Vec<&Stream>> = unit.feeds.iter().map(|f| streams.get(f)).collect();
-            let result = match feed {
-                None => Err(CascadeError::MissingFeed),
-                Some(parts) => {
-                    let feed = Stream::new(parts.into_iter().flat_map(Stream::flows));
-                    let model = &self.systems[unit.system].model;
-                    unit.cascade.solve(model, &feed, options)
+        let mut state = State {
+            streams: self.feeds.clone(),
+            cascades: vec![None; self.cascades.len()],
+            empty_feed: vec![false; self.cascades.len()],
+        };
+        let blocks = sequence(self);
+        let mut recycles = Vec::new();
+        for block in &blocks {
+            if block.is_recycle() {
+                recycles.push(self.converge(block, &mut state, options));
+            } else {
+                for &unit in &block.units {
+                    self.run_unit(unit, &mut state, options, false);
                 }
-            };
-            if let Ok(solution) = &result {
-                streams.insert(unit.raffinate.clone(), solution.raffinate.clone());
-                streams.insert(unit.extract.clone(), solution.extract.clone());
             }
-            cascades.push(CascadeOutcome {
-                name: unit.name.clone(),
-                result,
-            });
         }
+        let streams = self.in_solve_order(&blocks, state.streams);
+        let cascades: Vec<CascadeOutcome> = self
+            .cascades
+            .iter()
+            .zip(state.cascades)
+            .map(|(unit, result)| CascadeOutcome {
+                name: unit.name.clone(),
+                result: result.unwrap_or(Err(CascadeError::MissingFeed)),
+            })
+            .collect();
         let total_feed = self.total_feed();
         let products = self
             .products
             .iter()
             .map(|spec| judge(spec, streams.get(&spec.stream), &total_feed))
             .collect();
-        let mass_balance_max_rel_error = self.closure(&streams, &cascades, &total_feed);
+        let complete = cascades.iter().all(|c| c.result.is_ok());
+        let mass_balance_max_rel_error =
+            self.closure(&streams, &cascades, complete.then_some(&total_feed));
         FlowsheetSolution {
             cascades,
+            recycles,
             streams,
             products,
             mass_balance_max_rel_error,
         }
     }
 
+    /// Solves one unit on the streams computed so far and records its outlets, or removes
+    /// them if it cannot be solved. `in_loop`: a cascade of a recycle loop starts from its last
+    /// solution, and with an empty feed (the loop still filling) produces empty outlets.
+    pub(super) fn run_unit(
+        &self,
+        unit: UnitId,
+        state: &mut State,
+        options: &SolverOptions,
+        in_loop: bool,
+    ) {
+        let inlets: Option<Vec<&Stream>> = self
+            .inlets(unit)
+            .iter()
+            .map(|s| state.streams.get(s))
+            .collect();
+        let outlets: Option<Vec<(String, Stream)>> = match (unit, inlets) {
+            (_, None) => {
+                if let UnitId::Cascade(k) = unit {
+                    state.cascades[k] = Some(Err(CascadeError::MissingFeed));
+                }
+                None
+            }
+            (UnitId::Splitter(k), Some(inlet)) => Some(
+                self.splitters[k]
+                    .split(inlet[0])
+                    .map(|(name, s)| (name.to_string(), s))
+                    .collect(),
+            ),
+            (UnitId::Cascade(k), Some(parts)) => {
+                let c = &self.cascades[k];
+                let feed = Stream::new(parts.into_iter().flat_map(Stream::flows));
+                let empty = feed.total_mol_per_h() == 0.0;
+                let previous = match &state.cascades[k] {
+                    Some(Ok(solution)) if in_loop => Some(solution),
+                    _ => None,
+                };
+                let model = &self.systems[c.system].model;
+                let result = c.cascade.solve_near(model, &feed, options, previous);
+                let outlets = match (&result, in_loop && empty) {
+                    (Ok(s), _) => Some(vec![
+                        (c.raffinate.clone(), s.raffinate.clone()),
+                        (c.extract.clone(), s.extract.clone()),
+                    ]),
+                    (Err(_), true) => Some(vec![
+                        (c.raffinate.clone(), Stream::default()),
+                        (c.extract.clone(), Stream::default()),
+                    ]),
+                    (Err(_), false) => None,
+                };
+                state.empty_feed[k] = empty;
+                // A failed pass keeps the last good solution as the next pass's start.
+                if result.is_ok() || !in_loop || !empty {
+                    state.cascades[k] = Some(result);
+                }
+                outlets
+            }
+        };
+        match outlets {
+            Some(outlets) => state.streams.extend(outlets),
+            None => {
+                for name in self.outlets(unit) {
+                    state.streams.shift_remove(name);
+                }
+            }
+        }
+    }
+
+    /// Feeds first, then every unit's outlets in solve order.
+    fn in_solve_order(
+        &self,
+        blocks: &[Block],
+        mut computed: IndexMap<String, Stream>,
+    ) -> IndexMap<String, Stream> {
+        let mut ordered: IndexMap<String, Stream> = IndexMap::with_capacity(computed.len());
+        let names = self.feeds.keys().map(String::as_str).chain(
+            blocks
+                .iter()
+                .flat_map(|b| &b.units)
+                .flat_map(|&u| self.outlets(u)),
+        );
+        for name in names {
+            if let Some(stream) = computed.shift_remove(name) {
+                ordered.insert(name.to_string(), stream);
+            }
+        }
+        ordered
+    }
+
+    /// Worst closure of any cascade (overall and per stage) and, when every unit was solved
+    /// (`total_feed` given), of the flowsheet: its feeds against the streams leaving it.
     fn closure(
         &self,
         streams: &IndexMap<String, Stream>,
         cascades: &[CascadeOutcome],
-        total_feed: &BTreeMap<Element, f64>,
+        total_feed: Option<&BTreeMap<Element, f64>>,
     ) -> f64 {
         let mut worst: f64 = 0.0;
         for outcome in cascades {
@@ -104,13 +217,12 @@ impl Flowsheet {
                 );
             }
         }
-        if cascades.iter().any(|c| c.result.is_err()) {
+        let Some(total_feed) = total_feed else {
             return worst;
-        }
-        let consumed: Vec<&String> = self.cascades.iter().flat_map(|c| &c.feeds).collect();
+        };
         let mut out: BTreeMap<Element, f64> = BTreeMap::new();
         for (name, stream) in streams {
-            if !consumed.contains(&name) {
+            if self.consumer(name).is_none() {
                 for (e, f) in stream.flows() {
                     *out.entry(e).or_insert(0.0) += f;
                 }

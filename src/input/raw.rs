@@ -25,7 +25,7 @@ pub struct RawFlowsheet {
     #[serde(default)]
     pub cascades: Vec<Spanned<RawCascade>>,
     #[serde(default)]
-    pub splitters: Vec<Spanned<toml::Table>>,
+    pub splitters: Vec<Spanned<RawSplitter>>,
     #[serde(default)]
     pub products: Vec<Spanned<RawProduct>>,
 }
@@ -84,6 +84,26 @@ pub struct RawCascade {
     pub scrub_oa_ratio: Option<Spanned64>,
     pub raffinate: Spanned<String>,
     pub extract: Spanned<String>,
+}
+
+impl RawFeed {
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            RawFeed::One(s) => vec![s.clone()],
+            RawFeed::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSplitter {
+    pub name: Spanned<String>,
+    pub inlet: Spanned<String>,
+    /// Outlet stream names and their fractions of the inlet, e.g. `{ recycle = 0.3, out = 0.7 }`.
+    pub outlets: NamedValues,
+    /// Free text: why this split.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

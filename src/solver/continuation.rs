@@ -8,7 +8,7 @@
 //! Allgower & Georg, *Introduction to Numerical Continuation Methods*, SIAM 2003, ch. 1).
 
 use super::{
-    SolveFailure, SolverOptions, StageProblem, StageSolution, Workspace, aqueous_totals,
+    SolveFailure, SolverOptions, StageProblem, StageSolution, Start, Workspace, aqueous_totals,
     unseparated_profile,
 };
 use crate::equilibrium::Equilibrium;
@@ -47,7 +47,11 @@ pub fn solve_by_continuation<E: Equilibrium>(
             ..*problem
         };
         let last = next >= 1.0;
-        let result = work.solve(&p, if last { options } else { &intermediate }, Some(&guess));
+        let result = work.solve(
+            &p,
+            if last { options } else { &intermediate },
+            Start::Guess(&guess),
+        );
         match result {
             Ok(mut solution) => {
                 iterations += solution.status.iterations;

@@ -119,7 +119,33 @@ pub fn solve<E: Equilibrium>(
     options: &SolverOptions,
 ) -> Result<StageSolution, SolveFailure> {
     let mut work = Workspace::new(problem.stages, problem.feed.len());
-    work.solve(problem, options, None)
+    work.solve(problem, options, Start::Unseparated)
+}
+
+/// Solves the stage balances of `problem` from `initial`, the aqueous profile (stage-major,
+/// `N x C`) of a neighbouring solution: a recycle iteration or a sweep case. The profile is
+/// rescaled to the problem's known stage totals, and at least one Newton step is taken, so
+/// the answer is as accurate as a cold solve's even when the start already meets the
+/// tolerance.
+pub fn solve_from<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    options: &SolverOptions,
+    initial: &[f64],
+) -> Result<StageSolution, SolveFailure> {
+    let mut work = Workspace::new(problem.stages, problem.feed.len());
+    work.solve(problem, options, Start::Neighbour(initial))
+}
+
+/// Where an iteration starts.
+#[derive(Clone, Copy)]
+enum Start<'a> {
+    /// The feed's composition on every stage, scaled to the known stage totals.
+    Unseparated,
+    /// A prediction, used as given (a continuation step).
+    Guess(&'a [f64]),
+    /// The solution of a nearby problem: rescaled to this problem's stage totals, and always
+    /// improved by at least one Newton step.
+    Neighbour(&'a [f64]),
 }
 
 struct Workspace {
@@ -161,20 +187,25 @@ impl Workspace {
         &mut self,
         p: &StageProblem<'_, E>,
         options: &SolverOptions,
-        initial: Option<&[f64]>,
+        start: Start<'_>,
     ) -> Result<StageSolution, SolveFailure> {
         let c = p.feed.len();
         let totals = aqueous_totals(p);
-        match initial {
-            Some(profile) => self.aqueous.copy_from_slice(profile),
-            None => self.aqueous = unseparated_profile(p, totals.as_deref()),
+        match start {
+            Start::Unseparated => self.aqueous = unseparated_profile(p, totals.as_deref()),
+            Start::Guess(profile) => self.aqueous.copy_from_slice(profile),
+            Start::Neighbour(profile) => {
+                self.aqueous.copy_from_slice(profile);
+                if let Some(totals) = &totals {
+                    normalize(&mut self.aqueous, totals);
+                }
+            }
         }
         let mut norms = self.evaluate(p, Target::Current);
         let mut sweeps = 0;
-        let max_sweeps = if initial.is_some() {
-            0
-        } else {
-            options.max_sweeps
+        let max_sweeps = match start {
+            Start::Unseparated => options.max_sweeps,
+            _ => 0,
         };
         while sweeps < max_sweeps && !norms.converged(options.tolerance) {
             substitution::solve_linear_balances(
@@ -214,7 +245,10 @@ impl Workspace {
         let mut shift: f64 = 0.0;
         let mut merit = 0.0;
         let mut previous = f64::INFINITY;
-        while norms.residual > options.tolerance {
+        // A neighbour's solution may meet the tolerance only as well as that solution did: one
+        // Newton step makes it as accurate as a cold solve.
+        let must_step = matches!(start, Start::Neighbour(_));
+        while norms.residual > options.tolerance || (must_step && iterations == 0) {
             // Down at the rounding floor, iterate only while it still halves the residual.
             if norms.converged(options.tolerance) && norms.residual > 0.5 * previous {
                 break;

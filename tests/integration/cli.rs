@@ -129,7 +129,7 @@ const BAD: &[(&str, usize, &str)] = &[
     ("missing_stages", 10, "scrub_stages"),
     ("negative_factor", 4, "separation_factors"),
     ("negative_stages", 14, "-3"),
-    ("own_output", 13, "own output"),
+    ("own_output", 13, "own outlet"),
     ("oxide_as_element", 4, "Nd2O3"),
     ("product_purity_range", 25, "min_purity_pct"),
     ("product_unknown_stream", 23, "Nd_product"),

@@ -1,0 +1,161 @@
+//! One cascade's stages and operating point, checked against its extractant system's model.
+
+use toml::Spanned;
+
+use super::{Either, MAX_STAGES, Validator};
+use crate::cascade::{Cascade, FeedPhase, OperatingPoint, SystemModel};
+use crate::error::CascadeError;
+use crate::input::raw::RawCascade;
+
+impl Validator {
+    pub(super) fn cascade(&mut self, c: &RawCascade, model: &SystemModel) -> Option<Cascade> {
+        let name = c.name.get_ref();
+        let feed_phase = match c
+            .feed_phase
+            .as_ref()
+            .map(|p| (p.get_ref().as_str(), p.span()))
+        {
+            None | Some(("aqueous", _)) => FeedPhase::Aqueous,
+            Some(("organic", _)) => FeedPhase::Organic,
+            Some((other, span)) => {
+                self.error(span, format!("cascade `{name}`: `feed_phase` \"{other}\" must be \"aqueous\" or \"organic\""));
+                return None;
+            }
+        };
+        let (n, m) = (*c.extraction_stages.get_ref(), *c.scrub_stages.get_ref());
+        let total = u64::from(n) + u64::from(m);
+        if total > u64::from(MAX_STAGES) {
+            self.error(
+                c.extraction_stages.span(),
+                format!(
+                    "cascade `{name}`: {total} stages in all is above the limit of {MAX_STAGES}"
+                ),
+            );
+            return None;
+        }
+        let operating_point = match model {
+            SystemModel::Saturated { .. } => {
+                self.forbid(name, "oa_ratio", &c.oa_ratio, "the saturated model");
+                self.forbid(
+                    name,
+                    "scrub_oa_ratio",
+                    &c.scrub_oa_ratio,
+                    "the saturated model",
+                );
+                let Some(s) = &c.extraction_ratio else {
+                    self.error(
+                        c.name.span(),
+                        format!("cascade `{name}`: missing field `extraction_ratio` (S)"),
+                    );
+                    return None;
+                };
+                let s = *s.get_ref();
+                match self.one_of(
+                    &format!("cascade `{name}`"),
+                    ("reflux_ratio", &c.reflux_ratio),
+                    ("scrub_ratio", &c.scrub_ratio),
+                    c.name.span(),
+                    "has neither `reflux_ratio` (R = W / (S - W)) nor `scrub_ratio` (W): give one",
+                )? {
+                    Either::First(r) => {
+                        let reflux = *r.get_ref();
+                        if !(reflux >= 0.0 && reflux.is_finite()) {
+                            self.error(
+                                r.span(),
+                                format!("cascade `{name}`: `reflux_ratio` = {reflux} must be zero or positive"),
+                            );
+                            return None;
+                        }
+                        OperatingPoint::from_reflux_ratio(s, reflux)
+                    }
+                    Either::Second(w) => OperatingPoint::Fluxes {
+                        extraction_ratio: s,
+                        scrub_ratio: *w.get_ref(),
+                    },
+                }
+            }
+            SystemModel::ConstantD { .. } => {
+                self.forbid(
+                    name,
+                    "extraction_ratio",
+                    &c.extraction_ratio,
+                    "the constant_d model",
+                );
+                self.forbid(name, "scrub_ratio", &c.scrub_ratio, "the constant_d model");
+                let Some(oa) = &c.oa_ratio else {
+                    self.error(c.name.span(), format!("cascade `{name}`: missing field `oa_ratio` (organic/aqueous flow ratio)"));
+                    return None;
+                };
+                let scrub_oa = match (&c.scrub_oa_ratio, m) {
+                    (Some(x), _) => *x.get_ref(),
+                    (None, 0) => f64::NAN,
+                    (None, _) => {
+                        self.error(c.name.span(), format!("cascade `{name}`: missing field `scrub_oa_ratio` (O/A of the scrub section)"));
+                        return None;
+                    }
+                };
+                OperatingPoint::Volumetric {
+                    oa_ratio: *oa.get_ref(),
+                    scrub_oa_ratio: scrub_oa,
+                    reflux_ratio: c.reflux_ratio.as_ref().map_or(0.0, |r| *r.get_ref()),
+                }
+            }
+        };
+        let cascade = Cascade {
+            extraction_stages: n as usize,
+            scrub_stages: m as usize,
+            feed_stage: c.feed_stage.as_ref().map(|f| *f.get_ref() as usize),
+            feed_phase,
+            operating_point,
+        };
+        match cascade.check(model) {
+            Ok(()) => Some(cascade),
+            Err(CascadeError::Infeasible {
+                parameter,
+                value,
+                requirement,
+            }) => {
+                let span = match parameter {
+                    "extraction_stages" => Some(c.extraction_stages.span()),
+                    "feed_stage" => c.feed_stage.as_ref().map(Spanned::span),
+                    "feed_phase" => c.feed_phase.as_ref().map(Spanned::span),
+                    "extraction_ratio" => c.extraction_ratio.as_ref().map(Spanned::span),
+                    "scrub_ratio" => c
+                        .scrub_ratio
+                        .as_ref()
+                        .or(c.reflux_ratio.as_ref())
+                        .map(Spanned::span),
+                    "reflux_ratio" => c.reflux_ratio.as_ref().map(Spanned::span),
+                    "oa_ratio" => c.oa_ratio.as_ref().map(Spanned::span),
+                    "scrub_oa_ratio" => c.scrub_oa_ratio.as_ref().map(Spanned::span),
+                    _ => None,
+                };
+                let shown = if parameter == "scrub_ratio" && c.scrub_ratio.is_none() {
+                    format!("scrub_ratio W = {value} (from reflux_ratio)")
+                } else if value.is_nan() {
+                    format!("`{parameter}`")
+                } else {
+                    format!("`{parameter}` = {value}")
+                };
+                self.error(
+                    span.unwrap_or(c.name.span()),
+                    format!("cascade `{name}`: {shown}: {requirement}"),
+                );
+                None
+            }
+            Err(other) => {
+                self.error(c.name.span(), format!("cascade `{name}`: {other}"));
+                None
+            }
+        }
+    }
+
+    fn forbid(&mut self, cascade: &str, field: &str, value: &Option<Spanned<f64>>, model: &str) {
+        if let Some(v) = value {
+            self.error(
+                v.span(),
+                format!("cascade `{cascade}`: `{field}` does not apply to {model}"),
+            );
+        }
+    }
+}

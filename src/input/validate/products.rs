@@ -1,0 +1,83 @@
+//! Product specifications.
+
+use std::collections::BTreeSet;
+
+use toml::Spanned;
+
+use super::Validator;
+use crate::elements::Element;
+use crate::flowsheet::ProductSpec;
+use crate::input::raw::RawFlowsheet;
+
+impl Validator {
+    pub(super) fn products(&mut self, flowsheet: &RawFlowsheet) -> Option<Vec<ProductSpec>> {
+        let raw = &flowsheet.products;
+        let declared: BTreeSet<&String> = flowsheet
+            .streams
+            .keys()
+            .chain(flowsheet.cascades.iter().flat_map(|c| {
+                let c = c.get_ref();
+                [c.raffinate.get_ref(), c.extract.get_ref()]
+            }))
+            .chain(
+                flowsheet
+                    .splitters
+                    .iter()
+                    .flat_map(|s| s.get_ref().outlets.get_ref().keys()),
+            )
+            .collect();
+        let mut out = Vec::new();
+        let mut ok = true;
+        let mut names = BTreeSet::new();
+        for p in raw {
+            let p = p.get_ref();
+            let name = p.name.get_ref();
+            if !names.insert(name.clone()) {
+                self.error(p.name.span(), format!("duplicate product name `{name}`"));
+                ok = false;
+            }
+            let stream = p.stream.get_ref();
+            if !declared.contains(stream) {
+                self.error(
+                    p.stream.span(),
+                    format!("product `{name}`: no stream `{stream}` in the flowsheet"),
+                );
+                ok = false;
+            }
+            let element = match p.element.get_ref().parse::<Element>() {
+                Ok(e) => Some(e),
+                Err(unknown) => {
+                    self.error(p.element.span(), format!("product `{name}`: {unknown}"));
+                    ok = false;
+                    None
+                }
+            };
+            let mut percent = |field: &str, v: &Option<Spanned<f64>>| -> Option<f64> {
+                let v = v.as_ref()?;
+                let x = *v.get_ref();
+                if x > 0.0 && x <= 100.0 {
+                    Some(x)
+                } else {
+                    self.error(
+                        v.span(),
+                        format!("product `{name}`: `{field}` = {x} must be in (0, 100]"),
+                    );
+                    ok = false;
+                    None
+                }
+            };
+            let min_purity_pct = percent("min_purity_pct", &p.min_purity_pct);
+            let min_recovery_pct = percent("min_recovery_pct", &p.min_recovery_pct);
+            if let Some(element) = element {
+                out.push(ProductSpec {
+                    name: name.clone(),
+                    stream: stream.clone(),
+                    element,
+                    min_purity_pct,
+                    min_recovery_pct,
+                });
+            }
+        }
+        ok.then_some(out)
+    }
+}
