@@ -19,7 +19,8 @@ use crate::stream::Stream;
 /// total flowsheet feed in a pass: two decades below the 1e-10 closure target (MODEL.md
 /// section 4), so that the flowsheet's overall balance meets it.
 pub const RECYCLE_TOLERANCE: f64 = 1e-12;
-/// Passes round a loop before it is reported as not converged.
+/// Passes round a loop before it is reported as not converged (the default of
+/// [`SolverOptions::recycle_max_iterations`]).
 pub const RECYCLE_MAX_ITERATIONS: usize = 500;
 /// Bounds of Wegstein's acceleration factor q: 0 is direct substitution, -5 extrapolates the
 /// step six-fold (the bounds of common flowsheeting practice).
@@ -76,7 +77,7 @@ impl Flowsheet {
         };
         let mut guess = vec![0.0; Element::ALL.len() * block.tears.len()];
         let mut wegstein = Wegstein::default();
-        while outcome.iterations < RECYCLE_MAX_ITERATIONS {
+        while outcome.iterations < options.recycle_max_iterations {
             outcome.iterations += 1;
             for (name, values) in block
                 .tears

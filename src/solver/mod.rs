@@ -62,6 +62,8 @@ pub struct SolverOptions {
     pub max_iterations: usize,
     pub max_sweeps: usize,
     pub max_backtracks: usize,
+    /// Passes round a flowsheet's recycle loop before it is reported as not converged.
+    pub recycle_max_iterations: usize,
 }
 
 impl Default for SolverOptions {
@@ -71,6 +73,7 @@ impl Default for SolverOptions {
             max_iterations: DEFAULT_MAX_ITERATIONS,
             max_sweeps: DEFAULT_MAX_SWEEPS,
             max_backtracks: DEFAULT_MAX_BACKTRACKS,
+            recycle_max_iterations: crate::flowsheet::RECYCLE_MAX_ITERATIONS,
         }
     }
 }

@@ -4,4 +4,5 @@ mod cli;
 mod convergence;
 mod network;
 mod properties;
+mod recycle;
 mod theory;
