@@ -2,6 +2,7 @@
 //! results and maps outcomes to exit codes (0 solved and on spec; 1 solved but off spec or
 //! not converged; 2 bad input).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,9 +10,9 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use sxcascade::SolverOptions;
-use sxcascade::flowsheet::Flowsheet;
+use sxcascade::flowsheet::{Flowsheet, FlowsheetSolution};
 use sxcascade::input::parse_flowsheet;
-use sxcascade::report::{run_report, summary};
+use sxcascade::report::{csv_files, run_report, summary};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +37,10 @@ enum Command {
         /// Include stage profiles of both phases (in the JSON result, or as tables).
         #[arg(long)]
         profiles: bool,
+        /// Also write streams.csv, products.csv, cascades.csv and profile_<cascade>.csv to
+        /// this directory (created if missing; each file written whole or not at all).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Validate a flowsheet file without solving it.
     Check {
@@ -53,7 +58,8 @@ fn main() -> ExitCode {
             file,
             json,
             profiles,
-        } => load(&file).map_or_else(|code| code, |f| run(&f, json, profiles)),
+            out,
+        } => load(&file).map_or_else(|code| code, |f| run(&f, json, profiles, out.as_deref())),
         Command::Check { file } => load(&file).map_or_else(
             |code| code,
             |f| {
@@ -82,10 +88,16 @@ fn load(path: &Path) -> Result<Flowsheet, ExitCode> {
     })
 }
 
-fn run(flowsheet: &Flowsheet, json: bool, profiles: bool) -> ExitCode {
+fn run(flowsheet: &Flowsheet, json: bool, profiles: bool, out: Option<&Path>) -> ExitCode {
     let start = Instant::now();
     let solution = flowsheet.solve(&SolverOptions::default());
     let solve_seconds = start.elapsed().as_secs_f64();
+    if let Some(dir) = out
+        && let Err(message) = write_tables(dir, flowsheet, &solution)
+    {
+        eprintln!("error: {message}");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     if json {
         let report = run_report(flowsheet, &solution, solve_seconds, profiles);
         match serde_json::to_string_pretty(&report) {
@@ -101,6 +113,9 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool) -> ExitCode {
             print!("{}", sxcascade::report::profiles(flowsheet, &solution));
         }
     }
+    for recycle in solution.recycles.iter().filter(|r| !r.converged) {
+        eprintln!("error: {recycle}");
+    }
     for outcome in &solution.cascades {
         if let Err(e) = &outcome.result {
             eprintln!("error: cascade `{}`: {e}", outcome.name);
@@ -111,4 +126,28 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool) -> ExitCode {
     } else {
         ExitCode::from(EXIT_OFF_SPEC)
     }
+}
+
+/// Writes the CSV tables into `dir`, each through a temporary file renamed into place, so that
+/// an interrupted run leaves whole files or none.
+fn write_tables(
+    dir: &Path,
+    flowsheet: &Flowsheet,
+    solution: &FlowsheetSolution,
+) -> Result<(), String> {
+    let files =
+        csv_files(flowsheet, solution).map_err(|e| format!("cannot build the CSV tables: {e}"))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the output directory {}: {e}", dir.display()))?;
+    for file in files {
+        let path = dir.join(&file.name);
+        let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut tmp| {
+            tmp.write_all(&file.contents)?;
+            tmp.as_file().sync_all()?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        });
+        written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
 }

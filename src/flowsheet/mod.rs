@@ -2,6 +2,7 @@
 //! specifications, in plant units (mol/h). Built from a file by [`crate::input`]; solved by
 //! [`Flowsheet::solve`].
 
+mod plant;
 mod recycle;
 mod sequence;
 mod solution;
@@ -10,6 +11,7 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
+pub use plant::{Concentrations, PlantFlows, Reagents, SaponificationBase};
 pub use recycle::{RECYCLE_MAX_ITERATIONS, RECYCLE_TOLERANCE, RecycleOutcome};
 pub use sequence::{Block, UnitId, sequence};
 pub use solution::{CascadeOutcome, FlowsheetSolution, ProductResult};
@@ -42,6 +44,7 @@ pub struct ExtractantSystem {
     pub model: SystemModel,
     /// mol of RE per litre of loaded organic, to report organic volumetric flows.
     pub organic_capacity_mol_per_l: Option<f64>,
+    pub saponification_base: SaponificationBase,
 }
 
 /// A cascade placed in the flowsheet.
@@ -55,6 +58,8 @@ pub struct CascadeUnit {
     pub cascade: Cascade,
     pub raffinate: String,
     pub extract: String,
+    /// Of the aqueous inlets, to report aqueous volumetric flows.
+    pub concentrations: Concentrations,
 }
 
 /// Divides a stream into named fractions of the same composition: recycles and bleeds.
@@ -129,6 +134,12 @@ pub struct Flowsheet {
 }
 
 impl Flowsheet {
+    /// Operating hours per year: the basis's, or [`DEFAULT_HOURS_PER_YEAR`].
+    pub fn hours_per_year(&self) -> f64 {
+        self.basis
+            .map_or(DEFAULT_HOURS_PER_YEAR, |b| b.hours_per_year)
+    }
+
     /// Every unit: cascades, then splitters.
     pub fn units(&self) -> impl Iterator<Item = UnitId> + '_ {
         let cascades = (0..self.cascades.len()).map(UnitId::Cascade);

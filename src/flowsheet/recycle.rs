@@ -46,6 +46,32 @@ pub struct RecycleOutcome {
     pub failure: Option<String>,
 }
 
+impl std::fmt::Display for RecycleOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let units = self.units.join(" -> ");
+        let tears = self.tears.join(", ");
+        if self.converged {
+            write!(
+                f,
+                "recycle loop {units}: tear {tears} converged in {} passes (largest change {:.1e} of its element's feed)",
+                self.iterations, self.residual
+            )
+        } else if let Some(failure) = &self.failure {
+            write!(
+                f,
+                "recycle loop {units}: stopped in pass {}: {failure}",
+                self.iterations
+            )
+        } else {
+            write!(
+                f,
+                "recycle loop {units} did not converge in {} passes: tear stream `{}` still changes by {:.3e} of its element's feed per pass (tolerance {RECYCLE_TOLERANCE:.0e})",
+                self.iterations, self.worst_tear, self.residual
+            )
+        }
+    }
+}
+
 impl Flowsheet {
     /// Iterates `block` until its tear streams reproduce themselves, starting from empty tear
     /// streams (a loop filling from its fresh feeds). On success the tear streams hold their

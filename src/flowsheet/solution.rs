@@ -2,6 +2,7 @@ use std::collections::BTreeMap;
 
 use indexmap::IndexMap;
 
+use super::plant::PlantFlows;
 use super::recycle::RecycleOutcome;
 use super::sequence::{Block, UnitId, sequence};
 use super::{Flowsheet, ProductSpec};
@@ -51,6 +52,26 @@ impl FlowsheetSolution {
 
     pub fn all_products_meet_spec(&self) -> bool {
         self.products.iter().all(|p| p.meets_spec)
+    }
+
+    /// The tear streams of every recycle loop.
+    pub fn tear_streams(&self) -> Vec<String> {
+        self.recycles.iter().flat_map(|r| r.tears.clone()).collect()
+    }
+
+    /// Volumetric flows and reagents of each cascade (in the order of
+    /// [`Flowsheet::cascades`]), `None` where the cascade was not solved.
+    pub fn plant_flows(&self, flowsheet: &Flowsheet) -> Vec<Option<PlantFlows>> {
+        flowsheet
+            .cascades
+            .iter()
+            .zip(&self.cascades)
+            .map(|(unit, outcome)| {
+                let solved = outcome.result.as_ref().ok()?;
+                let system = &flowsheet.systems[unit.system];
+                Some(unit.plant_flows(system, solved.feed.total_mol_per_h()))
+            })
+            .collect()
     }
 }
 

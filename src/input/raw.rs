@@ -45,6 +45,8 @@ pub struct RawSystem {
     pub separation_factors: Option<NamedValues>,
     pub distribution_ratios: Option<NamedValues>,
     pub organic_capacity_mol_per_l: Option<Spanned64>,
+    /// "NaOH" (default) or "NH3".
+    pub saponification_base: Option<Spanned<String>>,
     /// Free text: where the parameters come from and under what conditions.
     pub source: Option<String>,
 }
@@ -84,6 +86,9 @@ pub struct RawCascade {
     pub scrub_oa_ratio: Option<Spanned64>,
     pub raffinate: Spanned<String>,
     pub extract: Spanned<String>,
+    pub feed_concentration_mol_per_l: Option<Spanned64>,
+    pub scrub_acid_mol_per_l: Option<Spanned64>,
+    pub strip_acid_mol_per_l: Option<Spanned64>,
 }
 
 impl RawFeed {

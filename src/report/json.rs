@@ -2,8 +2,11 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::reo_t_per_year;
-use crate::cascade::{CascadeSolution, OperatingPoint};
-use crate::flowsheet::{CascadeUnit, Flowsheet, FlowsheetSolution, ProductResult};
+use crate::cascade::OperatingPoint;
+use crate::flowsheet::{
+    CascadeOutcome, CascadeUnit, Flowsheet, FlowsheetSolution, PlantFlows, ProductResult, Reagents,
+    RecycleOutcome, SaponificationBase, StreamRole,
+};
 use crate::stream::Stream;
 
 /// The result object printed by `sxcascade run --json` (FLOWSHEET.md, "Result").
@@ -16,8 +19,49 @@ pub struct RunReport {
     /// Wall time of the solve alone, s.
     pub solve_seconds: f64,
     pub cascades: Vec<CascadeReport>,
+    pub recycles: Vec<RecycleReport>,
     pub streams: IndexMap<String, StreamReport>,
     pub products: Vec<ProductReport>,
+    /// Sum over the cascades that report reagents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reagents_total: Option<ReagentTotals>,
+}
+
+/// A recycle loop and how its tear streams converged.
+#[derive(Debug, Serialize)]
+pub struct RecycleReport {
+    pub units: Vec<String>,
+    pub tear_streams: Vec<String>,
+    pub converged: bool,
+    pub iterations: usize,
+    /// Largest change of a tear flux in the last pass / its element's flowsheet feed.
+    pub residual: f64,
+    pub worst_tear_stream: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Stoichiometric minimum reagent demand (see `flowsheet::plant`).
+#[derive(Debug, Serialize)]
+pub struct ReagentReport {
+    pub basis: &'static str,
+    pub base: SaponificationBase,
+    pub base_mol_per_h: f64,
+    pub base_t_per_year: f64,
+    pub scrub_hcl_mol_per_h: f64,
+    pub strip_hcl_mol_per_h: f64,
+    pub hcl_mol_per_h: f64,
+    pub hcl_t_per_year: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReagentTotals {
+    pub basis: &'static str,
+    pub naoh_t_per_year: f64,
+    pub nh3_t_per_year: f64,
+    pub hcl_t_per_year: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organic_l_per_h: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -36,6 +80,16 @@ pub struct CascadeReport {
     /// capacity (saturated model, when the system gives a capacity).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organic_l_per_h: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aqueous_feed_l_per_h: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scrub_l_per_h: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strip_l_per_h: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raffinate_l_per_h: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reagents: Option<ReagentReport>,
     /// `null` when the cascade was not solved.
     pub iterations: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,6 +129,7 @@ pub struct Profiles {
 
 #[derive(Debug, Serialize)]
 pub struct StreamReport {
+    pub role: StreamRole,
     pub total_mol_per_h: f64,
     pub mol_per_h: IndexMap<String, f64>,
     pub reo_kg_per_h: f64,
@@ -113,27 +168,72 @@ pub fn run_report(
             .cascades
             .iter()
             .zip(&solution.cascades)
-            .map(|(unit, outcome)| {
-                let capacity = flowsheet.systems[unit.system].organic_capacity_mol_per_l;
-                cascade_report(unit, outcome.result.as_ref(), capacity, with_profiles)
-            })
+            .map(|(unit, outcome)| cascade_report(flowsheet, unit, outcome, with_profiles))
             .collect(),
+        recycles: solution.recycles.iter().map(recycle_report).collect(),
         streams: solution
             .streams
             .iter()
-            .map(|(name, s)| (name.clone(), stream_report(flowsheet, s)))
+            .map(|(name, s)| {
+                let role = flowsheet.stream_role(name, &solution.tear_streams());
+                (name.clone(), stream_report(flowsheet, role, s))
+            })
             .collect(),
         products: solution.products.iter().map(product_report).collect(),
+        reagents_total: reagent_totals(flowsheet, solution),
     }
 }
 
-fn cascade_report<E: ToString>(
+fn recycle_report(r: &RecycleOutcome) -> RecycleReport {
+    RecycleReport {
+        units: r.units.clone(),
+        tear_streams: r.tears.clone(),
+        converged: r.converged,
+        iterations: r.iterations,
+        residual: r.residual,
+        worst_tear_stream: r.worst_tear.clone(),
+        error: (!r.converged).then(|| r.to_string()),
+    }
+}
+
+fn reagent_totals(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Option<ReagentTotals> {
+    let hours = flowsheet.hours_per_year();
+    let flows: Vec<PlantFlows> = solution
+        .plant_flows(flowsheet)
+        .into_iter()
+        .flatten()
+        .collect();
+    let reagents: Vec<&Reagents> = flows.iter().filter_map(|p| p.reagents.as_ref()).collect();
+    if reagents.is_empty() {
+        return None;
+    }
+    let base = |which| {
+        reagents
+            .iter()
+            .filter(|r| r.base == which)
+            .map(|r| r.base_t_per_year(hours))
+            .sum()
+    };
+    let organic: Option<Vec<f64>> = flows.iter().map(|p| p.organic_l_per_h).collect();
+    Some(ReagentTotals {
+        basis: STOICHIOMETRIC,
+        naoh_t_per_year: base(SaponificationBase::NaOH),
+        nh3_t_per_year: base(SaponificationBase::NH3),
+        hcl_t_per_year: reagents.iter().map(|r| r.acid_t_per_year(hours)).sum(),
+        organic_l_per_h: organic.map(|o| o.iter().sum()),
+    })
+}
+
+const STOICHIOMETRIC: &str = "stoichiometric minimum: 3 mol base or HCl per mol RE";
+
+fn cascade_report(
+    flowsheet: &Flowsheet,
     unit: &CascadeUnit,
-    result: Result<&CascadeSolution, E>,
-    capacity_mol_per_l: Option<f64>,
+    outcome: &CascadeOutcome,
     with_profiles: bool,
 ) -> CascadeReport {
     let c = &unit.cascade;
+    let result = outcome.result.as_ref();
     let operating_point = match c.operating_point {
         OperatingPoint::Fluxes {
             extraction_ratio,
@@ -153,17 +253,11 @@ fn cascade_report<E: ToString>(
             reflux_ratio,
         },
     };
-    let solved = result.as_ref().ok();
-    let organic_l_per_h = match (c.operating_point, capacity_mol_per_l, solved) {
-        (
-            OperatingPoint::Fluxes {
-                extraction_ratio, ..
-            },
-            Some(capacity),
-            Some(s),
-        ) => Some(extraction_ratio * s.feed.total_mol_per_h() / capacity),
-        _ => None,
-    };
+    let solved = result.ok();
+    let hours = flowsheet.hours_per_year();
+    let plant = solved
+        .map(|s| unit.plant_flows(&flowsheet.systems[unit.system], s.feed.total_mol_per_h()))
+        .unwrap_or_default();
     CascadeReport {
         name: unit.name.clone(),
         converged: solved.is_some(),
@@ -173,7 +267,21 @@ fn cascade_report<E: ToString>(
         scrub_stages: c.scrub_stages,
         feed_stage: c.feed_stage(),
         operating_point,
-        organic_l_per_h,
+        organic_l_per_h: plant.organic_l_per_h,
+        aqueous_feed_l_per_h: plant.aqueous_feed_l_per_h,
+        scrub_l_per_h: plant.scrub_l_per_h,
+        strip_l_per_h: plant.strip_l_per_h,
+        raffinate_l_per_h: plant.raffinate_l_per_h,
+        reagents: plant.reagents.map(|r| ReagentReport {
+            basis: STOICHIOMETRIC,
+            base: r.base,
+            base_mol_per_h: r.base_mol_per_h,
+            base_t_per_year: r.base_t_per_year(hours),
+            scrub_hcl_mol_per_h: r.scrub_acid_mol_per_h,
+            strip_hcl_mol_per_h: r.strip_acid_mol_per_h,
+            hcl_mol_per_h: r.acid_mol_per_h(),
+            hcl_t_per_year: r.acid_t_per_year(hours),
+        }),
         iterations: solved.map(|s| s.convergence.iterations),
         substitution_sweeps: solved.map(|s| s.convergence.sweeps),
         residual: solved.map(|s| s.convergence.residual),
@@ -187,8 +295,9 @@ fn cascade_report<E: ToString>(
     }
 }
 
-fn stream_report(flowsheet: &Flowsheet, s: &Stream) -> StreamReport {
+fn stream_report(flowsheet: &Flowsheet, role: StreamRole, s: &Stream) -> StreamReport {
     StreamReport {
+        role,
         total_mol_per_h: s.total_mol_per_h(),
         mol_per_h: s.flows().map(|(e, f)| (e.to_string(), f)).collect(),
         reo_kg_per_h: s.reo_g_per_h() / 1e3,

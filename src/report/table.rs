@@ -93,11 +93,16 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
             residual
         );
     }
+    for recycle in &solution.recycles {
+        let _ = writeln!(w, "{recycle}");
+    }
+    plant_table(w, flowsheet, solution);
     let _ = writeln!(
         w,
-        "\n{:<16} {:>12} {:>10} {:>10}  composition (mol %)",
-        "stream", "mol/h", "kg/h REO", "t/yr REO"
+        "\n{:<16} {:<12} {:>12} {:>10} {:>10}  composition (mol %)",
+        "stream", "role", "mol/h", "kg/h REO", "t/yr REO"
     );
+    let tears = solution.tear_streams();
     for (name, s) in &solution.streams {
         let total = s.total_mol_per_h();
         let composition: Vec<String> = s
@@ -107,8 +112,9 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
             .collect();
         let _ = writeln!(
             w,
-            "{:<16} {:>12.4} {:>10.3} {:>10.1}  {}",
+            "{:<16} {:<12} {:>12.4} {:>10.3} {:>10.1}  {}",
             name,
+            flowsheet.stream_role(name, &tears).to_string(),
             total,
             s.reo_g_per_h() / 1e3,
             reo_t_per_year(flowsheet, s),
@@ -139,4 +145,44 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
         }
     }
     out
+}
+
+/// Volumetric flows and stoichiometric reagent demand per cascade, when the flowsheet gives
+/// what they need.
+fn plant_table(w: &mut String, flowsheet: &Flowsheet, solution: &FlowsheetSolution) {
+    let flows = solution.plant_flows(flowsheet);
+    if flows.iter().flatten().all(|p| p.reagents.is_none()) {
+        return;
+    }
+    let hours = flowsheet.hours_per_year();
+    let _ = writeln!(
+        w,
+        "\n{:<14} {:>11} {:>11} {:>11} {:>11} {:>13} {:>11}",
+        "cascade", "organic L/h", "feed L/h", "scrub L/h", "raff. L/h", "base t/yr", "HCl t/yr"
+    );
+    let litres = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.0}"));
+    for (unit, plant) in flowsheet.cascades.iter().zip(&flows) {
+        let Some(p) = plant else { continue };
+        let (base, acid) = p.reagents.map_or(("-".into(), "-".into()), |r| {
+            (
+                format!("{:.1} {:?}", r.base_t_per_year(hours), r.base),
+                format!("{:.1}", r.acid_t_per_year(hours)),
+            )
+        });
+        let _ = writeln!(
+            w,
+            "{:<14} {:>11} {:>11} {:>11} {:>11} {:>13} {:>11}",
+            unit.name,
+            litres(p.organic_l_per_h),
+            litres(p.aqueous_feed_l_per_h),
+            litres(p.scrub_l_per_h),
+            litres(p.raffinate_l_per_h),
+            base,
+            acid
+        );
+    }
+    let _ = writeln!(
+        w,
+        "reagents are stoichiometric minima (3 mol per mol RE: base 3 S, scrub HCl 3 W, strip HCl 3 (S - W))"
+    );
 }

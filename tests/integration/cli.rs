@@ -18,13 +18,32 @@ fn json(args: &[&str]) -> (i32, serde_json::Value) {
     (out.status.code().expect("exit code"), value)
 }
 
+const SHIPPED: &[&str] = &[
+    "flowsheets/prnd_binary.toml",
+    "flowsheets/lace_binary.toml",
+    "flowsheets/light_series.toml",
+    "flowsheets/light_recycle.toml",
+];
+
+#[test]
+fn every_flowsheet_in_the_directory_is_tested() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets");
+    let on_disk = std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
+        .count();
+    assert_eq!(on_disk, SHIPPED.len());
+}
+
 #[test]
 fn shipped_flowsheets_solve_on_spec_with_the_contract_fields() {
-    for file in [
-        "flowsheets/prnd_binary.toml",
-        "flowsheets/lace_binary.toml",
-        "flowsheets/light_series.toml",
-    ] {
+    for &file in SHIPPED {
         let (code, result) = json(&["run", file, "--json"]);
         assert_eq!(code, 0, "{file}: {result}");
         assert_eq!(result["converged"], true);
@@ -103,13 +122,117 @@ fn off_spec_product_exits_one() {
     assert_eq!(result["all_products_meet_spec"], false);
 }
 
+#[test]
+fn recycle_result_names_its_loop_and_the_role_of_every_stream() {
+    let (code, result) = json(&["run", "flowsheets/light_recycle.toml", "--json"]);
+    assert_eq!(code, 0);
+    let recycle = &result["recycles"][0];
+    assert_eq!(recycle["converged"], true);
+    assert_eq!(recycle["tear_streams"], serde_json::json!(["Pr_rework"]));
+    assert!(recycle["iterations"].as_u64().unwrap() >= 2);
+    let role = |s: &str| result["streams"][s]["role"].as_str().unwrap().to_string();
+    assert_eq!(
+        ["feed", "LaCe", "PrNd", "Pr_rework", "Nd_rich"].map(role),
+        ["feed", "effluent", "intermediate", "recycle", "product"]
+    );
+    // Stoichiometric reagents: 3 S mol of base per mol of the cascade's feed.
+    let cascade = &result["cascades"][0];
+    let feed: f64 = ["feed", "Pr_rework"]
+        .iter()
+        .map(|s| result["streams"][s]["total_mol_per_h"].as_f64().unwrap())
+        .sum();
+    let s = cascade["extraction_ratio"].as_f64().unwrap();
+    let base = cascade["reagents"]["base_mol_per_h"].as_f64().unwrap();
+    assert!((base - 3.0 * s * feed).abs() < 1e-9 * base);
+    let acid = cascade["reagents"]["hcl_mol_per_h"].as_f64().unwrap();
+    assert!(
+        (acid - base).abs() < 1e-9 * base,
+        "acid 3 W + 3 (S - W) = 3 S"
+    );
+}
+
+#[test]
+fn out_dir_holds_whole_csv_tables_that_match_the_json() {
+    let dir = temp_dir().join("out");
+    let _ = std::fs::remove_dir_all(&dir);
+    let (code, result) = json(&[
+        "run",
+        "flowsheets/light_recycle.toml",
+        "--json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    // Only the tables: no temporary file is left behind.
+    assert_eq!(
+        names,
+        [
+            "cascades.csv",
+            "products.csv",
+            "profile_LaCe_PrNd.csv",
+            "profile_PrNd.csv",
+            "streams.csv"
+        ]
+    );
+    let mut products = csv::Reader::from_path(dir.join("products.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = products.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    for (row, json) in rows.iter().zip(result["products"].as_array().unwrap()) {
+        assert_eq!(&row[0], json["name"].as_str().unwrap());
+        let purity: f64 = row[4].parse().unwrap();
+        assert_eq!(purity, json["purity_pct"].as_f64().unwrap());
+    }
+    let mut streams = csv::Reader::from_path(dir.join("streams.csv")).unwrap();
+    assert_eq!(
+        streams.records().count(),
+        result["streams"].as_object().unwrap().len()
+    );
+    let profile = csv::Reader::from_path(dir.join("profile_PrNd.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert_eq!(
+        profile as u64,
+        result["cascades"][1]["stages"].as_u64().unwrap()
+    );
+}
+
+#[test]
+fn an_output_directory_that_cannot_be_made_is_bad_input() {
+    let file = temp_dir().join("a_file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let out = sxcascade(&[
+        "run",
+        "flowsheets/prnd_binary.toml",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create the output directory"));
+    assert!(
+        out.stdout.is_empty(),
+        "no result printed when the tables cannot be written"
+    );
+}
+
+/// A directory for this test process's files.
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sxcascade-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// flowsheets/prnd_binary.toml with `from` replaced by `to`, written to a temporary file.
 fn prnd_variant(name: &str, from: &str, to: &str) -> PathBuf {
     let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml");
     let text = std::fs::read_to_string(base).unwrap();
     assert!(text.contains(from), "`{from}` is in the template");
-    let dir = std::env::temp_dir().join(format!("sxcascade-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir();
     let file = dir.join(format!("{name}.toml"));
     std::fs::write(&file, text.replace(from, to)).unwrap();
     file
@@ -207,7 +330,7 @@ fn missing_file_is_bad_input() {
 
 #[test]
 fn check_accepts_the_shipped_flowsheets() {
-    for file in ["flowsheets/prnd_binary.toml", "flowsheets/lace_binary.toml"] {
+    for &file in SHIPPED {
         let out = sxcascade(&["check", file]);
         assert_eq!(out.status.code(), Some(0));
     }

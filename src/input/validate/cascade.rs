@@ -5,6 +5,7 @@ use toml::Spanned;
 use super::{Either, MAX_STAGES, Validator};
 use crate::cascade::{Cascade, FeedPhase, OperatingPoint, SystemModel};
 use crate::error::CascadeError;
+use crate::flowsheet::Concentrations;
 use crate::input::raw::RawCascade;
 
 impl Validator {
@@ -147,6 +148,21 @@ impl Validator {
                 self.error(c.name.span(), format!("cascade `{name}`: {other}"));
                 None
             }
+        }
+    }
+
+    /// Concentrations of the aqueous inlets; a bad one is reported and left out.
+    pub(super) fn concentrations(&mut self, c: &RawCascade) -> Concentrations {
+        let mut read = |field: &str, value: &Option<Spanned<f64>>| {
+            value.as_ref().and_then(|v| self.positive(field, v))
+        };
+        Concentrations {
+            feed_mol_per_l: read(
+                "feed_concentration_mol_per_l",
+                &c.feed_concentration_mol_per_l,
+            ),
+            scrub_acid_mol_per_l: read("scrub_acid_mol_per_l", &c.scrub_acid_mol_per_l),
+            strip_acid_mol_per_l: read("strip_acid_mol_per_l", &c.strip_acid_mol_per_l),
         }
     }
 

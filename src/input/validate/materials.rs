@@ -8,7 +8,7 @@ use toml::Spanned;
 use super::{COMPOSITION_SUM_TOLERANCE, Either, MAX_FLOW_MOL_PER_H, Validator, non_negative};
 use crate::cascade::SystemModel;
 use crate::elements::Element;
-use crate::flowsheet::{Basis, ExtractantSystem};
+use crate::flowsheet::{Basis, ExtractantSystem, SaponificationBase};
 use crate::input::raw::{NamedValues, RawStream, RawSystem};
 use crate::stream::Stream;
 
@@ -87,6 +87,20 @@ impl Validator {
             Some(c) => Some(self.positive("organic_capacity_mol_per_l", c)?),
             None => None,
         };
+        let saponification_base = match s.saponification_base.as_ref() {
+            None => SaponificationBase::NaOH,
+            Some(b) => match b.get_ref().as_str() {
+                "NaOH" => SaponificationBase::NaOH,
+                "NH3" => SaponificationBase::NH3,
+                other => {
+                    self.error(
+                        b.span(),
+                        format!("system `{name}`: `saponification_base` \"{other}\" must be \"NaOH\" or \"NH3\""),
+                    );
+                    return None;
+                }
+            },
+        };
         let model = match model {
             "saturated" => SystemModel::Saturated {
                 separation_factors: parameters,
@@ -99,6 +113,7 @@ impl Validator {
             name: name.to_string(),
             model,
             organic_capacity_mol_per_l,
+            saponification_base,
         })
     }
 

@@ -148,6 +148,7 @@ impl Validator {
                     cascade,
                     raffinate: c.raffinate.get_ref().clone(),
                     extract: c.extract.get_ref().clone(),
+                    concentrations: self.concentrations(c),
                 }),
                 None => ok = false,
             }

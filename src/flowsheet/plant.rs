@@ -1,0 +1,140 @@
+//! Plant-scale quantities of a solved cascade: volumetric flows of both phases and the reagent
+//! demand of Xu's constant-flux system (MODEL.md section 3).
+//!
+//! Reagents are stoichiometric minima, one H+ or OH- per unit charge of RE3+:
+//! - saponification: the fresh organic is saponified to load S mol RE per mol of feed (S - 1
+//!   with an organic feed, which arrives loaded), so it takes 3 S mol of base;
+//! - scrub: the scrub acid strips W mol RE from the organic at the scrub end: 3 W mol HCl;
+//! - strip: the loaded organic then carries S - W, the extract product: 3 (S - W) mol HCl.
+//!
+//! Acid in all is 3 S per mol of feed. Plants run with excess acidity in scrub and strip
+//! liquors, so real consumption is higher; these are the floor a flowsheet cannot go below.
+
+use serde::Serialize;
+
+use super::{CascadeUnit, ExtractantSystem};
+use crate::cascade::{FeedPhase, OperatingPoint};
+
+/// Molar masses from the CIAAW 2021 standard atomic weights (abridged values: H 1.008,
+/// N 14.007, O 15.999, Na 22.990, Cl 35.45), g/mol.
+const HCL_G_PER_MOL: f64 = 1.008 + 35.45;
+const NAOH_G_PER_MOL: f64 = 22.990 + 15.999 + 1.008;
+const NH3_G_PER_MOL: f64 = 14.007 + 3.0 * 1.008;
+/// Charge of a rare-earth ion: H+ or OH- exchanged per RE3+.
+const RE_CHARGE: f64 = 3.0;
+
+/// The base that saponifies the extractant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SaponificationBase {
+    NaOH,
+    NH3,
+}
+
+impl SaponificationBase {
+    pub fn g_per_mol(self) -> f64 {
+        match self {
+            SaponificationBase::NaOH => NAOH_G_PER_MOL,
+            SaponificationBase::NH3 => NH3_G_PER_MOL,
+        }
+    }
+}
+
+/// Concentrations of a cascade's aqueous inlets, mol/L; each optional.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Concentrations {
+    /// RE in the aqueous feed.
+    pub feed_mol_per_l: Option<f64>,
+    /// HCl in the scrub liquor.
+    pub scrub_acid_mol_per_l: Option<f64>,
+    /// HCl in the strip liquor.
+    pub strip_acid_mol_per_l: Option<f64>,
+}
+
+/// Stoichiometric reagent demand of one cascade, mol/h.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Reagents {
+    pub base: SaponificationBase,
+    pub base_mol_per_h: f64,
+    pub scrub_acid_mol_per_h: f64,
+    pub strip_acid_mol_per_h: f64,
+}
+
+impl Reagents {
+    pub fn acid_mol_per_h(&self) -> f64 {
+        self.scrub_acid_mol_per_h + self.strip_acid_mol_per_h
+    }
+
+    pub fn base_t_per_year(&self, hours_per_year: f64) -> f64 {
+        self.base_mol_per_h * self.base.g_per_mol() * hours_per_year / 1e6
+    }
+
+    pub fn acid_t_per_year(&self, hours_per_year: f64) -> f64 {
+        self.acid_mol_per_h() * HCL_G_PER_MOL * hours_per_year / 1e6
+    }
+}
+
+/// Volumetric flows and reagents of a cascade; each `None` when the flowsheet does not give
+/// what it needs (a capacity, a concentration) or the model has no such flow.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PlantFlows {
+    /// Loaded organic leaving the last stage.
+    pub organic_l_per_h: Option<f64>,
+    pub aqueous_feed_l_per_h: Option<f64>,
+    pub scrub_l_per_h: Option<f64>,
+    pub strip_l_per_h: Option<f64>,
+    /// Aqueous feed plus scrub liquor (volume changes on mixing neglected).
+    pub raffinate_l_per_h: Option<f64>,
+    pub reagents: Option<Reagents>,
+}
+
+impl CascadeUnit {
+    /// Plant flows for a feed of `feed_mol_per_h` mol/h of RE in `system`.
+    pub fn plant_flows(&self, system: &ExtractantSystem, feed_mol_per_h: f64) -> PlantFlows {
+        let OperatingPoint::Fluxes {
+            extraction_ratio: s,
+            scrub_ratio: w,
+        } = self.cascade.operating_point
+        else {
+            return PlantFlows::default();
+        };
+        let f = feed_mol_per_h;
+        let aqueous_feed = self.cascade.feed_phase == FeedPhase::Aqueous;
+        let loaded_on_fresh_organic = if aqueous_feed { s } else { s - 1.0 };
+        let reagents = Reagents {
+            base: system.saponification_base,
+            base_mol_per_h: RE_CHARGE * loaded_on_fresh_organic * f,
+            scrub_acid_mol_per_h: RE_CHARGE * w * f,
+            strip_acid_mol_per_h: RE_CHARGE * (s - w) * f,
+        };
+        let c = self.concentrations;
+        let litres = |mol_per_h: f64, mol_per_l: Option<f64>| mol_per_l.map(|c| mol_per_h / c);
+        let aqueous_feed_l_per_h = litres(f, c.feed_mol_per_l.filter(|_| aqueous_feed));
+        let scrub_l_per_h = litres(reagents.scrub_acid_mol_per_h, c.scrub_acid_mol_per_l);
+        let raffinate_l_per_h = match (aqueous_feed, aqueous_feed_l_per_h, scrub_l_per_h) {
+            (true, Some(feed), Some(scrub)) => Some(feed + scrub),
+            (false, _, scrub) => scrub,
+            _ => None,
+        };
+        PlantFlows {
+            organic_l_per_h: litres(s * f, system.organic_capacity_mol_per_l),
+            aqueous_feed_l_per_h,
+            scrub_l_per_h,
+            strip_l_per_h: litres(reagents.strip_acid_mol_per_h, c.strip_acid_mol_per_l),
+            raffinate_l_per_h,
+            reagents: Some(reagents),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand-checked: HCl 36.458, NaOH 39.997, NH3 17.031 g/mol.
+    #[test]
+    fn reagent_molar_masses() {
+        assert!((HCL_G_PER_MOL - 36.458).abs() < 1e-12);
+        assert!((NAOH_G_PER_MOL - 39.997).abs() < 1e-12);
+        assert!((NH3_G_PER_MOL - 17.031).abs() < 1e-12);
+    }
+}
