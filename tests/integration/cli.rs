@@ -271,6 +271,16 @@ const BAD: &[(&str, usize, &str)] = &[
     ("negative_reflux", 17, "reflux_ratio"),
     ("huge_flow", 7, "mol/h"),
     ("constant_d_organic_feed", 17, "feed_phase"),
+    ("splitter_sum", 24, "sum"),
+    ("splitter_fraction_range", 24, "Pr_back"),
+    ("splitter_unknown_inlet", 23, "Pr_rihc"),
+    ("splitter_unknown_key", 24, "fraction"),
+    ("stream_feeds_two_units", 23, "feeds both"),
+    ("duplicate_unit_name", 22, "PrNd"),
+    ("splitter_outlet_clash", 24, "Nd_rich"),
+    ("closed_loop", 11, "closed loop"),
+    ("bad_saponification_base", 5, "saponification_base"),
+    ("negative_concentration", 20, "feed_concentration_mol_per_l"),
 ];
 
 #[test]
