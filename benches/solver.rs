@@ -51,5 +51,27 @@ fn cascades(c: &mut Criterion) {
     heavy.finish();
 }
 
-criterion_group!(benches, cascades);
+/// Issue 3's target: a plant-sized network, 14 cascades and about 1,000 stages with one
+/// recycle loop, in under 20 ms.
+fn flowsheets(c: &mut Criterion) {
+    let mut group = c.benchmark_group("flowsheet");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
+    let plant = reference::fourteen_cut_plant(3700.0);
+    let stages: usize = plant.cascades.iter().map(|u| u.cascade.stages()).sum();
+    group.bench_function(
+        format!("plant_14_cascades_{stages}_stages_1_recycle"),
+        |b| {
+            b.iter(|| {
+                let solution = black_box(&plant).solve(&SolverOptions::default());
+                assert!(solution.converged());
+                solution.mass_balance_max_rel_error
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, cascades, flowsheets);
 criterion_main!(benches);

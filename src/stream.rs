@@ -20,6 +20,10 @@ impl Stream {
         for (e, f) in flows {
             *mol_per_h.entry(e).or_insert(0.0) += f;
         }
+        // In a network every element reaches every stream, the far ones at levels down to
+        // subnormal doubles, which have no relative precision left to balance: those are zero.
+        // (Negative and non-finite flows are kept, for the checks that reject them.)
+        mol_per_h.retain(|_, f: &mut f64| !(0.0..f64::MIN_POSITIVE).contains(f));
         Self { mol_per_h }
     }
 

@@ -2,17 +2,20 @@
 //! stages, a feed, barren organic entering stage 1, and ideal stripping whose liquor returns
 //! to stage `N = n + m` as scrub (reflux).
 
+mod saturated;
 mod solution;
+mod trace;
 
 use std::collections::BTreeMap;
 
 pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
-use crate::equilibrium::{ConstantDistribution, Equilibrium, SaturatedSeparationFactors};
+use crate::equilibrium::{ConstantDistribution, Equilibrium};
 use crate::error::CascadeError;
 use crate::solver::{self, SolveFailure, SolverOptions, StageProblem, StageSolution, nan_max};
 use crate::stream::Stream;
+use saturated::SaturatedCascade;
 
 /// The equilibrium model of an extractant system and its per-element parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,10 +107,6 @@ impl Cascade {
     ) -> Result<CascadeSolution, CascadeError> {
         self.check(model)?;
         let (elements, feed_flux) = self.components(model, feed)?;
-        let start = previous
-            .filter(|p| p.elements == elements && p.stages() == self.stages())
-            .map(|p| p.rescaled_profile(&feed_flux));
-        let solve = |problem| solve_warm_or_cold(problem, options, start.as_deref());
         let total = feed.total_mol_per_h();
         let (n, f) = (self.stages(), self.feed_stage() - 1);
         match (model, self.operating_point) {
@@ -120,29 +119,26 @@ impl Cascade {
             ) => {
                 // Fully loaded organic: S leaves every stage, less the organic feed's 1 below
                 // the feed stage.
-                let organic_flux = (0..n)
+                let organic_flux: Vec<f64> = (0..n)
                     .map(|j| {
                         let below_organic_feed = self.feed_phase == FeedPhase::Organic && j < f;
                         total * if below_organic_feed { s - 1.0 } else { s }
                     })
                     .collect();
                 let betas: Vec<f64> = elements.iter().map(|e| separation_factors[e]).collect();
-                let eq = SaturatedSeparationFactors::new(betas.clone(), organic_flux);
-                let problem = StageProblem {
-                    equilibrium: &eq,
-                    stages: n,
-                    feed_stage: f,
+                let cascade = SaturatedCascade {
+                    separation_factors: &betas,
                     feed: &feed_flux,
+                    organic_flux: &organic_flux,
+                    feed_stage: f,
                     reflux_fraction: w / s,
                 };
-                let solved = solve(&problem).or_else(|_| {
-                    solver::solve_by_continuation(
-                        &problem,
-                        |t| eq.with_separation_power(t),
-                        options,
-                    )
+                let solved = cascade.solve(options, |indices| {
+                    let subset: Vec<Element> = indices.iter().map(|&i| elements[i]).collect();
+                    let fluxes: Vec<f64> = indices.iter().map(|&i| feed_flux[i]).collect();
+                    self.start(previous, &subset, &fluxes)
                 });
-                finish(elements, &problem, solved)
+                finish(elements, &feed_flux, f, w / s, solved)
             }
             (
                 SystemModel::ConstantD {
@@ -165,18 +161,32 @@ impl Cascade {
                     .collect();
                 let d = elements.iter().map(|e| distribution_ratios[e]).collect();
                 let eq = ConstantDistribution::new(d, oa);
+                let reflux_fraction = reflux_ratio / (1.0 + reflux_ratio);
                 let problem = StageProblem {
                     equilibrium: &eq,
                     stages: n,
                     feed_stage: f,
                     feed: &feed_flux,
-                    reflux_fraction: reflux_ratio / (1.0 + reflux_ratio),
+                    reflux_fraction,
                 };
+                let start = self.start(previous, &elements, &feed_flux);
                 let solved = solve_warm_or_cold(&problem, options, start.as_deref());
-                finish(elements, &problem, solved)
+                finish(elements, &feed_flux, f, reflux_fraction, solved)
             }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
+    }
+
+    /// A start from `previous` for a solve of `elements` fed `feed`, if it has them all.
+    fn start(
+        &self,
+        previous: Option<&CascadeSolution>,
+        elements: &[Element],
+        feed: &[f64],
+    ) -> Option<Vec<f64>> {
+        previous
+            .filter(|p| p.stages() == self.stages())
+            .and_then(|p| p.rescaled_profile(elements, feed))
     }
 
     /// Checks the cascade's own numbers against the model, before any feed is known: stage
@@ -357,9 +367,11 @@ fn solve_warm_or_cold<E: Equilibrium>(
     }
 }
 
-fn finish<E: Equilibrium>(
+fn finish(
     elements: Vec<Element>,
-    problem: &StageProblem<'_, E>,
+    feed: &[f64],
+    feed_stage: usize,
+    reflux_fraction: f64,
     solved: Result<StageSolution, SolveFailure>,
 ) -> Result<CascadeSolution, CascadeError> {
     let solved = solved.map_err(|failure| match failure {
@@ -378,13 +390,7 @@ fn finish<E: Equilibrium>(
             CascadeError::SingularJacobian { stage, iteration }
         }
     })?;
-    let solution = CascadeSolution::new(
-        elements,
-        problem.feed,
-        problem.feed_stage,
-        problem.reflux_fraction,
-        solved,
-    );
+    let solution = CascadeSolution::new(elements, feed, feed_stage, reflux_fraction, solved);
     let closure = nan_max(
         solution.mass_balance.overall,
         solution.mass_balance.worst_stage,

@@ -69,25 +69,24 @@ impl CascadeSolution {
         }
     }
 
-    /// The aqueous profile (stage-major) scaled element by element from this solution's feed
-    /// to `feed` (fluxes in [`CascadeSolution::elements`] order): a start for a nearby solve.
-    pub(crate) fn rescaled_profile(&self, feed: &[f64]) -> Vec<f64> {
-        let scale: Vec<f64> = self
-            .elements
+    /// The aqueous profile (stage-major) of `elements`, each column scaled from this
+    /// solution's feed to `feed`: a start for a nearby solve. `None` if an element is missing.
+    pub(crate) fn rescaled_profile(&self, elements: &[Element], feed: &[f64]) -> Option<Vec<f64>> {
+        let columns: Vec<(usize, f64)> = elements
             .iter()
             .zip(feed)
-            .map(|(&e, f)| f / self.feed.mol_per_h(e))
-            .collect();
-        self.aqueous
+            .map(|(e, f)| {
+                let k = self.elements.iter().position(|x| x == e)?;
+                Some((k, f / self.feed.mol_per_h(*e)))
+            })
+            .collect::<Option<_>>()?;
+        let profile = self
+            .aqueous
             .rows()
             .into_iter()
-            .flat_map(|row| {
-                row.iter()
-                    .zip(&scale)
-                    .map(|(a, s)| a * s)
-                    .collect::<Vec<_>>()
-            })
-            .collect()
+            .flat_map(|row| columns.iter().map(move |&(k, scale)| row[k] * scale))
+            .collect();
+        Some(profile)
     }
 
     pub fn stages(&self) -> usize {
@@ -119,7 +118,7 @@ fn closure(
             let fed = if j == feed_stage { feed[i] } else { 0.0 };
             let inflow = from_below + from_above + fed;
             let outflow = aqueous[(j, i)] + organic[(j, i)];
-            let scale = inflow.max(NEGLIGIBLE_FLUX * feed[i]);
+            let scale = inflow.max(NEGLIGIBLE_FLUX * feed[i]).max(f64::MIN_POSITIVE);
             worst_stage = nan_max(worst_stage, (inflow - outflow).abs() / scale);
         }
     }

@@ -27,6 +27,7 @@ mod substitution;
 
 use block_tridiagonal::BlockTridiagonal;
 pub use continuation::solve_by_continuation;
+pub use substitution::solve_linear_balances;
 
 use crate::equilibrium::Equilibrium;
 

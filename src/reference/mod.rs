@@ -1,6 +1,10 @@
 //! Reference problems with known answers or fixed, documented inputs. Tests, benches and the
 //! README all use these, so that a number quoted in one is checked by another.
 
+mod plant;
+
+pub use plant::fourteen_cut_plant;
+
 use std::collections::BTreeMap;
 
 use crate::cascade::{Cascade, FeedPhase, OperatingPoint, SystemModel};

@@ -1,0 +1,110 @@
+//! The solve strategy for the saturated model. Elements are solved in tiers by their weight in
+//! the organic's loading: the ones that set it by Newton's method; the minor ones (a small
+//! share of the loading) first by linear balances around those, as the start of a Newton solve
+//! of all of them together; traces (too small to change the loading at all) by linear balances
+//! alone. Each tier falls back to a cold solve of everything, so the answer is always the full
+//! problem solved to tolerance.
+
+use super::trace::{self, with_traces};
+use crate::equilibrium::SaturatedSeparationFactors;
+use crate::solver::{self, SolveFailure, SolverOptions, StageProblem, StageSolution};
+
+/// Elements whose share of the feed's organic loading, `x_i beta_i / sum_l x_l beta_l`, is
+/// below this are minor: a start that treats them as linear is within about this fraction of
+/// the answer, and Newton's method finishes from there in a few steps.
+const MINOR_LOADING_SHARE: f64 = 1e-6;
+
+/// One saturated cascade's stage equations, for every element of its feed.
+pub struct SaturatedCascade<'a> {
+    pub separation_factors: &'a [f64],
+    pub feed: &'a [f64],
+    /// Total RE flux of the organic leaving each stage.
+    pub organic_flux: &'a [f64],
+    pub feed_stage: usize,
+    pub reflux_fraction: f64,
+}
+
+impl SaturatedCascade<'_> {
+    /// Solves the cascade; `start` gives a neighbour's profile for the elements at the given
+    /// indices, when there is one.
+    pub fn solve(
+        &self,
+        options: &SolverOptions,
+        start: impl Fn(&[usize]) -> Option<Vec<f64>>,
+    ) -> Result<StageSolution, SolveFailure> {
+        let (rest, traces) = trace::split(self.feed);
+        let solved = match start(&rest) {
+            Some(initial) => self
+                .solve_subset(&rest, options, Some(&initial))
+                .or_else(|_| self.solve_subset(&rest, options, None)),
+            None => self.solve_subset(&rest, options, None),
+        }?;
+        Ok(self.linear_rest(solved, &rest, &traces))
+    }
+
+    /// The elements at `indices` (the traces left out), from `initial` or from minor-element
+    /// start, falling back to a cold solve and then to continuation in separation power.
+    fn solve_subset(
+        &self,
+        indices: &[usize],
+        options: &SolverOptions,
+        initial: Option<&[f64]>,
+    ) -> Result<StageSolution, SolveFailure> {
+        let betas = pick(self.separation_factors, indices);
+        let feed = pick(self.feed, indices);
+        let eq = SaturatedSeparationFactors::new(betas.clone(), self.organic_flux.to_vec());
+        let problem = StageProblem {
+            equilibrium: &eq,
+            stages: self.organic_flux.len(),
+            feed_stage: self.feed_stage,
+            feed: &feed,
+            reflux_fraction: self.reflux_fraction,
+        };
+        if let Some(initial) = initial {
+            return solver::solve_from(&problem, options, initial);
+        }
+        let loading: f64 = betas.iter().zip(&feed).map(|(b, x)| b * x).sum();
+        let (major, minor): (Vec<usize>, Vec<usize>) =
+            (0..indices.len()).partition(|&i| betas[i] * feed[i] >= MINOR_LOADING_SHARE * loading);
+        if !minor.is_empty() {
+            let sub = SaturatedCascade {
+                separation_factors: &betas,
+                feed: &feed,
+                ..*self
+            };
+            if let Ok(major_solution) = sub.solve_subset(&major, options, None) {
+                let guess = sub.linear_rest(major_solution, &major, &minor);
+                if let Ok(mut solved) = solver::solve_from(&problem, options, &guess.aqueous) {
+                    // Count the work of both tiers.
+                    solved.status.iterations += guess.status.iterations;
+                    solved.status.sweeps += guess.status.sweeps;
+                    return Ok(solved);
+                }
+            }
+        }
+        solver::solve(&problem, options).or_else(|_| {
+            solver::solve_by_continuation(&problem, |t| eq.with_separation_power(t), options)
+        })
+    }
+
+    /// All elements, from the solution for those at `solved`: the `others` by linear balances.
+    fn linear_rest(
+        &self,
+        solution: StageSolution,
+        solved: &[usize],
+        others: &[usize],
+    ) -> StageSolution {
+        with_traces(
+            solution,
+            (solved, others),
+            self.separation_factors,
+            self.feed,
+            self.feed_stage,
+            self.reflux_fraction,
+        )
+    }
+}
+
+fn pick(values: &[f64], indices: &[usize]) -> Vec<f64> {
+    indices.iter().map(|&i| values[i]).collect()
+}

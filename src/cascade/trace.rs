@@ -1,0 +1,83 @@
+//! Trace elements of a saturated cascade. In a network every element reaches every cascade,
+//! most at absurd levels (1e-100 of the feed and below, down to subnormal doubles) that no
+//! assay could see. Such an element cannot change the organic's loading, so its stage balances
+//! are linear: with the extraction factors the major elements set, `o = beta_i k_j a`, where
+//! `k_j = S_j / sum_l beta_l a_lj` (MODEL.md section 3), each trace element's profile is one
+//! tridiagonal solve. That is exact to rounding when the element's share of the loading,
+//! `beta_i x_i / sum_l beta_l x_l`, is below double precision, and it keeps the
+//! Newton solve of the major elements free of numbers it cannot scale.
+
+use crate::solver::{StageSolution, solve_linear_balances};
+
+/// Elements fed at less than this fraction of the cascade's feed are traces. Separation
+/// factors of the rare earths in one system span less than 1e6 (P507: Lu/La about 4e5), so a
+/// trace's share of the loading stays below 1e-16, under the rounding of the sum.
+pub const TRACE_FRACTION: f64 = 1e-22;
+
+/// Indices of the major and the trace elements of `feed`.
+pub fn split(feed: &[f64]) -> (Vec<usize>, Vec<usize>) {
+    let total: f64 = feed.iter().sum();
+    (0..feed.len()).partition(|&i| feed[i] >= TRACE_FRACTION * total)
+}
+
+/// The profiles of all elements (in `feed` order) from the solution for the `major` ones:
+/// the trace elements' balances solved at the stage loading the major elements set.
+pub fn with_traces(
+    major_solution: StageSolution,
+    (major, traces): (&[usize], &[usize]),
+    separation_factors: &[f64],
+    feed: &[f64],
+    feed_stage: usize,
+    reflux_fraction: f64,
+) -> StageSolution {
+    if traces.is_empty() {
+        // `major` is every element, in order.
+        return major_solution;
+    }
+    let (cm, ct, c) = (major.len(), traces.len(), feed.len());
+    let stages = major_solution.aqueous.len() / cm;
+    let mut factors = vec![0.0; stages * ct];
+    for j in 0..stages {
+        let a = &major_solution.aqueous[j * cm..(j + 1) * cm];
+        let o = &major_solution.organic[j * cm..(j + 1) * cm];
+        let loading: f64 = o.iter().sum();
+        let weighted: f64 = major
+            .iter()
+            .zip(a)
+            .map(|(&i, a)| separation_factors[i] * a)
+            .sum();
+        for (t, &i) in traces.iter().enumerate() {
+            factors[j * ct + t] = separation_factors[i] * loading / weighted;
+        }
+    }
+    // Linear: solve for a unit feed and scale, so that no subnormal number enters the solve.
+    let unit = vec![1.0; ct];
+    let mut aqueous_per_unit = vec![0.0; stages * ct];
+    let mut scratch = vec![0.0; stages * ct];
+    solve_linear_balances(
+        &factors,
+        &unit,
+        feed_stage,
+        reflux_fraction,
+        &mut aqueous_per_unit,
+        &mut scratch,
+    );
+    let mut aqueous = vec![0.0; stages * c];
+    let mut organic = vec![0.0; stages * c];
+    for j in 0..stages {
+        for (p, &i) in major.iter().enumerate() {
+            aqueous[j * c + i] = major_solution.aqueous[j * cm + p];
+            organic[j * c + i] = major_solution.organic[j * cm + p];
+        }
+        for (t, &i) in traces.iter().enumerate() {
+            let a = aqueous_per_unit[j * ct + t] * feed[i];
+            aqueous[j * c + i] = a;
+            organic[j * c + i] = factors[j * ct + t] * a;
+        }
+    }
+    StageSolution {
+        aqueous,
+        organic,
+        status: major_solution.status,
+    }
+}
