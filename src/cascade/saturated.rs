@@ -82,9 +82,69 @@ impl SaturatedCascade<'_> {
                 }
             }
         }
+        if feed.len() > 2
+            && let Some((guess, iterations)) = self.pseudo_binary_start(&betas, &feed, options)
+            && let Ok(mut solved) = solver::solve_from_estimate(&problem, options, &guess)
+        {
+            solved.status.iterations += iterations;
+            return Ok(solved);
+        }
         solver::solve(&problem, options).or_else(|_| {
             solver::solve_by_continuation(&problem, |t| eq.with_separation_power(t), options)
         })
+    }
+
+    /// A start for many elements from a binary: the feed lumped into the groups either side of
+    /// the cut that the extract fraction `S - W` sets, each with its key element's separation
+    /// factor (Xu's treatment of a multicomponent cut by its key pair). The binary's stage
+    /// loading then gives every element's profile by linear balances.
+    fn pseudo_binary_start(
+        &self,
+        betas: &[f64],
+        feed: &[f64],
+        options: &SolverOptions,
+    ) -> Option<(Vec<f64>, usize)> {
+        let stages = self.organic_flux.len();
+        let extract = self.organic_flux[stages - 1] * (1.0 - self.reflux_fraction);
+        // The cut: the heaviest elements that together come closest to the extract flux.
+        let mut heavy = 0.0;
+        let mut cut = feed.len();
+        while cut > 1 && (heavy + feed[cut - 1] - extract).abs() < (heavy - extract).abs() {
+            cut -= 1;
+            heavy += feed[cut];
+        }
+        if cut == feed.len() {
+            return None;
+        }
+        let light: f64 = feed[..cut].iter().sum();
+        let mut lumped_betas = vec![betas[cut - 1], betas[cut]];
+        lumped_betas.extend_from_slice(betas);
+        let mut lumped_feed = vec![light, heavy];
+        lumped_feed.extend_from_slice(feed);
+        let lumped = SaturatedCascade {
+            separation_factors: &lumped_betas,
+            feed: &lumped_feed,
+            ..*self
+        };
+        let eq =
+            SaturatedSeparationFactors::new(lumped_betas[..2].to_vec(), self.organic_flux.to_vec());
+        let binary = StageProblem {
+            equilibrium: &eq,
+            stages,
+            feed_stage: self.feed_stage,
+            feed: &lumped_feed[..2],
+            reflux_fraction: self.reflux_fraction,
+        };
+        let solved = solver::solve(&binary, options).ok()?;
+        let iterations = solved.status.iterations;
+        let others: Vec<usize> = (2..lumped_feed.len()).collect();
+        let all = lumped.linear_rest(solved, &[0, 1], &others);
+        let c = lumped_feed.len();
+        let profile = all
+            .aqueous
+            .chunks_exact(c)
+            .flat_map(|stage| stage[2..].to_vec());
+        Some((profile.collect(), iterations))
     }
 
     /// All elements, from the solution for those at `solved`: the `others` by linear balances.

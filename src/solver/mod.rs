@@ -53,6 +53,9 @@ const PTC_INITIAL_SHIFT: f64 = 1.0;
 const PTC_NEWTON_SHIFT: f64 = 1e-6;
 /// A pseudo-time step may raise the residual by at most this factor, else `dt` shrinks by it.
 const PTC_MAX_GROWTH: f64 = 10.0;
+/// Newton iterations allowed from a neighbour's solution or an estimate before giving up.
+const NEARBY_MAX_ITERATIONS: usize = 30;
+
 /// Above this `1/dt` the pseudo-time steps no longer move: the solve has stalled.
 const PTC_MAX_SHIFT: f64 = 1e12;
 
@@ -140,6 +143,17 @@ pub fn solve_from<E: Equilibrium>(
     work.solve(problem, options, Start::Neighbour(initial))
 }
 
+/// Solves the stage balances of `problem` from `estimate`, an approximate aqueous profile
+/// (stage-major, `N x C`), as from the unseparated start: sweeps, then Newton.
+pub fn solve_from_estimate<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    options: &SolverOptions,
+    estimate: &[f64],
+) -> Result<StageSolution, SolveFailure> {
+    let mut work = Workspace::new(problem.stages, problem.feed.len());
+    work.solve(problem, options, Start::Estimate(estimate))
+}
+
 /// Where an iteration starts.
 #[derive(Clone, Copy)]
 enum Start<'a> {
@@ -150,6 +164,9 @@ enum Start<'a> {
     /// The solution of a nearby problem: rescaled to this problem's stage totals, and always
     /// improved by at least one Newton step.
     Neighbour(&'a [f64]),
+    /// An approximate profile: rescaled to the stage totals and improved by substitution
+    /// sweeps, like the unseparated start.
+    Estimate(&'a [f64]),
 }
 
 struct Workspace {
@@ -198,7 +215,7 @@ impl Workspace {
         match start {
             Start::Unseparated => self.aqueous = unseparated_profile(p, totals.as_deref()),
             Start::Guess(profile) => self.aqueous.copy_from_slice(profile),
-            Start::Neighbour(profile) => {
+            Start::Neighbour(profile) | Start::Estimate(profile) => {
                 self.aqueous.copy_from_slice(profile);
                 if let Some(totals) = &totals {
                     normalize(&mut self.aqueous, totals);
@@ -208,7 +225,7 @@ impl Workspace {
         let mut norms = self.evaluate(p, Target::Current);
         let mut sweeps = 0;
         let max_sweeps = match start {
-            Start::Unseparated => options.max_sweeps,
+            Start::Unseparated | Start::Estimate(_) => options.max_sweeps,
             _ => 0,
         };
         while sweeps < max_sweeps && !norms.converged(options.tolerance) {
@@ -252,13 +269,21 @@ impl Workspace {
         // A neighbour's solution may meet the tolerance only as well as that solution did: one
         // Newton step makes it as accurate as a cold solve.
         let must_step = matches!(start, Start::Neighbour(_));
+        // From a start near the answer Newton converges in a few steps or not at all; the
+        // caller's fallback (a cold solve) is then cheaper than iterating on.
+        let max_iterations = match start {
+            Start::Neighbour(_) | Start::Estimate(_) => {
+                options.max_iterations.min(NEARBY_MAX_ITERATIONS)
+            }
+            _ => options.max_iterations,
+        };
         while norms.residual > options.tolerance || (must_step && iterations == 0) {
             // Down at the rounding floor, iterate only while it still halves the residual.
             if norms.converged(options.tolerance) && norms.residual > 0.5 * previous {
                 break;
             }
             previous = norms.residual;
-            if iterations == options.max_iterations {
+            if iterations == max_iterations {
                 return Err(SolveFailure::NotConverged {
                     status: status(&norms, iterations),
                     tolerance: options.tolerance,
