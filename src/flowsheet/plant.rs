@@ -129,6 +129,79 @@ impl CascadeUnit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cascade::{Cascade, SystemModel};
+    use std::collections::BTreeMap;
+
+    fn unit(feed_phase: FeedPhase) -> (CascadeUnit, ExtractantSystem) {
+        let unit = CascadeUnit {
+            name: "PrNd".into(),
+            system: 0,
+            feeds: vec!["feed".into()],
+            cascade: Cascade {
+                extraction_stages: 20,
+                scrub_stages: 33,
+                feed_stage: None,
+                feed_phase,
+                operating_point: OperatingPoint::Fluxes {
+                    extraction_ratio: 4.0,
+                    scrub_ratio: 3.0,
+                },
+            },
+            raffinate: "Pr".into(),
+            extract: "Nd".into(),
+            concentrations: Concentrations {
+                feed_mol_per_l: Some(1.25),
+                scrub_acid_mol_per_l: Some(4.5),
+                strip_acid_mol_per_l: Some(6.0),
+            },
+        };
+        let system = ExtractantSystem {
+            name: "p507".into(),
+            model: SystemModel::Saturated {
+                separation_factors: BTreeMap::new(),
+            },
+            organic_capacity_mol_per_l: Some(0.2),
+            saponification_base: SaponificationBase::NH3,
+        };
+        (unit, system)
+    }
+
+    /// By hand, 100 mol/h of feed RE at S = 4, W = 3: base 3 x 4 x 100 = 1200 mol/h; scrub HCl
+    /// 900 mol/h in 900 / 4.5 = 200 L/h; strip HCl 3 x 1 x 100 = 300 mol/h in 50 L/h; feed
+    /// 100 / 1.25 = 80 L/h; raffinate 80 + 200 = 280 L/h; organic 400 / 0.2 = 2000 L/h.
+    /// NH3 1200 x 17.031 g x 7920 h = 161.86 t/yr; HCl 1200 x 36.458 x 7920 = 346.50 t/yr.
+    #[test]
+    fn volumes_and_reagents_by_hand() {
+        let (unit, system) = unit(FeedPhase::Aqueous);
+        let p = unit.plant_flows(&system, 100.0);
+        let r = p.reagents.unwrap();
+        assert_eq!(
+            (
+                r.base_mol_per_h,
+                r.scrub_acid_mol_per_h,
+                r.strip_acid_mol_per_h
+            ),
+            (1200.0, 900.0, 300.0)
+        );
+        assert_eq!(p.scrub_l_per_h, Some(200.0));
+        assert_eq!(p.strip_l_per_h, Some(50.0));
+        assert_eq!(p.aqueous_feed_l_per_h, Some(80.0));
+        assert_eq!(p.raffinate_l_per_h, Some(280.0));
+        assert_eq!(p.organic_l_per_h, Some(2000.0));
+        assert!((r.base_t_per_year(7920.0) - 161.86).abs() < 0.01);
+        assert!((r.acid_t_per_year(7920.0) - 346.50).abs() < 0.01);
+    }
+
+    /// An organic feed arrives loaded: the fresh organic loads S - 1, and there is no aqueous
+    /// feed volume.
+    #[test]
+    fn organic_feed_saponifies_only_the_fresh_organic() {
+        let (unit, system) = unit(FeedPhase::Organic);
+        let p = unit.plant_flows(&system, 100.0);
+        assert_eq!(p.reagents.unwrap().base_mol_per_h, 900.0);
+        assert_eq!(p.aqueous_feed_l_per_h, None);
+        assert_eq!(p.raffinate_l_per_h, Some(200.0));
+    }
 
     /// Hand-checked: HCl 36.458, NaOH 39.997, NH3 17.031 g/mol.
     #[test]
