@@ -42,7 +42,7 @@ fn cascades(c: &mut Criterion) {
     heavy
         .sample_size(10)
         .measurement_time(Duration::from_secs(20));
-    for stages in [100, 500] {
+    for stages in [100, 200, 500] {
         let case = reference::fifteen_element_cut(stages);
         heavy.bench_function(format!("{stages}_stages"), |b| {
             b.iter(|| solve(black_box(&case)))
