@@ -87,6 +87,15 @@ pub fn optimum_ratios(separation_factor: f64, fractions: ProductFractions) -> Op
     }
 }
 
+/// The smallest scrub ratio at which both sections can purify (with infinitely many stages):
+/// the scrub section needs `E'_M = S / W < beta`, so `W > f'_A / (beta - 1)`; the extraction
+/// section needs `beta E_M = beta S / (W + 1) > 1`, so `W > f'_B / (beta - 1) - f'_A` with
+/// `S = W + f'_A`. The minimum reflux ratio is this over `f'_A`.
+pub fn minimum_scrub_ratio(separation_factor: f64, fractions: ProductFractions) -> f64 {
+    let beta = separation_factor;
+    (fractions.a / (beta - 1.0)).max(fractions.b / (beta - 1.0) - fractions.a)
+}
+
 /// Mixed extraction ratio of the extraction section, `E_M = S / (W + 1)`.
 pub fn extraction_mixed_ratio(extraction_ratio: f64, scrub_ratio: f64) -> f64 {
     extraction_ratio / (scrub_ratio + 1.0)
@@ -133,6 +142,20 @@ pub fn stage_estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// At the minimum scrub ratio one section is pinched: just above it both sections
+    /// purify; just below one cannot. Xu's optimum always lies above it.
+    #[test]
+    fn minimum_scrub_ratio_is_the_pinch() {
+        for (beta, f_a) in [(1.5, 0.75), (2.0, 0.224), (1.2, 0.5), (5.0, 0.05)] {
+            let fractions = product_fractions(f_a, 0.999, 0.99);
+            let w_min = minimum_scrub_ratio(beta, fractions);
+            let estimate = |w: f64| stage_estimate(beta, f_a, 0.999, 0.99, w + fractions.a, w);
+            assert!(estimate(w_min * (1.0 + 1e-6)).is_some(), "{beta} {f_a}");
+            assert!(estimate(w_min * (1.0 - 1e-6)).is_none(), "{beta} {f_a}");
+            assert!(optimum_ratios(beta, fractions).scrub_ratio > w_min);
+        }
+    }
 
     #[test]
     fn kremser_is_continuous_through_e_equal_one() {

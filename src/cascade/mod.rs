@@ -80,6 +80,21 @@ impl Cascade {
         self.extraction_stages + self.scrub_stages
     }
 
+    /// A stand-in for a cascade `sxcascade design` has yet to size: one stage in each section
+    /// at a feasible operating point. Never solved as a result.
+    pub fn unsized_placeholder(feed_phase: FeedPhase) -> Self {
+        Self {
+            extraction_stages: 1,
+            scrub_stages: 1,
+            feed_stage: None,
+            feed_phase,
+            operating_point: OperatingPoint::Fluxes {
+                extraction_ratio: 1.5,
+                scrub_ratio: 1.0,
+            },
+        }
+    }
+
     pub fn feed_stage(&self) -> usize {
         self.feed_stage.unwrap_or(self.extraction_stages)
     }

@@ -7,7 +7,7 @@ mod recycle;
 mod sequence;
 mod solution;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 
@@ -60,6 +60,24 @@ pub struct CascadeUnit {
     pub extract: String,
     /// Of the aqueous inlets, to report aqueous volumetric flows.
     pub concentrations: Concentrations,
+    /// What `sxcascade design` sizes this cascade for, if the file says.
+    pub design: Option<DesignSpec>,
+}
+
+/// The split a cascade must make and how well.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DesignSpec {
+    /// The more extractable group, sent to the extract; the rest of the feed goes to the
+    /// raffinate.
+    pub extract_elements: BTreeSet<Element>,
+    /// Oxide-mass purity of each group in its product, %.
+    pub raffinate_purity_pct: f64,
+    pub extract_purity_pct: f64,
+    /// Share of each group's feed that reaches its product, %.
+    pub raffinate_recovery_pct: Option<f64>,
+    pub extract_recovery_pct: Option<f64>,
+    /// Reflux ratio as a multiple of the minimum; `None`: Xu's optimum.
+    pub reflux_factor: Option<f64>,
 }
 
 /// Divides a stream into named fractions of the same composition: recycles and bleeds.

@@ -154,6 +154,7 @@ mod tests {
                 scrub_acid_mol_per_l: Some(4.5),
                 strip_acid_mol_per_l: Some(6.0),
             },
+            design: None,
         };
         let system = ExtractantSystem {
             name: "p507".into(),

@@ -77,8 +77,8 @@ pub struct RawCascade {
     pub feed: Spanned<RawFeed>,
     pub feed_phase: Option<Spanned<String>>,
     pub feed_stage: Option<Spanned<u32>>,
-    pub extraction_stages: Spanned<u32>,
-    pub scrub_stages: Spanned<u32>,
+    pub extraction_stages: Option<Spanned<u32>>,
+    pub scrub_stages: Option<Spanned<u32>>,
     pub extraction_ratio: Option<Spanned64>,
     pub reflux_ratio: Option<Spanned64>,
     pub scrub_ratio: Option<Spanned64>,
@@ -89,6 +89,24 @@ pub struct RawCascade {
     pub feed_concentration_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,
+    /// What `sxcascade design` sizes the cascade for.
+    pub design: Option<Spanned<RawDesign>>,
+}
+
+/// `[cascades.design]`: the split and the purities a cascade must reach.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDesign {
+    /// The last element (in extraction order) of the raffinate group.
+    pub split_after: Option<Spanned<String>>,
+    pub raffinate_elements: Option<Spanned<Vec<String>>>,
+    pub extract_elements: Option<Spanned<Vec<String>>>,
+    pub raffinate_purity_pct: Option<Spanned64>,
+    pub extract_purity_pct: Option<Spanned64>,
+    pub raffinate_recovery_pct: Option<Spanned64>,
+    pub extract_recovery_pct: Option<Spanned64>,
+    /// Reflux ratio as a multiple of the minimum; Xu's optimum when absent.
+    pub reflux_factor: Option<Spanned64>,
 }
 
 impl RawFeed {

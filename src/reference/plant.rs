@@ -90,6 +90,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             raffinate: name(light),
             extract: name(heavy),
             concentrations: Concentrations::default(),
+            design: None,
         });
         for part in [light, heavy] {
             if let [single] = part {

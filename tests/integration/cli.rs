@@ -249,7 +249,7 @@ const BAD: &[(&str, usize, &str)] = &[
     ("feed_stage_out_of_range", 15, "feed_stage"),
     ("missing_extraction_ratio", 11, "extraction_ratio"),
     ("missing_feed_element", 12, "Nd"),
-    ("missing_stages", 10, "scrub_stages"),
+    ("missing_stages", 11, "scrub_stages"),
     ("negative_factor", 4, "separation_factors"),
     ("negative_stages", 14, "-3"),
     ("own_output", 13, "own outlet"),

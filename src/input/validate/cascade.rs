@@ -23,11 +23,39 @@ impl Validator {
                 return None;
             }
         };
-        let (n, m) = (*c.extraction_stages.get_ref(), *c.scrub_stages.get_ref());
+        let sized = c.extraction_stages.is_some()
+            && c.scrub_stages.is_some()
+            && (c.extraction_ratio.is_some() || c.oa_ratio.is_some());
+        if !sized && c.design.is_some() {
+            if self.design_mode {
+                // `design` sizes it before anything solves it.
+                return Some(Cascade::unsized_placeholder(feed_phase));
+            }
+            self.error(
+                c.name.span(),
+                format!(
+                    "cascade `{name}` has design targets but no stage counts or ratios: run \
+                     `sxcascade design FILE -o DESIGNED.toml` and run the designed file"
+                ),
+            );
+            return None;
+        }
+        let mut missing = |field: &str, value: &Option<Spanned<u32>>| {
+            if value.is_none() {
+                self.error(
+                    c.name.span(),
+                    format!("cascade `{name}`: missing field `{field}`"),
+                );
+            }
+            value.as_ref().map(|v| (*v.get_ref(), v.span()))
+        };
+        let n = missing("extraction_stages", &c.extraction_stages);
+        let m = missing("scrub_stages", &c.scrub_stages);
+        let ((n, n_span), (m, _)) = (n?, m?);
         let total = u64::from(n) + u64::from(m);
         if total > u64::from(MAX_STAGES) {
             self.error(
-                c.extraction_stages.span(),
+                n_span.clone(),
                 format!(
                     "cascade `{name}`: {total} stages in all is above the limit of {MAX_STAGES}"
                 ),
@@ -117,7 +145,7 @@ impl Validator {
                 requirement,
             }) => {
                 let span = match parameter {
-                    "extraction_stages" => Some(c.extraction_stages.span()),
+                    "extraction_stages" => Some(n_span.clone()),
                     "feed_stage" => c.feed_stage.as_ref().map(Spanned::span),
                     "feed_phase" => c.feed_phase.as_ref().map(Spanned::span),
                     "extraction_ratio" => c.extraction_ratio.as_ref().map(Spanned::span),

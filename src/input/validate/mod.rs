@@ -11,6 +11,7 @@ use toml::Spanned;
 use network::RawUnit;
 
 mod cascade;
+mod design;
 mod materials;
 mod network;
 mod products;
@@ -28,8 +29,17 @@ pub const COMPOSITION_SUM_TOLERANCE: f64 = 1e-3;
 /// 1e5 mol/h), low enough that stage fluxes stay finite in doubles.
 pub const MAX_FLOW_MOL_PER_H: f64 = 1e12;
 
-pub fn validate(raw: RawFlowsheet, whole_file: Range<usize>) -> Result<Flowsheet, Vec<Diagnostic>> {
-    let mut v = Validator::default();
+/// `design_mode`: cascades with design targets may leave out their stage counts and ratios
+/// (for `sxcascade design`, which fills them in).
+pub fn validate(
+    raw: RawFlowsheet,
+    whole_file: Range<usize>,
+    design_mode: bool,
+) -> Result<Flowsheet, Vec<Diagnostic>> {
+    let mut v = Validator {
+        design_mode,
+        ..Validator::default()
+    };
     let flowsheet = v.flowsheet(raw, whole_file);
     if v.errors.is_empty() {
         Ok(flowsheet.expect("a flowsheet is built whenever no error was found"))
@@ -48,6 +58,7 @@ enum Either<'a, A, B> {
 #[derive(Default)]
 struct Validator {
     errors: Vec<Diagnostic>,
+    design_mode: bool,
 }
 
 impl Validator {
@@ -140,6 +151,10 @@ impl Validator {
                 ok = false;
                 continue;
             };
+            let design = c
+                .design
+                .as_ref()
+                .and_then(|d| self.design_spec(c.name.get_ref(), d, &systems[system]));
             match self.cascade(c, &systems[system].model) {
                 Some(cascade) => units.push(CascadeUnit {
                     name: c.name.get_ref().clone(),
@@ -149,6 +164,7 @@ impl Validator {
                     raffinate: c.raffinate.get_ref().clone(),
                     extract: c.extract.get_ref().clone(),
                     concentrations: self.concentrations(c),
+                    design,
                 }),
                 None => ok = false,
             }
