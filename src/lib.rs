@@ -6,6 +6,7 @@
 //! the command line sit at the edge ([`flowsheet`]) and call it.
 
 pub mod cascade;
+pub mod design;
 pub mod elements;
 pub mod equilibrium;
 pub mod error;

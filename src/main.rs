@@ -10,9 +10,10 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use sxcascade::SolverOptions;
+use sxcascade::design::{DesignError, designed_toml};
 use sxcascade::flowsheet::{Flowsheet, FlowsheetSolution};
-use sxcascade::input::parse_flowsheet;
-use sxcascade::report::{csv_files, run_report, summary};
+use sxcascade::input::{InputErrors, parse_flowsheet, parse_flowsheet_for_design};
+use sxcascade::report::{csv_files, design_table, run_report, summary};
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +43,14 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Size the cascades that give design targets ([cascades.design]) and print the design.
+    Design {
+        /// Flowsheet file (TOML) with design targets.
+        file: PathBuf,
+        /// Write the designed flowsheet (the input with stage counts and ratios filled in).
+        #[arg(short, long, value_name = "DESIGNED.toml")]
+        output: Option<PathBuf>,
+    },
     /// Validate a flowsheet file without solving it.
     Check {
         /// Flowsheet file (TOML).
@@ -60,32 +69,101 @@ fn main() -> ExitCode {
             profiles,
             out,
         } => load(&file).map_or_else(|code| code, |f| run(&f, json, profiles, out.as_deref())),
-        Command::Check { file } => load(&file).map_or_else(
-            |code| code,
-            |f| {
-                println!(
-                    "{}: ok ({} cascades, {} products)",
-                    file.display(),
-                    f.cascades.len(),
-                    f.products.len()
-                );
-                ExitCode::SUCCESS
-            },
-        ),
+        Command::Design { file, output } => design(&file, output.as_deref()),
+        Command::Check { file } => check(&file),
     }
 }
 
 /// Reads and validates a flowsheet; on failure prints every error and gives exit code 2.
 fn load(path: &Path) -> Result<Flowsheet, ExitCode> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("{name}: error: cannot read the file: {e}");
+    read(path).and_then(|text| parse(path, &text, parse_flowsheet))
+}
+
+fn read(path: &Path) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("{}: error: cannot read the file: {e}", path.display());
         ExitCode::from(EXIT_BAD_INPUT)
-    })?;
-    parse_flowsheet(&name, &text).map_err(|errors| {
+    })
+}
+
+fn parse(
+    path: &Path,
+    text: &str,
+    parser: fn(&str, &str) -> Result<Flowsheet, InputErrors>,
+) -> Result<Flowsheet, ExitCode> {
+    parser(&path.display().to_string(), text).map_err(|errors| {
         eprintln!("{errors}");
         ExitCode::from(EXIT_BAD_INPUT)
     })
+}
+
+/// Validates a flowsheet, or a design problem (cascades with targets and no stage counts).
+fn check(path: &Path) -> ExitCode {
+    let checked = read(path).and_then(|text| parse(path, &text, parse_flowsheet_for_design));
+    let flowsheet = match checked {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let to_design = flowsheet
+        .cascades
+        .iter()
+        .filter(|c| c.design.is_some())
+        .count();
+    println!(
+        "{}: ok ({} cascades, {} with design targets, {} products)",
+        path.display(),
+        flowsheet.cascades.len(),
+        to_design,
+        flowsheet.products.len()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Designs, prints the design table and the designed flowsheet's results, and writes the
+/// designed file. Infeasible or unreachable targets are bad input (2); a design whose
+/// flowsheet then misses a product specification exits 1.
+fn design(path: &Path, output: Option<&Path>) -> ExitCode {
+    let text = match read(path) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let flowsheet = match parse(path, &text, parse_flowsheet_for_design) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let options = SolverOptions::default();
+    let start = Instant::now();
+    let (designed, designs) = match sxcascade::design::design(&flowsheet, &options) {
+        Ok(done) => done,
+        Err(e) => {
+            eprintln!("{}: error: {e}", path.display());
+            let code = match e {
+                DesignError::Solve { .. } => EXIT_OFF_SPEC,
+                _ => EXIT_BAD_INPUT,
+            };
+            return ExitCode::from(code);
+        }
+    };
+    let solution = designed.solve(&options);
+    let seconds = start.elapsed().as_secs_f64();
+    if let Some(output) = output {
+        let written = designed_toml(&text, &designs)
+            .map_err(|e| format!("cannot edit the flowsheet: {e}"))
+            .and_then(|toml| write_atomically(output, toml.as_bytes()));
+        if let Err(message) = written {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    }
+    print!("{}", design_table(&designed, &designs, &solution, seconds));
+    if let Some(output) = output {
+        println!("designed flowsheet written to {}", output.display());
+    }
+    if solution.converged() && solution.all_products_meet_spec() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_OFF_SPEC)
+    }
 }
 
 fn run(flowsheet: &Flowsheet, json: bool, profiles: bool, out: Option<&Path>) -> ExitCode {
@@ -140,14 +218,23 @@ fn write_tables(
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the output directory {}: {e}", dir.display()))?;
     for file in files {
-        let path = dir.join(&file.name);
-        let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut tmp| {
-            tmp.write_all(&file.contents)?;
-            tmp.as_file().sync_all()?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
-        });
-        written.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write_atomically(&dir.join(&file.name), &file.contents)?;
     }
     Ok(())
+}
+
+/// Writes `contents` to a temporary file beside `path` and renames it into place, so that an
+/// interrupted run leaves the whole file or none.
+fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut tmp| {
+        tmp.write_all(contents)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    });
+    written.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -84,25 +84,28 @@ pub(super) struct State {
     pub empty_feed: Vec<bool>,
 }
 
+impl State {
+    fn new(flowsheet: &Flowsheet) -> Self {
+        let n = flowsheet.cascades.len();
+        Self {
+            streams: flowsheet.feeds.clone(),
+            cascades: vec![None; n],
+            empty_feed: vec![false; n],
+        }
+    }
+}
+
 impl Flowsheet {
     /// Solves the units block by block in [`sequence`] order; recycle loops are iterated to
     /// convergence on their tear streams. A unit that fails is reported and its outlets are
     /// missing, so units downstream of it are not solved.
     pub fn solve(&self, options: &SolverOptions) -> FlowsheetSolution {
-        let mut state = State {
-            streams: self.feeds.clone(),
-            cascades: vec![None; self.cascades.len()],
-            empty_feed: vec![false; self.cascades.len()],
-        };
+        let mut state = State::new(self);
         let blocks = sequence(self);
         let mut recycles = Vec::new();
         for block in &blocks {
-            if block.is_recycle() {
-                recycles.push(self.converge(block, &mut state, options));
-            } else {
-                for &unit in &block.units {
-                    self.run_unit(unit, &mut state, options, false);
-                }
+            if let Some(recycle) = self.run_block(block, &mut state, options) {
+                recycles.push(recycle);
             }
         }
         let streams = self.in_solve_order(&blocks, state.streams);
@@ -131,6 +134,43 @@ impl Flowsheet {
             products,
             mass_balance_max_rel_error,
         }
+    }
+
+    /// The mixed feed of cascade `k`, solving only the blocks before it; `None` if a unit
+    /// upstream fails or the cascade is inside a recycle loop (its feed depends on itself).
+    pub fn feed_of(&self, k: usize, options: &SolverOptions) -> Option<Stream> {
+        let mut state = State::new(self);
+        for block in sequence(self) {
+            if block.units.contains(&UnitId::Cascade(k)) {
+                if block.is_recycle() {
+                    return None;
+                }
+                let parts: Option<Vec<&Stream>> = self.cascades[k]
+                    .feeds
+                    .iter()
+                    .map(|f| state.streams.get(f))
+                    .collect();
+                return Some(Stream::new(parts?.into_iter().flat_map(Stream::flows)));
+            }
+            self.run_block(&block, &mut state, options);
+        }
+        None
+    }
+
+    /// Solves a block: its one unit, or its recycle loop to convergence (reported).
+    fn run_block(
+        &self,
+        block: &Block,
+        state: &mut State,
+        options: &SolverOptions,
+    ) -> Option<RecycleOutcome> {
+        if block.is_recycle() {
+            return Some(self.converge(block, state, options));
+        }
+        for &unit in &block.units {
+            self.run_unit(unit, state, options, false);
+        }
+        None
     }
 
     /// Solves one unit on the streams computed so far and records its outlets, or removes

@@ -2,10 +2,12 @@
 //! Builds strings and serde values; printing is the binary's job.
 
 mod csv;
+mod design;
 mod json;
 mod table;
 
 pub use csv::{CsvFile, csv_files};
+pub use design::design_table;
 pub use json::{RunReport, run_report};
 pub use table::{profiles, summary};
 

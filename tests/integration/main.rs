@@ -2,6 +2,7 @@
 
 mod cli;
 mod convergence;
+mod design;
 mod network;
 mod properties;
 mod recycle;

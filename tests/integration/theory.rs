@@ -108,3 +108,30 @@ fn xu_design_needs_a_few_more_stages_than_its_estimate() {
         assert!((solved.extract.total_mol_per_h() - fr.a).abs() < 1e-9);
     }
 }
+
+/// Underwood's minimum reflux is where the rigorous cascade pinches: with 150 + 150 stages a
+/// binary whose extract takes Xu's product fraction for 99.9 % Nd / 99 % Pr reaches 99.9 % Nd
+/// at 1.1 R_min and stays well short of it at 0.97 R_min, however many stages.
+#[test]
+fn minimum_reflux_is_where_the_rigorous_cascade_pinches() {
+    use sxcascade::theory::{minimum_reflux_ratio, product_fractions};
+    for (beta, nd) in [(1.5, 0.5), (2.0, 0.3), (1.3, 0.7), (1.5, 0.767)] {
+        let r_min = minimum_reflux_ratio(beta, nd, 0.999, false);
+        let extract = product_fractions(nd, 0.999, 0.99).a;
+        let extract_purity = |reflux: f64, stages: usize| {
+            let s = extract * (1.0 + reflux);
+            let case = reference::binary(beta, nd, stages, stages, s, reflux);
+            let solved = case
+                .cascade
+                .solve(&case.model, &case.feed, &SolverOptions::default())
+                .unwrap();
+            solved.extract.purity_mol_pct(&[Element::Nd])
+        };
+        let below = extract_purity(0.97 * r_min, 150);
+        assert!(below < 99.8, "beta {beta}, x_F {nd}: {below} below R_min");
+        // The pinch: more stages do not help.
+        assert!((extract_purity(0.97 * r_min, 300) - below).abs() < 0.05);
+        let above = extract_purity(1.1 * r_min, 150);
+        assert!(above > 99.9, "beta {beta}, x_F {nd}: {above} above R_min");
+    }
+}

@@ -1,0 +1,318 @@
+//! `sxcascade design`: sizes the cascades that give design targets instead of stage counts.
+//!
+//! Each cascade is treated, as in Xu Guangxian's theory, as a binary of its two groups (the
+//! raffinate group B and the extract group A) around its key pair, the adjacent elements either
+//! side of the split: Xu's product fractions and optimum ratios (or `reflux_factor` times the
+//! minimum reflux) fix S and W, his stage formulas and Fenske's minimum give the start, and
+//! rigorous simulation of every element then finds the smallest stage counts that meet every
+//! target (MODEL.md section 5). Purity and recovery rise with stages in either section, so the
+//! search grows the counts until the targets are met and then bisects each down.
+
+mod search;
+mod write;
+
+use thiserror::Error;
+
+pub use write::designed_toml;
+
+use crate::cascade::{CascadeSolution, OperatingPoint, SystemModel};
+use crate::elements::Element;
+use crate::error::CascadeError;
+use crate::flowsheet::{DesignSpec, Flowsheet, UnitId, sequence};
+use crate::solver::SolverOptions;
+use crate::stream::Stream;
+use crate::theory::{
+    StageEstimate, fenske_minimum_stages, minimum_reflux_ratio, optimum_ratios, product_fractions,
+    stage_estimate,
+};
+
+/// How one cascade was designed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CascadeDesign {
+    pub cascade: String,
+    /// The last element of the raffinate group and the first of the extract group.
+    pub key_pair: (Element, Element),
+    pub separation_factor: f64,
+    /// Mole fraction of the extract group in the cascade's feed.
+    pub extract_fraction: f64,
+    pub extraction_ratio: f64,
+    pub scrub_ratio: f64,
+    pub reflux_ratio: f64,
+    pub minimum_reflux_ratio: f64,
+    pub fenske_minimum_stages: f64,
+    /// Xu's estimates at the chosen ratios.
+    pub closed_form: Option<StageEstimate>,
+    pub extraction_stages: usize,
+    pub scrub_stages: usize,
+    /// What the designed cascade reaches, by rigorous simulation.
+    pub achieved: Performance,
+    /// Rigorous simulations the search ran.
+    pub simulations: usize,
+}
+
+/// Purity (oxide mass) and recovery of each group in its product, %.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Performance {
+    pub raffinate_purity_pct: f64,
+    pub extract_purity_pct: f64,
+    pub raffinate_recovery_pct: f64,
+    pub extract_recovery_pct: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum DesignError {
+    #[error("cascade `{cascade}`: {reason}")]
+    Infeasible { cascade: String, reason: String },
+    #[error(
+        "cascade `{cascade}`: its feed is not available (a unit upstream failed, or the cascade \
+         is inside a recycle loop, which design does not size yet)"
+    )]
+    NoFeed { cascade: String },
+    #[error(
+        "cascade `{cascade}`: the targets are not met with {limit} stages in all at R = \
+         {reflux_ratio:.4} (reached raffinate {raffinate_purity_pct:.4} %, extract \
+         {extract_purity_pct:.4} %); raise `reflux_factor` or relax a target"
+    )]
+    NotReached {
+        cascade: String,
+        limit: usize,
+        reflux_ratio: f64,
+        raffinate_purity_pct: f64,
+        extract_purity_pct: f64,
+    },
+    #[error("cascade `{cascade}` at {extraction_stages} + {scrub_stages} stages: {error}")]
+    Solve {
+        cascade: String,
+        extraction_stages: usize,
+        scrub_stages: usize,
+        error: CascadeError,
+    },
+}
+
+/// Designs every cascade of `flowsheet` that has targets, in solve order, each on the feed its
+/// upstream (designed) cascades produce. Returns the flowsheet with the designs filled in.
+pub fn design(
+    flowsheet: &Flowsheet,
+    options: &SolverOptions,
+) -> Result<(Flowsheet, Vec<CascadeDesign>), DesignError> {
+    let mut designed = flowsheet.clone();
+    let mut designs = Vec::new();
+    let order: Vec<usize> = sequence(flowsheet)
+        .iter()
+        .flat_map(|b| b.units.clone())
+        .filter_map(|u| match u {
+            UnitId::Cascade(k) => Some(k),
+            UnitId::Splitter(_) => None,
+        })
+        .collect();
+    for k in order {
+        let Some(spec) = designed.cascades[k].design.clone() else {
+            continue;
+        };
+        let name = designed.cascades[k].name.clone();
+        let feed = designed
+            .feed_of(k, options)
+            .ok_or_else(|| DesignError::NoFeed {
+                cascade: name.clone(),
+            })?;
+        let model = designed.systems[designed.cascades[k].system].model.clone();
+        let result = design_cascade(&name, &spec, &model, &feed, &designed.cascades[k], options)?;
+        let unit = &mut designed.cascades[k];
+        unit.cascade.extraction_stages = result.extraction_stages;
+        unit.cascade.scrub_stages = result.scrub_stages;
+        unit.cascade.operating_point = OperatingPoint::Fluxes {
+            extraction_ratio: result.extraction_ratio,
+            scrub_ratio: result.scrub_ratio,
+        };
+        designs.push(result);
+    }
+    Ok((designed, designs))
+}
+
+fn design_cascade(
+    name: &str,
+    spec: &DesignSpec,
+    model: &SystemModel,
+    feed: &Stream,
+    unit: &crate::flowsheet::CascadeUnit,
+    options: &SolverOptions,
+) -> Result<CascadeDesign, DesignError> {
+    let infeasible = |reason: String| DesignError::Infeasible {
+        cascade: name.to_string(),
+        reason,
+    };
+    let SystemModel::Saturated { separation_factors } = model else {
+        return Err(infeasible(
+            "only the saturated model can be designed".into(),
+        ));
+    };
+    let groups = Groups::of(spec, feed);
+    let (Some(light_key), Some(heavy_key)) = (
+        groups
+            .raffinate
+            .iter()
+            .copied()
+            .max_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b])),
+        groups
+            .extract
+            .iter()
+            .copied()
+            .min_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b])),
+    ) else {
+        return Err(infeasible(
+            "the feed carries only one of the two groups: there is nothing to split".into(),
+        ));
+    };
+    let beta = separation_factors[&heavy_key] / separation_factors[&light_key];
+    let f_a = groups.extract_fraction(feed);
+    // Xu's formulas take mole purities; the targets are oxide-mass purities, close enough for
+    // the start (the search judges the targets on the mass basis).
+    let (p_a, p_b) = (
+        spec.extract_purity_pct / 100.0,
+        spec.raffinate_purity_pct / 100.0,
+    );
+    let fractions = product_fractions(f_a, p_a, p_b);
+    if !(fractions.a > 0.0 && fractions.a < 1.0) {
+        return Err(infeasible(format!(
+            "extract purity {} % and raffinate purity {} % cannot both hold for a feed with \
+             {:.4} % of the extract group (Xu's product fraction f'_A = {:.4}): relax one",
+            spec.extract_purity_pct,
+            spec.raffinate_purity_pct,
+            100.0 * f_a,
+            fractions.a
+        )));
+    }
+    for (target, most, group) in [
+        (
+            spec.extract_recovery_pct,
+            100.0 * fractions.a * p_a / f_a,
+            "extract",
+        ),
+        (
+            spec.raffinate_recovery_pct,
+            100.0 * fractions.b * p_b / (1.0 - f_a),
+            "raffinate",
+        ),
+    ] {
+        if let Some(target) = target
+            && target > most
+        {
+            return Err(infeasible(format!(
+                "{group} recovery {target} % contradicts the purities: at them the product \
+                 fractions allow at most {most:.4} %"
+            )));
+        }
+    }
+    let organic_feed = unit.cascade.feed_phase == crate::cascade::FeedPhase::Organic;
+    let reflux_min = minimum_reflux_ratio(beta, f_a, p_a, organic_feed);
+    let (s, w) = match spec.reflux_factor {
+        Some(factor) => {
+            let w = factor * reflux_min * fractions.a;
+            (w + fractions.a, w)
+        }
+        None => {
+            let optimum = optimum_ratios(beta, fractions);
+            (optimum.extraction_ratio, optimum.scrub_ratio)
+        }
+    };
+    let closed_form = stage_estimate(beta, f_a, p_a, p_b, s, w);
+    let start = closed_form.map_or((1, 1), |e| {
+        (
+            (e.extraction_stages.ceil() as usize).max(1),
+            (e.scrub_stages.ceil() as usize).max(1),
+        )
+    });
+    let mut trial = unit.cascade.clone();
+    trial.operating_point = OperatingPoint::Fluxes {
+        extraction_ratio: s,
+        scrub_ratio: w,
+    };
+    let mut simulations = 0;
+    let mut evaluate = |n: usize, m: usize| {
+        simulations += 1;
+        trial.extraction_stages = n;
+        trial.scrub_stages = m;
+        let solved = trial
+            .solve(model, feed, options)
+            .map_err(|error| DesignError::Solve {
+                cascade: name.to_string(),
+                extraction_stages: n,
+                scrub_stages: m,
+                error,
+            })?;
+        Ok(groups.performance(feed, &solved))
+    };
+    let meets = |p: &Performance| search::Met {
+        extraction: p.raffinate_purity_pct >= spec.raffinate_purity_pct
+            && spec
+                .extract_recovery_pct
+                .is_none_or(|r| p.extract_recovery_pct >= r),
+        scrub: p.extract_purity_pct >= spec.extract_purity_pct
+            && spec
+                .raffinate_recovery_pct
+                .is_none_or(|r| p.raffinate_recovery_pct >= r),
+    };
+    let (n, m, achieved) =
+        search::smallest_stages(start, &mut evaluate, meets).map_err(|failure| match failure {
+            search::Failure::Solve(e) => e,
+            search::Failure::Limit { limit, at } => DesignError::NotReached {
+                cascade: name.to_string(),
+                limit,
+                reflux_ratio: w / (s - w),
+                raffinate_purity_pct: at.raffinate_purity_pct,
+                extract_purity_pct: at.extract_purity_pct,
+            },
+        })?;
+    Ok(CascadeDesign {
+        cascade: name.to_string(),
+        key_pair: (light_key, heavy_key),
+        separation_factor: beta,
+        extract_fraction: f_a,
+        extraction_ratio: s,
+        scrub_ratio: w,
+        reflux_ratio: w / (s - w),
+        minimum_reflux_ratio: reflux_min,
+        fenske_minimum_stages: fenske_minimum_stages(beta, p_a, p_b),
+        closed_form,
+        extraction_stages: n,
+        scrub_stages: m,
+        achieved,
+        simulations,
+    })
+}
+
+/// The two groups of a cascade's feed.
+struct Groups {
+    raffinate: Vec<Element>,
+    extract: Vec<Element>,
+}
+
+impl Groups {
+    fn of(spec: &DesignSpec, feed: &Stream) -> Self {
+        let (extract, raffinate) = feed
+            .flows()
+            .filter(|(_, f)| *f > 0.0)
+            .map(|(e, _)| e)
+            .partition(|e| spec.extract_elements.contains(e));
+        Self { raffinate, extract }
+    }
+
+    fn extract_fraction(&self, feed: &Stream) -> f64 {
+        let a: f64 = self.extract.iter().map(|&e| feed.mol_per_h(e)).sum();
+        a / feed.total_mol_per_h()
+    }
+
+    fn performance(&self, feed: &Stream, solved: &CascadeSolution) -> Performance {
+        let recovery = |product: &Stream, group: &[Element]| {
+            let got: f64 = group.iter().map(|&e| product.mol_per_h(e)).sum();
+            let fed: f64 = group.iter().map(|&e| feed.mol_per_h(e)).sum();
+            100.0 * got / fed
+        };
+        Performance {
+            raffinate_purity_pct: solved.raffinate.purity_pct(&self.raffinate),
+            extract_purity_pct: solved.extract.purity_pct(&self.extract),
+            raffinate_recovery_pct: recovery(&solved.raffinate, &self.raffinate),
+            extract_recovery_pct: recovery(&solved.extract, &self.extract),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! `sxcascade design`: designed cascades meet their targets with no stage to spare, never
+//! below Fenske's minimum, and impossible targets are errors naming the cascade.
+
+use sxcascade::SolverOptions;
+use sxcascade::cascade::OperatingPoint;
+use sxcascade::design::{DesignError, design};
+use sxcascade::input::parse_flowsheet_for_design;
+
+/// A binary Pr/Nd design problem: beta, Nd mole fraction, raffinate and extract purities, and
+/// an optional reflux factor.
+fn binary(beta: f64, nd: f64, pr_purity: f64, nd_purity: f64, reflux: Option<f64>) -> String {
+    let reflux = reflux.map_or(String::new(), |f| format!("reflux_factor = {f}"));
+    format!(
+        r#"
+name = "design test"
+[systems.p507]
+separation_factors = {{ Pr = 1.0, Nd = {beta} }}
+[streams.feed]
+flow_mol_per_h = 100.0
+composition_mol = {{ Pr = {}, Nd = {nd} }}
+[[cascades]]
+name = "PrNd"
+system = "p507"
+feed = "feed"
+raffinate = "Pr_rich"
+extract = "Nd_rich"
+[cascades.design]
+split_after = "Pr"
+raffinate_purity_pct = {pr_purity}
+extract_purity_pct = {nd_purity}
+{reflux}
+"#,
+        1.0 - nd
+    )
+}
+
+#[test]
+fn designed_binaries_meet_their_targets_with_no_stage_to_spare() {
+    let options = SolverOptions::default();
+    for (beta, nd, pr_purity, nd_purity, reflux) in [
+        (1.5, 0.767, 99.0, 99.9, None),
+        (1.5, 0.5, 99.9, 99.9, Some(1.5)),
+        (2.0, 0.2, 99.99, 99.0, None),
+        (1.3, 0.6, 99.0, 99.5, Some(2.0)),
+        (5.0, 0.05, 99.99, 99.9, None),
+    ] {
+        let text = binary(beta, nd, pr_purity, nd_purity, reflux);
+        let flowsheet = parse_flowsheet_for_design("design.toml", &text).unwrap();
+        let (designed, designs) = design(&flowsheet, &options).unwrap();
+        let d = &designs[0];
+        let case = format!(
+            "beta {beta}, Nd {nd}: {} + {}",
+            d.extraction_stages, d.scrub_stages
+        );
+        // Never below Fenske's minimum at total reflux.
+        assert!(
+            (d.extraction_stages + d.scrub_stages) as f64 >= d.fenske_minimum_stages,
+            "{case} vs N_min {}",
+            d.fenske_minimum_stages
+        );
+        if let Some(factor) = reflux {
+            assert!((d.reflux_ratio / d.minimum_reflux_ratio - factor).abs() < 1e-12);
+        }
+        let unit = &designed.cascades[0];
+        let model = &designed.systems[0].model;
+        let feed = &designed.feeds["feed"];
+        let meets = |n: usize, m: usize| {
+            let mut c = unit.cascade.clone();
+            c.extraction_stages = n;
+            c.scrub_stages = m;
+            let s = c.solve(model, feed, &options).unwrap();
+            s.raffinate.purity_pct(&[sxcascade::Element::Pr]) >= pr_purity
+                && s.extract.purity_pct(&[sxcascade::Element::Nd]) >= nd_purity
+        };
+        let (n, m) = (d.extraction_stages, d.scrub_stages);
+        assert!(meets(n, m), "{case} meets");
+        assert!(
+            !meets(n - 1, m),
+            "{case}: one extraction stage fewer also meets"
+        );
+        if m > 0 {
+            assert!(!meets(n, m - 1), "{case}: one scrub stage fewer also meets");
+        }
+        assert!(matches!(
+            unit.cascade.operating_point,
+            OperatingPoint::Fluxes { .. }
+        ));
+    }
+}
+
+#[test]
+fn purities_the_feed_cannot_give_are_errors_naming_the_cascade() {
+    let options = SolverOptions::default();
+    // 99.99 % of Nd in the extract and 99.99 % of Pr in the raffinate are fine; but a 0.2 %
+    // Nd feed cannot yield a 99.9 % Pr raffinate and also put 99.9 % of its Nd in an extract
+    // of 99.99 % purity: Xu's product fraction bounds the recovery.
+    let text = binary(1.5, 0.002, 99.9, 99.99, None).replace(
+        "extract_purity_pct = 99.99",
+        "extract_purity_pct = 99.99\nextract_recovery_pct = 99.9",
+    );
+    let flowsheet = parse_flowsheet_for_design("design.toml", &text).unwrap();
+    let error = design(&flowsheet, &options).unwrap_err();
+    assert!(matches!(error, DesignError::Infeasible { .. }), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.contains("PrNd") && message.contains("recovery"),
+        "{message}"
+    );
+}
