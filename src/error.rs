@@ -73,6 +73,9 @@ pub enum CascadeError {
     /// The solve met its tolerance but the stages do not balance (a non-finite result).
     #[error("solved, but the mass balance closes only to {closure:.1e}: the result is not usable")]
     MassBalance { closure: f64 },
+    /// The cascade is in a recycle loop that did not converge: its last pass is no result.
+    #[error("not solved: its recycle loop did not converge (see the loop's report)")]
+    RecycleNotConverged,
     /// A feed stream was not computed because the cascade producing it failed.
     #[error("not solved: a unit or recycle loop upstream failed, so its feed is missing")]
     MissingFeed,

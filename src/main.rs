@@ -218,7 +218,16 @@ fn write_tables(
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the output directory {}: {e}", dir.display()))?;
     for file in files {
-        write_atomically(&dir.join(&file.name), &file.contents)?;
+        let path = dir.join(&file.name);
+        match &file.contents {
+            Some(contents) => write_atomically(&path, contents)?,
+            None => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(format!("cannot remove the stale {}: {e}", path.display()));
+                }
+                _ => {}
+            },
+        }
     }
     Ok(())
 }

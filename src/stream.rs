@@ -40,12 +40,14 @@ impl Stream {
     }
 
     pub fn total_mol_per_h(&self) -> f64 {
-        self.mol_per_h.values().sum()
+        // A fold from +0.0: the sum of no flows is 0, not the -0.0 an empty `sum()` gives.
+        self.mol_per_h.values().fold(0.0, |total, f| total + f)
     }
 
     /// Total rare-earth oxide (REO) mass flow, g/h.
     pub fn reo_g_per_h(&self) -> f64 {
-        self.flows().map(|(e, f)| e.oxide_g_from_mol(f)).sum()
+        self.flows()
+            .fold(0.0, |total, (e, f)| total + e.oxide_g_from_mol(f))
     }
 
     /// Oxide mass of `targets` over total REO mass, % (the trade's "X2O3/TREO").

@@ -32,7 +32,7 @@ impl SaturatedCascade<'_> {
         options: &SolverOptions,
         start: impl Fn(&[usize]) -> Option<Vec<f64>>,
     ) -> Result<StageSolution, SolveFailure> {
-        let (rest, traces) = trace::split(self.feed);
+        let (rest, traces) = trace::split(self.feed, self.separation_factors);
         let solved = match start(&rest) {
             Some(initial) => self
                 .solve_subset(&rest, options, Some(&initial))

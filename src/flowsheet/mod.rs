@@ -191,6 +191,20 @@ impl Flowsheet {
         }
     }
 
+    /// The outlets of `unit` that can carry anything: all but a splitter's outlets of
+    /// fraction 0.
+    pub fn live_outlets(&self, unit: UnitId) -> Vec<&str> {
+        match unit {
+            UnitId::Splitter(k) => self.splitters[k]
+                .outlets
+                .iter()
+                .filter(|(_, fraction)| *fraction > 0.0)
+                .map(|(n, _)| n.as_str())
+                .collect(),
+            UnitId::Cascade(_) => self.outlets(unit),
+        }
+    }
+
     /// The unit that consumes `stream`; `None` if the stream leaves the flowsheet.
     pub fn consumer(&self, stream: &str) -> Option<UnitId> {
         self.units()

@@ -304,7 +304,8 @@ fn judge(
     stream: Option<&Stream>,
     total_feed: &BTreeMap<Element, f64>,
 ) -> ProductResult {
-    let Some(stream) = stream else {
+    // No stream (not computed) or an empty one: nothing to judge, and not on spec.
+    let Some(stream) = stream.filter(|s| s.total_mol_per_h() > 0.0) else {
         return ProductResult {
             spec: spec.clone(),
             purity_pct: None,
@@ -317,7 +318,9 @@ fn judge(
     let purity = stream.purity_pct(&targets);
     let fed = total_feed.get(&spec.element).copied().unwrap_or(0.0);
     let recovery = 100.0 * stream.mol_per_h(spec.element) / fed;
-    let meets_spec = spec.min_purity_pct.is_none_or(|min| purity >= min)
+    let meets_spec = purity.is_finite()
+        && recovery.is_finite()
+        && spec.min_purity_pct.is_none_or(|min| purity >= min)
         && spec.min_recovery_pct.is_none_or(|min| recovery >= min);
     ProductResult {
         spec: spec.clone(),

@@ -7,10 +7,12 @@ use super::reo_t_per_year;
 use crate::elements::Element;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
 
-/// A CSV file: its name in the output directory and its bytes.
+/// A CSV file: its name in the output directory and its bytes; `None` for the profile of a
+/// cascade that was not solved, whose file from an earlier run must not be left to look
+/// current.
 pub struct CsvFile {
     pub name: String,
-    pub contents: Vec<u8>,
+    pub contents: Option<Vec<u8>>,
 }
 
 /// Every CSV table of a solved flowsheet. Numbers are written in full precision (shortest
@@ -19,15 +21,15 @@ pub fn csv_files(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Re
     let mut files = vec![
         CsvFile {
             name: "streams.csv".into(),
-            contents: streams(flowsheet, solution)?,
+            contents: Some(streams(flowsheet, solution)?),
         },
         CsvFile {
             name: "products.csv".into(),
-            contents: products(solution)?,
+            contents: Some(products(solution)?),
         },
         CsvFile {
             name: "cascades.csv".into(),
-            contents: cascades(flowsheet, solution)?,
+            contents: Some(cascades(flowsheet, solution)?),
         },
     ];
     let mut used = BTreeSet::new();
@@ -37,12 +39,18 @@ pub fn csv_files(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Re
         .zip(&solution.cascades)
         .enumerate()
     {
-        let Ok(s) = &outcome.result else { continue };
         let mut name = format!("profile_{}.csv", file_safe(&unit.name));
         if !used.insert(name.clone()) {
             name = format!("profile_{}_{}.csv", file_safe(&unit.name), k + 1);
             used.insert(name.clone());
         }
+        let Ok(s) = &outcome.result else {
+            files.push(CsvFile {
+                name,
+                contents: None,
+            });
+            continue;
+        };
         let mut w = csv::Writer::from_writer(Vec::new());
         let mut header = vec!["stage".to_string(), "section".to_string()];
         header.extend(s.elements.iter().map(|e| format!("aqueous_{e}_mol_per_h")));
@@ -63,7 +71,7 @@ pub fn csv_files(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Re
         }
         files.push(CsvFile {
             name,
-            contents: into_bytes(w)?,
+            contents: Some(into_bytes(w)?),
         });
     }
     Ok(files)

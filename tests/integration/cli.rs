@@ -307,6 +307,8 @@ const BAD: &[(&str, usize, &str)] = &[
     ("closed_loop", 11, "closed loop"),
     ("bad_saponification_base", 5, "saponification_base"),
     ("negative_concentration", 20, "feed_concentration_mol_per_l"),
+    ("fed_by_empty_outlet", 29, "no rare earth"),
+    ("feed_listed_twice", 13, "twice"),
 ];
 
 #[test]

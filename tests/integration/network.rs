@@ -91,6 +91,8 @@ fn solve_order_follows_the_streams_not_the_file() {
     let swapped = parse_flowsheet(path, &reversed).unwrap();
     assert_eq!(swapped.cascades[0].name, "PrNd");
     let swapped = swapped.solve(&options);
+    assert!(written.converged() && swapped.converged());
+    assert_eq!(written.streams.len(), swapped.streams.len());
     for (name, stream) in &written.streams {
         assert_eq!(&swapped.streams[name], stream, "{name}");
     }

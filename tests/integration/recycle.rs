@@ -91,6 +91,39 @@ outlets = {{ back = {r}, out = {} }}"#,
     }
 }
 
+/// A loop that returns 98 % of its La each pass (D_La = 0.01, 99 % of the raffinate back)
+/// still converges in a few passes, to the geometric sum.
+#[test]
+fn a_loop_returning_nearly_everything_converges_to_its_sum() {
+    let text = kremser_flowsheet(
+        4,
+        r#"feed = ["fresh", "back"]
+raffinate = "raff"
+extract = "ext"
+[[splitters]]
+name = "split"
+inlet = "raff"
+outlets = { back = 0.99, out = 0.01 }"#,
+    )
+    .replace("La = 0.4,", "La = 0.01,");
+    let solution = parse(&text).solve(&SolverOptions::default());
+    assert!(solution.converged(), "{:?}", solution.recycles);
+    assert!(
+        solution.recycles[0].iterations <= 10,
+        "{:?}",
+        solution.recycles
+    );
+    let phi = kremser_raffinate_fraction(0.01, 4);
+    assert!(0.99 * phi > 0.98);
+    let fed = 1.0 / (1.0 - 0.99 * phi);
+    let la: sxcascade::Element = "La".parse().unwrap();
+    assert_close(
+        "out",
+        solution.streams["out"].mol_per_h(la),
+        0.01 * phi * fed,
+    );
+}
+
 /// Two cascades feeding each other with no splitter: A's raffinate feeds B, B's extract
 /// returns to A. A's feed sums to F / (1 - phi_A (1 - phi_B)).
 #[test]

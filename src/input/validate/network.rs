@@ -117,14 +117,16 @@ impl Validator {
                     _ => {}
                 }
                 if let Some(previous) = consumer.insert(stream, k) {
-                    self.error(
-                        span.clone(),
+                    let message = if previous == k {
+                        format!("`{name}` lists `{stream}` twice: name each stream once")
+                    } else {
                         format!(
-                            "stream `{stream}` feeds both `{}` and `{name}`: a stream feeds one unit; \
-                             divide it with a `[[splitters]]` unit",
+                            "stream `{stream}` feeds both `{}` and `{name}`: a stream feeds one \
+                             unit; divide it with a `[[splitters]]` unit",
                             units[previous].name.get_ref()
-                        ),
-                    );
+                        )
+                    };
+                    self.error(span.clone(), message);
                 }
             }
         }
@@ -196,9 +198,15 @@ impl Validator {
             changed = false;
             for unit in flowsheet.units() {
                 let elements = inflow(&carried, unit);
+                let live = flowsheet.live_outlets(unit);
                 for outlet in flowsheet.outlets(unit) {
-                    if carried.get(outlet) != Some(&elements) {
-                        carried.insert(outlet, elements.clone());
+                    let carries = if live.contains(&outlet) {
+                        elements.clone()
+                    } else {
+                        BTreeSet::new()
+                    };
+                    if carried.get(outlet) != Some(&carries) {
+                        carried.insert(outlet, carries);
                         changed = true;
                     }
                 }
@@ -206,6 +214,17 @@ impl Validator {
         }
         for (k, unit) in flowsheet.cascades.iter().enumerate() {
             let elements = inflow(&carried, UnitId::Cascade(k));
+            if elements.is_empty() {
+                self.error(
+                    raw.cascades[k].get_ref().feed.span(),
+                    format!(
+                        "cascade `{}`: no rare earth can reach it (its feeds carry nothing: a \
+                         splitter outlet of fraction 0?)",
+                        unit.name
+                    ),
+                );
+                continue;
+            }
             let span = raw.cascades[k].get_ref().system.span();
             self.check_parameters(unit, &flowsheet.systems[unit.system], &elements, span);
         }
@@ -268,16 +287,18 @@ impl Validator {
     pub(super) fn check_loops(&mut self, flowsheet: &Flowsheet, units: &[RawUnit<'_>]) {
         let ids: IndexMap<_, usize> = flowsheet.units().zip(0..).collect();
         for block in sequence(flowsheet).iter().filter(|b| b.is_recycle()) {
-            let inside: BTreeSet<&String> = block
+            let inside: BTreeSet<&str> = block
                 .units
                 .iter()
                 .flat_map(|&u| flowsheet.inlets(u))
+                .map(String::as_str)
                 .collect();
+            // A way out is an outlet that carries something and is not fed back.
             let leaves = block
                 .units
                 .iter()
-                .flat_map(|&u| flowsheet.outlets(u))
-                .any(|s| !inside.contains(&s.to_string()));
+                .flat_map(|&u| flowsheet.live_outlets(u))
+                .any(|s| !inside.contains(s));
             if !leaves {
                 let names: Vec<&str> = block
                     .units
