@@ -10,10 +10,12 @@ use crate::input::MAX_STAGES;
 /// Which sections have enough stages: the extraction section sets the raffinate's purity and
 /// the extract group's recovery, the scrub section the extract's purity and the raffinate
 /// group's recovery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Met {
     pub extraction: bool,
     pub scrub: bool,
+    /// How far from the targets, in any unit that falls as they are approached (zero when met).
+    pub shortfall: f64,
 }
 
 impl Met {
@@ -24,12 +26,17 @@ impl Met {
 
 pub enum Failure<E, P> {
     Solve(E),
-    /// The targets are not met at `limit` stages in all; `at` is what the last try reached.
+    /// The targets are not met at `limit` stages in all, or doubling the stages no longer
+    /// brings them closer (the operating lines pinch); `at` is what the last try reached.
     Limit {
         limit: usize,
         at: P,
     },
 }
+
+/// Doubling the failing sections' stages must cut the shortfall to below this fraction of
+/// what it was, or the cascade is pinched at this reflux and more stages will not help.
+const PINCH: f64 = 0.9;
 
 /// `(n, m, performance)` for the smallest counts from `start`; `evaluate(n, m)` simulates.
 pub fn smallest_stages<P: Copy, E>(
@@ -40,6 +47,7 @@ pub fn smallest_stages<P: Copy, E>(
     let limit = MAX_STAGES as usize;
     let (mut n, mut m) = (start.0.max(1), start.1);
     let mut at = evaluate(n, m).map_err(Failure::Solve)?;
+    let mut previous_shortfall = f64::INFINITY;
     loop {
         let met = meets(&at);
         if met.both() {
@@ -49,9 +57,11 @@ pub fn smallest_stages<P: Copy, E>(
             if met.extraction { n } else { 2 * n },
             if met.scrub { m } else { (2 * m).max(1) },
         );
-        if next_n + next_m > limit {
-            return Err(Failure::Limit { limit, at });
+        let pinched = n + m >= 32 && met.shortfall > PINCH * previous_shortfall;
+        if next_n + next_m > limit || pinched {
+            return Err(Failure::Limit { limit: n + m, at });
         }
+        previous_shortfall = met.shortfall;
         (n, m) = (next_n, next_m);
         at = evaluate(n, m).map_err(Failure::Solve)?;
     }
@@ -73,16 +83,24 @@ pub fn smallest_stages<P: Copy, E>(
         let (mut x, mut scrub) = (n as i64 + step, m);
         let mut worse = 0;
         while x >= 1 && worse < FRONT_PATIENCE {
-            let Some(y) = fewest_scrub(x as usize, scrub, limit, &mut ok)? else {
+            // Only fewer stages in all are of interest: at most this many scrub stages.
+            let Some(cap) = (best.0 + best.1).checked_sub(x as usize + 1) else {
                 break;
             };
-            if x as usize + y < best.0 + best.1 {
-                best = (x as usize, y);
-                worse = 0;
-            } else {
-                worse += 1;
+            match fewest_scrub(x as usize, scrub.min(cap), cap, &mut ok)? {
+                Some(y) if x as usize + y < best.0 + best.1 => {
+                    best = (x as usize, y);
+                    worse = 0;
+                    scrub = y;
+                }
+                Some(y) => {
+                    worse += 1;
+                    scrub = y;
+                }
+                // No better total here; the front may still dip further on.
+                None => worse += 1,
             }
-            (x, scrub) = (x + step, y);
+            x += step;
         }
     }
     let at = evaluate(best.0, best.1).map_err(Failure::Solve)?;
@@ -93,20 +111,20 @@ pub fn smallest_stages<P: Copy, E>(
 /// unimodal in practice; a little patience rides over a flat stretch).
 const FRONT_PATIENCE: usize = 3;
 
-/// The fewest scrub stages meeting the targets with `n` extraction stages, searched from
-/// `hint`; `None` if even the stage limit does not.
+/// The fewest scrub stages, at most `cap`, meeting the targets with `n` extraction stages,
+/// searched from `hint`; `None` if `cap` does not.
 fn fewest_scrub<E>(
     n: usize,
     hint: usize,
-    limit: usize,
+    cap: usize,
     ok: &mut impl FnMut(usize, usize) -> Result<bool, E>,
 ) -> Result<Option<usize>, E> {
     let mut hi = hint;
     while !ok(n, hi)? {
-        if n + 2 * hi.max(1) > limit {
+        if hi >= cap {
             return Ok(None);
         }
-        hi = 2 * hi.max(1);
+        hi = (2 * hi.max(1)).min(cap);
     }
     Ok(Some(lowest(-1, hi as i64, |x| ok(n, x as usize))? as usize))
 }
@@ -144,6 +162,7 @@ mod tests {
             let meets = |&(n, m): &(usize, usize)| Met {
                 extraction: n >= 7,
                 scrub: m >= 4,
+                shortfall: (7usize.saturating_sub(n) + 4usize.saturating_sub(m)) as f64,
             };
             let found = smallest_stages(start, &mut evaluate, meets);
             let Ok((n, m, at)) = found else {
@@ -165,6 +184,7 @@ mod tests {
                 Met {
                     extraction: ok,
                     scrub: ok,
+                    shortfall: if ok { 0.0 } else { 1.0 / (n * m) as f64 },
                 }
             };
             let Ok((n, m, _)) = smallest_stages(start, &mut evaluate, meets) else {
@@ -175,12 +195,33 @@ mod tests {
         }
     }
 
+    /// A cascade pinched at 90 % whatever its stages: the search stops long before the limit.
+    #[test]
+    fn stops_when_more_stages_no_longer_help() {
+        let mut calls = 0;
+        let mut evaluate = |n: usize, _m: usize| -> Result<f64, ()> {
+            calls += 1;
+            Ok(90.0 - 10.0 / n as f64)
+        };
+        let pinched = |&p: &f64| Met {
+            extraction: p >= 99.0,
+            scrub: true,
+            shortfall: 99.0 - p,
+        };
+        assert!(matches!(
+            smallest_stages((2, 2), &mut evaluate, pinched),
+            Err(Failure::Limit { .. })
+        ));
+        assert!(calls < 10, "{calls} simulations");
+    }
+
     #[test]
     fn stops_at_the_stage_limit() {
         let mut evaluate = |n: usize, m: usize| -> Result<(usize, usize), ()> { Ok((n, m)) };
-        let never = |_: &(usize, usize)| Met {
+        let never = |&(n, _): &(usize, usize)| Met {
             extraction: false,
             scrub: true,
+            shortfall: 1.0 / n as f64,
         };
         assert!(matches!(
             smallest_stages((5, 5), &mut evaluate, never),
