@@ -147,7 +147,7 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
     let solution = designed.solve(&options);
     let seconds = start.elapsed().as_secs_f64();
     if let Some(output) = output {
-        let written = designed_toml(&text, &designs)
+        let written = designed_toml(&path.display().to_string(), &text, &designs)
             .map_err(|e| format!("cannot edit the flowsheet: {e}"))
             .and_then(|toml| write_atomically(output, toml.as_bytes()));
         if let Err(message) = written {

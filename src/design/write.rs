@@ -6,25 +6,30 @@ use toml_edit::{DocumentMut, Item, Table, value};
 
 use super::CascadeDesign;
 
-/// `input` (the text of the flowsheet file) with `designs` written into its cascades.
+/// `input` (the text of the flowsheet file `source`) with `designs` written into its
+/// cascades, under a first line saying so.
 pub fn designed_toml(
+    source: &str,
     input: &str,
     designs: &[CascadeDesign],
 ) -> Result<String, toml_edit::TomlError> {
     let mut doc: DocumentMut = input.parse()?;
-    let Some(cascades) = doc
+    if let Some(cascades) = doc
         .get_mut("cascades")
         .and_then(Item::as_array_of_tables_mut)
-    else {
-        return Ok(doc.to_string());
-    };
-    for table in cascades.iter_mut() {
-        let name = table.get("name").and_then(Item::as_str).map(str::to_string);
-        if let Some(d) = designs.iter().find(|d| Some(&d.cascade) == name.as_ref()) {
-            write_design(table, d);
+    {
+        for table in cascades.iter_mut() {
+            let name = table.get("name").and_then(Item::as_str).map(str::to_string);
+            if let Some(d) = designs.iter().find(|d| Some(&d.cascade) == name.as_ref()) {
+                write_design(table, d);
+            }
         }
     }
-    Ok(doc.to_string())
+    let stamp = format!(
+        "# Written by `sxcascade design {source}`: that file with each designed cascade's stage\n\
+         # counts and ratios filled in. Change the design file and design again.\n"
+    );
+    Ok(stamp + &doc.to_string())
 }
 
 fn write_design(table: &mut Table, d: &CascadeDesign) {

@@ -211,8 +211,7 @@ fn reagent_totals(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Option
         reagents
             .iter()
             .filter(|r| r.base == which)
-            .map(|r| r.base_t_per_year(hours))
-            .sum()
+            .fold(0.0, |total, r| total + r.base_t_per_year(hours))
     };
     let organic: Option<Vec<f64>> = flows.iter().map(|p| p.organic_l_per_h).collect();
     Some(ReagentTotals {

@@ -107,3 +107,45 @@ fn purities_the_feed_cannot_give_are_errors_naming_the_cascade() {
         "{message}"
     );
 }
+
+/// The shipped reference plant is what `design` makes of its design file: the same stage
+/// counts, and the same ratios to the six digits written.
+#[test]
+fn shipped_reference_plant_is_the_design_of_its_design_file() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/flowsheets/");
+    let read = |name: &str| std::fs::read_to_string(format!("{dir}{name}")).unwrap();
+    let problem =
+        parse_flowsheet_for_design("design.toml", &read("reference_plant_design.toml")).unwrap();
+    let (_, designs) = design(&problem, &SolverOptions::default()).unwrap();
+    let shipped =
+        sxcascade::input::parse_flowsheet("plant.toml", &read("reference_plant.toml")).unwrap();
+    assert_eq!(designs.len(), shipped.cascades.len());
+    for d in &designs {
+        let unit = shipped
+            .cascades
+            .iter()
+            .find(|c| c.name == d.cascade)
+            .unwrap();
+        let c = &unit.cascade;
+        assert_eq!(
+            (c.extraction_stages, c.scrub_stages),
+            (d.extraction_stages, d.scrub_stages),
+            "{}",
+            d.cascade
+        );
+        let OperatingPoint::Fluxes {
+            extraction_ratio,
+            scrub_ratio,
+        } = c.operating_point
+        else {
+            panic!("saturated")
+        };
+        assert!((extraction_ratio / d.extraction_ratio - 1.0).abs() < 1e-5);
+        let reflux = scrub_ratio / (extraction_ratio - scrub_ratio);
+        assert!(
+            (reflux / d.reflux_ratio - 1.0).abs() < 1e-5,
+            "{}",
+            d.cascade
+        );
+    }
+}
