@@ -22,8 +22,8 @@ use crate::flowsheet::{DesignSpec, Flowsheet, UnitId, sequence};
 use crate::solver::SolverOptions;
 use crate::stream::Stream;
 use crate::theory::{
-    StageEstimate, fenske_minimum_stages, minimum_reflux_ratio, optimum_ratios, product_fractions,
-    stage_estimate,
+    ProductFractions, StageEstimate, fenske_minimum_stages, minimum_reflux_ratio, optimum_ratios,
+    product_fractions, stage_estimate,
 };
 
 /// How one cascade was designed.
@@ -175,41 +175,43 @@ fn design_cascade(
     let raffinate_mass = groups.mean_oxide_mass(feed, &groups.raffinate);
     let p_a = mole_purity(spec.extract_purity_pct, extract_mass, light_key);
     let p_b = mole_purity(spec.raffinate_purity_pct, raffinate_mass, heavy_key);
-    let fractions = product_fractions(f_a, p_a, p_b);
-    if !(fractions.a > 0.0 && fractions.a < 1.0) {
+    // The extract fraction P = S - W: Xu's, which meets both purities exactly, moved into
+    // the range every target allows. Purities need P <= f_A / p_A (the extract's A cannot
+    // exceed the feed's) and 1 - P <= f_B / p_B; recoveries need P >= r_A f_A and
+    // 1 - P >= r_B f_B. An empty range is a true contradiction.
+    let f_b = 1.0 - f_a;
+    let r_a = spec.extract_recovery_pct.unwrap_or(0.0) / 100.0;
+    let r_b = spec.raffinate_recovery_pct.unwrap_or(0.0) / 100.0;
+    let lowest = (1.0 - f_b / p_b).max(r_a * f_a);
+    let highest = (f_a / p_a).min(1.0 - r_b * f_b);
+    if !(lowest < highest && lowest < 1.0 && highest > 0.0) {
         return Err(infeasible(format!(
-            "extract purity {} % and raffinate purity {} % cannot both hold for a feed with \
-             {:.4} % of the extract group (Xu's product fraction f'_A = {:.4}): relax one",
+            "the targets contradict each other for a feed with {:.4} % (mol) of the extract \
+             group: they need the extract to be at least {:.4} and at most {:.4} of the feed \
+             (extract purity {} %, raffinate purity {} %, recoveries {:?} / {:?} %): relax one",
+            100.0 * f_a,
+            lowest,
+            highest,
             spec.extract_purity_pct,
             spec.raffinate_purity_pct,
-            100.0 * f_a,
-            fractions.a
+            spec.extract_recovery_pct,
+            spec.raffinate_recovery_pct,
         )));
     }
-    for (target, most, group) in [
-        (
-            spec.extract_recovery_pct,
-            100.0 * fractions.a * p_a / f_a,
-            "extract",
-        ),
-        (
-            spec.raffinate_recovery_pct,
-            100.0 * fractions.b * p_b / (1.0 - f_a),
-            "raffinate",
-        ),
-    ] {
-        if let Some(target) = target
-            && target > most
-        {
-            return Err(infeasible(format!(
-                "{group} recovery {target} % contradicts the purities: at them the product \
-                 fractions allow at most {most:.4} %"
-            )));
-        }
-    }
+    let xu = product_fractions(f_a, p_a, p_b).a;
+    let fractions = ProductFractions {
+        a: xu.clamp(lowest, highest),
+        b: 1.0 - xu.clamp(lowest, highest),
+    };
     let organic_feed = unit.cascade.feed_phase == crate::cascade::FeedPhase::Organic;
     let reflux_min = minimum_reflux_ratio(beta, f_a, p_a, organic_feed);
     let (s, w) = match spec.reflux_factor {
+        Some(_) if reflux_min <= 0.0 => {
+            return Err(infeasible(format!(
+                "`reflux_factor` has no minimum to multiply: at these purities Underwood's \
+                 minimum reflux is {reflux_min:.4} (no reflux needed); remove `reflux_factor`"
+            )));
+        }
         Some(factor) => {
             let w = factor * reflux_min * fractions.a;
             (w + fractions.a, w)
@@ -220,11 +222,18 @@ fn design_cascade(
         }
     };
     let closed_form = stage_estimate(beta, f_a, p_a, p_b, s, w);
+    // Near a pinch the closed form runs to millions of stages: start no higher than a
+    // quarter of the limit each (the search grows from there if it must).
+    let cap = f64::from(crate::input::MAX_STAGES / 4);
+    let count = |x: f64| {
+        if x.is_finite() {
+            x.ceil().clamp(1.0, cap) as usize
+        } else {
+            1
+        }
+    };
     let start = closed_form.map_or((1, 1), |e| {
-        (
-            (e.extraction_stages.ceil() as usize).max(1),
-            (e.scrub_stages.ceil() as usize).max(1),
-        )
+        (count(e.extraction_stages), count(e.scrub_stages))
     });
     let mut trial = unit.cascade.clone();
     trial.operating_point = OperatingPoint::Fluxes {
@@ -290,10 +299,13 @@ fn design_cascade(
 }
 
 /// The mole purity at which a product of mean oxide mass `group_g_per_mol` (per mole of
-/// element) holds `mass_pct` % by oxide mass, its impurity being `impurity`.
+/// element) holds `mass_pct` % by oxide mass, its impurity being `impurity`: the odds of
+/// group to impurity by mole are their odds by mass times the impurity's oxide mass over the
+/// group's.
 fn mole_purity(mass_pct: f64, group_g_per_mol: f64, impurity: Element) -> f64 {
-    let mass_impurity = 1.0 - mass_pct / 100.0;
-    1.0 - mass_impurity * group_g_per_mol / impurity.oxide_g_per_mol_element()
+    let mass = mass_pct / 100.0;
+    let odds = mass / (1.0 - mass) * impurity.oxide_g_per_mol_element() / group_g_per_mol;
+    odds / (1.0 + odds)
 }
 
 /// The two groups of a cascade's feed.

@@ -334,6 +334,11 @@ const BAD: &[(&str, usize, &str)] = &[
     ("negative_concentration", 20, "feed_concentration_mol_per_l"),
     ("fed_by_empty_outlet", 29, "no rare earth"),
     ("feed_listed_twice", 13, "twice"),
+    ("design_feed_stage", 35, "feed_stage"),
+    ("design_unknown_split", 39, "Pm"),
+    ("design_split_at_end", 39, "extract group"),
+    ("design_missing_purity", 38, "extract_purity_pct"),
+    ("design_reflux_factor", 42, "reflux_factor"),
 ];
 
 #[test]

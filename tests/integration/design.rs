@@ -88,22 +88,40 @@ fn designed_binaries_meet_their_targets_with_no_stage_to_spare() {
     }
 }
 
+/// Minimum purities and recoveries below 100 % can always be met together (a sharp enough
+/// cut meets them all): a recovery target beyond what Xu's product fraction gives at the
+/// purities moves the cut, and the design meets every target.
 #[test]
-fn purities_the_feed_cannot_give_are_errors_naming_the_cascade() {
+fn recovery_targets_move_the_cut_and_are_met() {
     let options = SolverOptions::default();
-    // 99.99 % of Nd in the extract and 99.99 % of Pr in the raffinate are fine; but a 0.2 %
-    // Nd feed cannot yield a 99.9 % Pr raffinate and also put 99.9 % of its Nd in an extract
-    // of 99.99 % purity: Xu's product fraction bounds the recovery.
-    let text = binary(1.5, 0.002, 99.9, 99.99, None).replace(
-        "extract_purity_pct = 99.99",
-        "extract_purity_pct = 99.99\nextract_recovery_pct = 99.9",
+    let text = binary(1.5, 0.5, 99.0, 99.0, None).replace(
+        "extract_purity_pct = 99\n",
+        "extract_purity_pct = 99\nextract_recovery_pct = 99.5\n",
     );
+    assert!(text.contains("extract_recovery_pct"));
+    let flowsheet = parse_flowsheet_for_design("design.toml", &text).unwrap();
+    let (_, designs) = design(&flowsheet, &options).unwrap();
+    let achieved = designs[0].achieved;
+    assert!(achieved.extract_recovery_pct >= 99.5, "{achieved:?}");
+    assert!(achieved.extract_purity_pct >= 99.0 && achieved.raffinate_purity_pct >= 99.0);
+}
+
+/// Targets that only a perfect cut meets (every mole of both groups in its product) are an
+/// error naming the cascade, not an endless search.
+#[test]
+fn targets_only_a_perfect_cut_meets_are_errors_naming_the_cascade() {
+    let options = SolverOptions::default();
+    let text = binary(1.5, 0.5, 99.0, 99.0, None).replace(
+        "extract_purity_pct = 99\n",
+        "extract_purity_pct = 99\nextract_recovery_pct = 100\nraffinate_recovery_pct = 100\n",
+    );
+    assert!(text.contains("raffinate_recovery_pct"));
     let flowsheet = parse_flowsheet_for_design("design.toml", &text).unwrap();
     let error = design(&flowsheet, &options).unwrap_err();
     assert!(matches!(error, DesignError::Infeasible { .. }), "{error}");
     let message = error.to_string();
     assert!(
-        message.contains("PrNd") && message.contains("recovery"),
+        message.contains("PrNd") && message.contains("contradict"),
         "{message}"
     );
 }

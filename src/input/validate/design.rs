@@ -8,9 +8,31 @@ use super::Validator;
 use crate::cascade::SystemModel;
 use crate::elements::Element;
 use crate::flowsheet::{DesignSpec, ExtractantSystem};
-use crate::input::raw::RawDesign;
+use crate::input::raw::{RawCascade, RawDesign};
 
 impl Validator {
+    /// What `design` cannot size yet: a feed stage other than the last extraction stage (the
+    /// search moves it), and an organic feed (Xu's closed forms here are the aqueous-feed
+    /// ones).
+    pub(super) fn designable(&mut self, c: &RawCascade) {
+        let name = c.name.get_ref();
+        if let Some(stage) = &c.feed_stage {
+            self.error(
+                stage.span(),
+                format!(
+                    "cascade `{name}`: a designed cascade's feed enters its last extraction stage; \
+                     remove `feed_stage`"
+                ),
+            );
+        }
+        if let Some(phase) = c.feed_phase.as_ref().filter(|p| p.get_ref() == "organic") {
+            self.error(
+                phase.span(),
+                format!("cascade `{name}`: design sizes aqueous-feed cascades only, for now"),
+            );
+        }
+    }
+
     pub(super) fn design_spec(
         &mut self,
         cascade: &str,

@@ -155,6 +155,9 @@ impl Validator {
                 .design
                 .as_ref()
                 .and_then(|d| self.design_spec(c.name.get_ref(), d, &systems[system]));
+            if c.design.is_some() {
+                self.designable(c);
+            }
             match self.cascade(c, &systems[system].model) {
                 Some(cascade) => units.push(CascadeUnit {
                     name: c.name.get_ref().clone(),
