@@ -9,7 +9,13 @@ use crate::flowsheet::Concentrations;
 use crate::input::raw::RawCascade;
 
 impl Validator {
-    pub(super) fn cascade(&mut self, c: &RawCascade, model: &SystemModel) -> Option<Cascade> {
+    /// `design_valid`: the cascade's design table, if any, passed validation.
+    pub(super) fn cascade(
+        &mut self,
+        c: &RawCascade,
+        model: &SystemModel,
+        design_valid: bool,
+    ) -> Option<Cascade> {
         let name = c.name.get_ref();
         let feed_phase = match c
             .feed_phase
@@ -30,6 +36,9 @@ impl Validator {
             if self.design_mode {
                 // `design` sizes it before anything solves it.
                 return Some(Cascade::unsized_placeholder(feed_phase));
+            }
+            if !design_valid {
+                return None;
             }
             self.error(
                 c.name.span(),

@@ -151,6 +151,7 @@ impl Validator {
                 ok = false;
                 continue;
             };
+            let errors_before = self.errors.len();
             let design = c
                 .design
                 .as_ref()
@@ -158,7 +159,9 @@ impl Validator {
             if c.design.is_some() {
                 self.designable(c);
             }
-            match self.cascade(c, &systems[system].model) {
+            // A design table with errors is reported as such, not also as "run design first".
+            let design_valid = self.errors.len() == errors_before;
+            match self.cascade(c, &systems[system].model, design_valid) {
                 Some(cascade) => units.push(CascadeUnit {
                     name: c.name.get_ref().clone(),
                     system,
