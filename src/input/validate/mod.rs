@@ -103,7 +103,7 @@ impl Validator {
         self.topology(&raw, &units);
         let cascades = self.cascades(&raw, &system_index, &systems);
         let splitters: Option<Vec<_>> = raw.splitters.iter().map(|s| self.splitter(s)).collect();
-        let products = self.products(&raw);
+        let products = self.products(&raw, &units);
         if raw.cascades.is_empty() {
             self.error(
                 whole_file.start..whole_file.start,

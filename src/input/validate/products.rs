@@ -5,26 +5,24 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 
 use super::Validator;
+use super::network::RawUnit;
 use crate::elements::Element;
 use crate::flowsheet::ProductSpec;
 use crate::input::raw::RawFlowsheet;
 
 impl Validator {
-    pub(super) fn products(&mut self, flowsheet: &RawFlowsheet) -> Option<Vec<ProductSpec>> {
+    /// The products, each naming a stream that is a feed or some unit's outlet.
+    pub(super) fn products(
+        &mut self,
+        flowsheet: &RawFlowsheet,
+        units: &[RawUnit<'_>],
+    ) -> Option<Vec<ProductSpec>> {
         let raw = &flowsheet.products;
-        let declared: BTreeSet<&String> = flowsheet
+        let declared: BTreeSet<&str> = flowsheet
             .streams
             .keys()
-            .chain(flowsheet.cascades.iter().flat_map(|c| {
-                let c = c.get_ref();
-                [c.raffinate.get_ref(), c.extract.get_ref()]
-            }))
-            .chain(
-                flowsheet
-                    .splitters
-                    .iter()
-                    .flat_map(|s| s.get_ref().outlets.get_ref().keys()),
-            )
+            .map(String::as_str)
+            .chain(units.iter().flat_map(|u| u.outlets.iter().map(|(s, _)| *s)))
             .collect();
         let mut out = Vec::new();
         let mut ok = true;
@@ -37,7 +35,7 @@ impl Validator {
                 ok = false;
             }
             let stream = p.stream.get_ref();
-            if !declared.contains(stream) {
+            if !declared.contains(stream.as_str()) {
                 self.error(
                     p.stream.span(),
                     format!("product `{name}`: no stream `{stream}` in the flowsheet"),
