@@ -47,7 +47,7 @@ const CUTS: [(&[Element], usize); 14] = {
     ]
 };
 
-/// The fourteen-cascade plant for `reo_t_per_year` of Bayan Obo concentrate, in mol/h.
+/// The fourteen-cascade plant for `feed_mol_per_h` of Bayan Obo concentrate.
 pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
     let fresh = bayan_obo_feed();
     let betas = p507_separation_factors();

@@ -36,6 +36,24 @@ oa_ratio = 1.0
     )
 }
 
+/// The Kremser train with a fraction `r` of its raffinate (`raff`) split back to its feed
+/// (`back`); the rest leaves as `out`.
+fn raffinate_recycle(stages: u32, r: f64) -> String {
+    kremser_flowsheet(
+        stages,
+        &format!(
+            r#"feed = ["fresh", "back"]
+raffinate = "raff"
+extract = "ext"
+[[splitters]]
+name = "split"
+inlet = "raff"
+outlets = {{ back = {r}, out = {} }}"#,
+            1.0 - r
+        ),
+    )
+}
+
 fn assert_close(what: &str, got: f64, expected: f64) {
     let error = (got - expected).abs() / expected;
     assert!(
@@ -51,19 +69,7 @@ fn assert_close(what: &str, got: f64, expected: f64) {
 fn raffinate_recycle_sums_as_a_geometric_series() {
     let stages = 4;
     for r in [0.1, 0.5, 0.9] {
-        let text = kremser_flowsheet(
-            stages,
-            &format!(
-                r#"feed = ["fresh", "back"]
-raffinate = "raff"
-extract = "ext"
-[[splitters]]
-name = "split"
-inlet = "raff"
-outlets = {{ back = {r}, out = {} }}"#,
-                1.0 - r
-            ),
-        );
+        let text = raffinate_recycle(stages, r);
         let flowsheet = parse(&text);
         let solution = flowsheet.solve(&SolverOptions::default());
         assert!(solution.converged(), "{:?}", solution.recycles);
@@ -95,17 +101,7 @@ outlets = {{ back = {r}, out = {} }}"#,
 /// still converges in a few passes, to the geometric sum.
 #[test]
 fn a_loop_returning_nearly_everything_converges_to_its_sum() {
-    let text = kremser_flowsheet(
-        4,
-        r#"feed = ["fresh", "back"]
-raffinate = "raff"
-extract = "ext"
-[[splitters]]
-name = "split"
-inlet = "raff"
-outlets = { back = 0.99, out = 0.01 }"#,
-    )
-    .replace("La = 0.4,", "La = 0.01,");
+    let text = raffinate_recycle(4, 0.99).replace("La = 0.4,", "La = 0.01,");
     let solution = parse(&text).solve(&SolverOptions::default());
     assert!(solution.converged(), "{:?}", solution.recycles);
     assert!(
