@@ -345,9 +345,7 @@ impl Workspace {
                 None => norms = self.evaluate(p, Target::Current),
             }
         }
-        if self.has_trace_fluxes(p.feed.len()) {
-            self.polish(p, &mut norms, options.tolerance);
-        }
+        self.polish(p, &mut norms, options.tolerance);
         Ok(StageSolution {
             aqueous: self.aqueous.clone(),
             organic: self.organic.clone(),
@@ -400,15 +398,6 @@ impl Workspace {
         } else {
             *norms = self.evaluate(p, Target::Current);
         }
-    }
-
-    /// Whether some flux is below [`TRACE_LEVEL`] of its stage's total, where Newton keeps too
-    /// few digits and the polishing sweep is needed.
-    fn has_trace_fluxes(&self, c: usize) -> bool {
-        self.aqueous.chunks_exact(c).any(|stage| {
-            let total: f64 = stage.iter().sum();
-            stage.iter().any(|&a| a < TRACE_LEVEL * total)
-        })
     }
 
     /// Damping of the Newton step: the length is halved until the step either reduces the
