@@ -195,3 +195,25 @@ fn infeasible_operating_points_name_the_number() {
     };
     assert_eq!(name(infeasible(volumetric, 20)), "oa_ratio");
 }
+
+/// Sharp binary cuts (the extract takes exactly the feed's Nd, so both products approach
+/// 100 %) just above Underwood's minimum reflux: profiles spanning tens of decades. These
+/// converge (by continuation); the same cuts at other stage counts do not yet (issue notes).
+#[test]
+fn sharp_binary_cuts_near_minimum_reflux_converge() {
+    use sxcascade::theory::minimum_reflux_ratio;
+    for (beta, nd, factor, stages) in [
+        (1.5, 0.5, 1.05, 150),
+        (2.0, 0.3, 1.05, 300),
+        (2.0, 0.3, 1.1, 300),
+    ] {
+        let reflux = factor * minimum_reflux_ratio(beta, nd, 0.999, false);
+        let case = reference::binary(beta, nd, stages, stages, nd * (1.0 + reflux), reflux);
+        let solved = case
+            .cascade
+            .solve(&case.model, &case.feed, &SolverOptions::default())
+            .unwrap_or_else(|e| panic!("beta {beta}, {factor} R_min, {stages} + {stages}: {e}"));
+        assert_closes(&solved);
+        assert!(solved.extract.purity_mol_pct(&[Element::Nd]) > 99.999);
+    }
+}
