@@ -136,14 +136,18 @@ impl Flowsheet {
         }
     }
 
-    /// The mixed feed of cascade `k`, solving only the blocks before it; `None` if a unit
-    /// upstream fails or the cascade is inside a recycle loop (its feed depends on itself).
+    /// The mixed feed of cascade `k`, solving only what comes before it: the blocks before its
+    /// own and, in a recycle loop, the loop's units before it in one pass with the recycle
+    /// streams empty (the loop's first pass). `None` if a unit upstream fails.
     pub fn feed_of(&self, k: usize, options: &SolverOptions) -> Option<Stream> {
         let mut state = State::new(self);
         for block in sequence(self) {
-            if block.units.contains(&UnitId::Cascade(k)) {
-                if block.is_recycle() {
-                    return None;
+            if let Some(position) = block.units.iter().position(|&u| u == UnitId::Cascade(k)) {
+                for tear in &block.tears {
+                    state.streams.insert(tear.clone(), Stream::default());
+                }
+                for &unit in &block.units[..position] {
+                    self.run_unit(unit, &mut state, options, block.is_recycle());
                 }
                 let parts: Option<Vec<&Stream>> = self.cascades[k]
                     .feeds
