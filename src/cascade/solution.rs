@@ -1,4 +1,4 @@
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1};
 
 use crate::elements::Element;
 use crate::solver::{Convergence, StageSolution, nan_max};
@@ -87,6 +87,11 @@ impl CascadeSolution {
             .flat_map(|row| columns.iter().map(move |&(k, scale)| row[k] * scale))
             .collect();
         Some(profile)
+    }
+
+    /// Each stage's aqueous and organic fluxes, stage 1 first, in [`Self::elements`] order.
+    pub fn stage_rows(&self) -> impl Iterator<Item = (ArrayView1<'_, f64>, ArrayView1<'_, f64>)> {
+        self.aqueous.rows().into_iter().zip(self.organic.rows())
     }
 
     pub fn stages(&self) -> usize {

@@ -57,13 +57,7 @@ pub fn csv_files(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Re
         header.extend(s.elements.iter().map(|e| format!("organic_{e}_mol_per_h")));
         w.write_record(&header)?;
         let n = unit.cascade.extraction_stages;
-        for (j, (a, o)) in s
-            .aqueous
-            .rows()
-            .into_iter()
-            .zip(s.organic.rows())
-            .enumerate()
-        {
+        for (j, (a, o)) in s.stage_rows().enumerate() {
             let section = if j < n { "extraction" } else { "scrub" };
             let mut row = vec![(j + 1).to_string(), section.to_string()];
             row.extend(a.iter().chain(o.iter()).map(|x| number(Some(*x))));

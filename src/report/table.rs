@@ -22,13 +22,7 @@ pub fn profiles(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> String {
             names.join(""),
             names.join("")
         );
-        for (j, (a, o)) in s
-            .aqueous
-            .rows()
-            .into_iter()
-            .zip(s.organic.rows())
-            .enumerate()
-        {
+        for (j, (a, o)) in s.stage_rows().enumerate() {
             let row = |r: ndarray::ArrayView1<f64>| {
                 r.iter().map(|x| format!("{x:>10.3e}")).collect::<String>()
             };
