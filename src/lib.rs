@@ -5,6 +5,7 @@
 //! models, one cascade and its solver, Xu Guangxian's closed-form theory. Flowsheet files and
 //! the command line sit at the edge ([`flowsheet`]) and call it.
 
+pub mod atomic;
 pub mod cascade;
 pub mod design;
 pub mod elements;
@@ -16,6 +17,7 @@ pub mod reference;
 pub mod report;
 pub mod solver;
 pub mod stream;
+pub mod sweep;
 pub mod theory;
 
 pub use cascade::{Cascade, CascadeSolution, FeedPhase, OperatingPoint, SystemModel};

@@ -2,7 +2,6 @@
 //! results and maps outcomes to exit codes (0 solved and on spec; 1 solved but off spec or
 //! not converged; 2 bad input).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,6 +9,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use sxcascade::SolverOptions;
+use sxcascade::atomic::write_atomically;
 use sxcascade::design::{DesignError, designed_toml};
 use sxcascade::flowsheet::{Flowsheet, FlowsheetSolution};
 use sxcascade::input::{InputErrors, parse_flowsheet, parse_flowsheet_for_design};
@@ -230,20 +230,4 @@ fn write_tables(
         }
     }
     Ok(())
-}
-
-/// Writes `contents` to a temporary file beside `path` and renames it into place, so that an
-/// interrupted run leaves the whole file or none.
-fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let written = tempfile::NamedTempFile::new_in(dir).and_then(|mut tmp| {
-        tmp.write_all(contents)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
-    });
-    written.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

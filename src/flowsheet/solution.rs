@@ -82,6 +82,8 @@ pub(super) struct State {
     pub cascades: Vec<Option<Result<CascadeSolution, CascadeError>>>,
     /// Whether each cascade's last feed was empty (a recycle loop still filling).
     pub empty_feed: Vec<bool>,
+    /// Whether `cascades` holds a neighbouring flowsheet's solutions to start from.
+    pub warm: bool,
 }
 
 impl State {
@@ -91,7 +93,21 @@ impl State {
             streams: flowsheet.feeds.clone(),
             cascades: vec![None; n],
             empty_feed: vec![false; n],
+            warm: false,
         }
+    }
+
+    /// Starts every cascade from its solution in `previous` (a neighbouring sweep case).
+    fn near(flowsheet: &Flowsheet, previous: FlowsheetSolution) -> Self {
+        let mut state = Self::new(flowsheet);
+        let starts = state.cascades.iter_mut().zip(previous.cascades);
+        for (start, outcome) in starts {
+            if let Ok(solution) = outcome.result {
+                *start = Some(Ok(solution));
+            }
+        }
+        state.warm = true;
+        state
     }
 }
 
@@ -100,7 +116,21 @@ impl Flowsheet {
     /// convergence on their tear streams. A unit that fails is reported and its outlets are
     /// missing, so units downstream of it are not solved.
     pub fn solve(&self, options: &SolverOptions) -> FlowsheetSolution {
-        let mut state = State::new(self);
+        self.solve_in(State::new(self), options)
+    }
+
+    /// Solves as [`Flowsheet::solve`], each cascade starting from its solution in `previous`:
+    /// the solution of this flowsheet with slightly different numbers (a neighbouring case of
+    /// a sweep). The same steady state, in fewer iterations when the cases are close.
+    pub fn solve_near(
+        &self,
+        options: &SolverOptions,
+        previous: FlowsheetSolution,
+    ) -> FlowsheetSolution {
+        self.solve_in(State::near(self, previous), options)
+    }
+
+    fn solve_in(&self, mut state: State, options: &SolverOptions) -> FlowsheetSolution {
         let blocks = sequence(self);
         let mut recycles = Vec::new();
         for block in &blocks {
@@ -210,7 +240,7 @@ impl Flowsheet {
                 let feed = Stream::new(parts.into_iter().flat_map(Stream::flows));
                 let empty = feed.total_mol_per_h() == 0.0;
                 let previous = match &state.cascades[k] {
-                    Some(Ok(solution)) if in_loop => Some(solution),
+                    Some(Ok(solution)) if in_loop || state.warm => Some(solution),
                     _ => None,
                 };
                 let model = &self.systems[c.system].model;

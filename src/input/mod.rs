@@ -4,9 +4,11 @@
 
 mod diagnostic;
 pub mod raw;
+mod template;
 mod validate;
 
 pub use diagnostic::{Diagnostic, InputErrors, line_column};
+pub use template::{FieldPath, FieldValue, FlowsheetTemplate};
 pub use validate::{COMPOSITION_SUM_TOLERANCE, MAX_STAGES};
 
 use crate::flowsheet::Flowsheet;

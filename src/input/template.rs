@@ -1,0 +1,326 @@
+//! A flowsheet file parsed once and validated many times with some of its numbers changed:
+//! the cases of a sweep. Setting a field works on the parsed TOML tree, before the file's
+//! records are read, so a case is checked by exactly the validation a file with those numbers
+//! gets from `sxcascade run`, and its errors point at the changed field's line.
+
+use std::fmt;
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::diagnostic::{Diagnostic, InputErrors};
+use super::raw::RawFlowsheet;
+use super::validate::validate;
+use crate::flowsheet::Flowsheet;
+
+/// A numeric field of a flowsheet file, e.g. `cascades.PrNd.reflux_ratio` or
+/// `systems.p507.separation_factors.Nd`. Tables are entered by key; arrays of tables
+/// (`[[cascades]]`, `[[splitters]]`, `[[products]]`) by the `name` of the entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath {
+    text: String,
+    segments: Vec<String>,
+}
+
+impl FieldPath {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let segments: Vec<String> = text.split('.').map(str::to_string).collect();
+        if segments.len() < 2 || segments.iter().any(|s| s.trim().is_empty()) {
+            return Err(format!(
+                "`{text}` is not a field path: write it as dotted keys, e.g. \
+                 `cascades.PrNd.reflux_ratio`"
+            ));
+        }
+        Ok(Self {
+            text: text.to_string(),
+            segments,
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// What a field holds in the file: whole numbers (stage counts) or any number, and its value
+/// if the file gives one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldValue {
+    pub integer: bool,
+    pub value: Option<f64>,
+}
+
+/// A parsed flowsheet file whose numbers can be set before validation.
+pub struct FlowsheetTemplate<'a> {
+    file: String,
+    text: &'a str,
+    root: Spanned<DeTable<'a>>,
+}
+
+impl<'a> FlowsheetTemplate<'a> {
+    /// Parses `text` (read from `file`, used in messages). Only TOML syntax is checked here.
+    pub fn parse(file: &str, text: &'a str) -> Result<Self, InputErrors> {
+        let root = DeTable::parse(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim_end().replace('\n', " ");
+            InputErrors::new(file, text, vec![Diagnostic::new(span, message)])
+        })?;
+        Ok(Self {
+            file: file.to_string(),
+            text,
+            root,
+        })
+    }
+
+    /// The field at `path`: whether it takes whole numbers, and its value in the file (`None`
+    /// when the file leaves it out and its table exists, so that setting it adds it).
+    pub fn field(&self, path: &FieldPath) -> Result<FieldValue, String> {
+        let mut root = self.root.get_ref().clone();
+        let slot = locate(&mut root, path)?;
+        Ok(match slot {
+            Slot::Present(value) => match value.get_ref() {
+                DeValue::Integer(i) => FieldValue {
+                    integer: true,
+                    value: i64::from_str_radix(i.as_str(), i.radix())
+                        .ok()
+                        .map(|v| v as f64),
+                },
+                DeValue::Float(x) => FieldValue {
+                    integer: false,
+                    value: x.as_str().parse().ok(),
+                },
+                other => {
+                    return Err(format!("`{path}` is a {}, not a number", other.type_str()));
+                }
+            },
+            Slot::Absent(..) => FieldValue {
+                integer: false,
+                value: None,
+            },
+        })
+    }
+
+    /// The flowsheet with each field of `values` set, validated as `sxcascade run` validates
+    /// a file. Errors name the line of the field as written (or of its table, if added).
+    pub fn instantiate(&self, values: &[(&FieldPath, f64)]) -> Result<Flowsheet, InputErrors> {
+        let raw = self.raw(values)?;
+        validate(raw, 0..self.text.len(), false).map_err(|d| self.errors(d))
+    }
+
+    /// Whether the file with `values` set still reads as a flowsheet's records (no unknown
+    /// key, whole numbers where whole numbers go), before any check of the numbers.
+    pub fn deserializes(&self, values: &[(&FieldPath, f64)]) -> Result<(), InputErrors> {
+        self.raw(values).map(drop)
+    }
+
+    fn raw(&self, values: &[(&FieldPath, f64)]) -> Result<RawFlowsheet, InputErrors> {
+        // The new numbers as TOML text, parsed into values that live as long as this call.
+        let texts: Vec<String> = values.iter().map(|(_, v)| toml_number(*v)).collect();
+        let mut root: DeTable<'_> = self.root.get_ref().clone();
+        let mut errors = Vec::new();
+        for ((path, _), text) in values.iter().zip(&texts) {
+            let parsed = DeValue::parse(text).map(Spanned::into_inner);
+            let set = parsed
+                .map_err(|e| e.message().to_string())
+                .and_then(|value| set(&mut root, path, value));
+            if let Err(message) = set {
+                errors.push(Diagnostic::new(0..0, format!("`{path}`: {message}")));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(self.errors(errors));
+        }
+        let document = Spanned::new(self.root.span(), root);
+        RawFlowsheet::deserialize(toml::de::Deserializer::from(document)).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim_end().replace('\n', " ");
+            self.errors(vec![Diagnostic::new(span, message)])
+        })
+    }
+
+    fn errors(&self, diagnostics: Vec<Diagnostic>) -> InputErrors {
+        InputErrors::new(&self.file, self.text, diagnostics)
+    }
+}
+
+/// Where a path leads: an existing value, or a missing key of an existing table.
+enum Slot<'t, 'a> {
+    Present(&'t mut Spanned<DeValue<'a>>),
+    Absent(&'t mut DeTable<'a>, std::ops::Range<usize>),
+}
+
+fn set<'a>(root: &mut DeTable<'a>, path: &FieldPath, value: DeValue<'a>) -> Result<(), String> {
+    match locate(root, path)? {
+        Slot::Present(slot) => {
+            let span = slot.span();
+            *slot = Spanned::new(span, value);
+        }
+        Slot::Absent(table, span) => {
+            let key = path.segments.last().expect("a path has segments").clone();
+            table.insert(
+                Spanned::new(span.clone(), key.into()),
+                Spanned::new(span, value),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn locate<'t, 'a>(root: &'t mut DeTable<'a>, path: &FieldPath) -> Result<Slot<'t, 'a>, String> {
+    let (last, parents) = path.segments.split_last().expect("a path has segments");
+    let mut table = root;
+    let mut table_span = 0..0;
+    let mut walked = String::new();
+    let mut segments = parents.iter();
+    while let Some(segment) = segments.next() {
+        let Some(entry) = table.get_mut(segment.as_str()) else {
+            return Err(format!("the file has no `{walked}{segment}`"));
+        };
+        walked.push_str(segment);
+        table_span = entry.span();
+        table = match entry.get_mut() {
+            DeValue::Table(t) => t,
+            // An array of tables: the next segment names the entry (`[[cascades]]`
+            // name = "PrNd").
+            DeValue::Array(array) => {
+                let Some(name) = segments.next() else {
+                    return Err(format!("`{walked}` is a list: name an entry of it"));
+                };
+                let named = array.iter_mut().find_map(|item| {
+                    let span = item.span();
+                    match item.get_mut() {
+                        DeValue::Table(t)
+                            if t.get("name").and_then(|n| n.get_ref().as_str())
+                                == Some(name.as_str()) =>
+                        {
+                            Some((t, span))
+                        }
+                        _ => None,
+                    }
+                });
+                let Some((t, span)) = named else {
+                    return Err(format!("the file has no `{walked}` named \"{name}\""));
+                };
+                walked.push('.');
+                walked.push_str(name);
+                table_span = span;
+                t
+            }
+            other => {
+                return Err(format!("`{walked}` is a {}, not a table", other.type_str()));
+            }
+        };
+        walked.push('.');
+    }
+    if table.contains_key(last.as_str()) {
+        let value = table.get_mut(last.as_str()).expect("the key is there");
+        Ok(Slot::Present(value))
+    } else {
+        Ok(Slot::Absent(table, table_span))
+    }
+}
+
+/// `v` as TOML: whole numbers as integers (so that stage counts stay integers), the rest in
+/// the shortest form that reads back as the same `f64`.
+fn toml_number(v: f64) -> String {
+    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.fract() == 0.0 && v.abs() < EXACT_INTEGERS {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = include_str!("../../flowsheets/prnd_binary.toml");
+
+    fn path(s: &str) -> FieldPath {
+        FieldPath::parse(s).unwrap()
+    }
+
+    #[test]
+    fn unchanged_template_validates_like_the_file() {
+        let template = FlowsheetTemplate::parse("prnd", FILE).unwrap();
+        let direct = super::super::parse_flowsheet("prnd", FILE).unwrap();
+        assert_eq!(template.instantiate(&[]).unwrap(), direct);
+    }
+
+    #[test]
+    fn setting_a_field_equals_editing_the_file() {
+        let template = FlowsheetTemplate::parse("prnd", FILE).unwrap();
+        let edited = FILE
+            .replace("scrub_stages = 33", "scrub_stages = 40")
+            .replace("reflux_ratio = 4.4495", "reflux_ratio = 5.25")
+            .replace("Nd = 1.5 }", "Nd = 1.45 }");
+        let direct = super::super::parse_flowsheet("prnd", &edited).unwrap();
+        let (m, r, beta) = (
+            path("cascades.PrNd.scrub_stages"),
+            path("cascades.PrNd.reflux_ratio"),
+            path("systems.p507.separation_factors.Nd"),
+        );
+        let set = template
+            .instantiate(&[(&m, 40.0), (&r, 5.25), (&beta, 1.45)])
+            .unwrap();
+        assert_eq!(set, direct);
+    }
+
+    #[test]
+    fn fields_report_their_kind_and_value() {
+        let template = FlowsheetTemplate::parse("prnd", FILE).unwrap();
+        let stages = template.field(&path("cascades.PrNd.scrub_stages")).unwrap();
+        assert_eq!((stages.integer, stages.value), (true, Some(33.0)));
+        let s = template
+            .field(&path("cascades.PrNd.extraction_ratio"))
+            .unwrap();
+        assert_eq!((s.integer, s.value), (false, Some(4.1711)));
+        let absent = template.field(&path("cascades.PrNd.feed_stage")).unwrap();
+        assert_eq!(absent.value, None);
+        for (bad, says) in [
+            ("cascades.NdSm.reflux_ratio", "no `cascades` named \"NdSm\""),
+            ("systems.p508.model", "no `systems.p508`"),
+            ("cascades.PrNd.name", "string, not a number"),
+        ] {
+            let message = template.field(&path(bad)).unwrap_err();
+            assert!(message.contains(says), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn a_bad_value_is_an_error_at_the_fields_line() {
+        let template = FlowsheetTemplate::parse("prnd", FILE).unwrap();
+        let s = path("cascades.PrNd.extraction_ratio");
+        let errors = template.instantiate(&[(&s, -1.0)]).unwrap_err().to_string();
+        let line = FILE
+            .lines()
+            .position(|l| l.starts_with("extraction_ratio"))
+            .unwrap()
+            + 1;
+        assert!(errors.contains(&format!("prnd:{line}:")), "{errors}");
+        let n = path("cascades.PrNd.extraction_stages");
+        let errors = template.instantiate(&[(&n, 12.5)]).unwrap_err().to_string();
+        assert!(
+            errors.contains("extraction_stages") || errors.contains("u32"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn numbers_read_back_exactly() {
+        for v in [0.1, 4.4495, 1e-7, 3.0, 1e300, 123456789.125, -2.5] {
+            let text = toml_number(v);
+            let parsed: f64 = text.parse().unwrap();
+            assert_eq!(parsed, v, "{text}");
+        }
+        assert_eq!(toml_number(33.0), "33");
+    }
+}

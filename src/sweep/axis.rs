@@ -1,0 +1,123 @@
+//! One swept field and its values: `PATH=START:STOP:COUNT` (evenly spaced),
+//! `PATH=log:START:STOP:COUNT` (evenly spaced in log) or `PATH=a,b,c` (a list).
+
+use crate::input::FieldPath;
+
+/// A field of the flowsheet and the values a grid sweep gives it, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    pub path: FieldPath,
+    pub values: Vec<f64>,
+}
+
+impl Axis {
+    /// Reads `PATH=SPEC`, as given to `--vary`.
+    pub fn parse(vary: &str) -> Result<Self, String> {
+        let (path, spec) = vary.split_once('=').ok_or_else(|| {
+            format!("`{vary}`: write PATH=SPEC, e.g. cascades.PrNd.reflux_ratio=4:6:11")
+        })?;
+        Ok(Self {
+            path: FieldPath::parse(path.trim())?,
+            values: values(spec.trim()).map_err(|e| format!("`{vary}`: {e}"))?,
+        })
+    }
+}
+
+/// The values a SPEC stands for.
+pub fn values(spec: &str) -> Result<Vec<f64>, String> {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let values = match parts.as_slice() {
+        [list] => list
+            .split(',')
+            .map(|x| number(x.trim()))
+            .collect::<Result<Vec<f64>, String>>()?,
+        [start, stop, count] => {
+            let (start, stop, count) = (number(start)?, number(stop)?, count_of(count)?);
+            spaced(start, stop, count, |x| x, |x| x)
+        }
+        ["log", start, stop, count] => {
+            let (start, stop, count) = (number(start)?, number(stop)?, count_of(count)?);
+            if !(start > 0.0 && stop > 0.0) {
+                return Err("a log range needs START and STOP above zero".into());
+            }
+            let mut v = spaced(start, stop, count, f64::ln, f64::exp);
+            // Exact ends, whatever exp(ln(x)) rounds to.
+            v[0] = start;
+            if count > 1 {
+                v[count - 1] = stop;
+            }
+            v
+        }
+        _ => {
+            return Err("SPEC is START:STOP:COUNT, log:START:STOP:COUNT, or a list a,b,c".into());
+        }
+    };
+    Ok(values)
+}
+
+/// `count` values from `start` to `stop`, evenly spaced in `forward`'s coordinate.
+fn spaced(
+    start: f64,
+    stop: f64,
+    count: usize,
+    forward: fn(f64) -> f64,
+    back: fn(f64) -> f64,
+) -> Vec<f64> {
+    if count == 1 {
+        return vec![start];
+    }
+    let (a, b) = (forward(start), forward(stop));
+    // a + (b - a) * k / (count - 1): the last value is `stop` exactly in the linear case.
+    (0..count)
+        .map(|k| back(a + (b - a) * k as f64 / (count - 1) as f64))
+        .collect()
+}
+
+fn number(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(format!("`{text}` is not a finite number")),
+    }
+}
+
+fn count_of(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("COUNT `{text}` must be a whole number, 1 or more")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_log_and_list() {
+        assert_eq!(values("10:50:5").unwrap(), [10.0, 20.0, 30.0, 40.0, 50.0]);
+        assert_eq!(values("2:3:1").unwrap(), [2.0]);
+        let log = values("log:1:1000:4").unwrap();
+        assert_eq!(log.len(), 4);
+        assert_eq!((log[0], log[3]), (1.0, 1000.0));
+        assert!((log[1] - 10.0).abs() < 1e-12 && (log[2] - 100.0).abs() < 1e-10);
+        assert_eq!(values("1.5, 2,4e1").unwrap(), [1.5, 2.0, 40.0]);
+    }
+
+    #[test]
+    fn bad_specs_say_why() {
+        for (spec, says) in [
+            ("1:2", "SPEC is"),
+            ("1:2:0", "COUNT"),
+            ("a:2:3", "`a`"),
+            ("log:0:2:3", "above zero"),
+            ("1,nan", "finite"),
+            ("1:2:3:4:5", "SPEC is"),
+        ] {
+            let e = values(spec).unwrap_err();
+            assert!(e.contains(says), "{spec}: {e}");
+        }
+        assert!(Axis::parse("cascades.PrNd.reflux_ratio").is_err());
+        let axis = Axis::parse("cascades.PrNd.reflux_ratio = 4:6:3").unwrap();
+        assert_eq!(axis.path.as_str(), "cascades.PrNd.reflux_ratio");
+        assert_eq!(axis.values, [4.0, 5.0, 6.0]);
+    }
+}
