@@ -51,12 +51,24 @@ enum Command {
         #[arg(short, long, value_name = "DESIGNED.toml")]
         output: Option<PathBuf>,
     },
+    /// Solve a flowsheet for every case of a parameter sweep, in parallel; one CSV row per case.
+    Sweep(cli::sweep::SweepArgs),
+    /// Merge the part files of a sharded sweep, checking every case is there exactly once.
+    Merge {
+        /// The sweep's output directory.
+        dir: PathBuf,
+        /// The merged CSV file.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
     /// Validate a flowsheet file without solving it.
     Check {
         /// Flowsheet file (TOML).
         file: PathBuf,
     },
 }
+
+mod cli;
 
 const EXIT_OFF_SPEC: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
@@ -71,6 +83,8 @@ fn main() -> ExitCode {
         } => load(&file).map_or_else(|code| code, |f| run(&f, json, profiles, out.as_deref())),
         Command::Design { file, output } => design(&file, output.as_deref()),
         Command::Check { file } => check(&file),
+        Command::Sweep(args) => cli::sweep::sweep(args),
+        Command::Merge { dir, output } => cli::sweep::merge_parts(&dir, &output),
     }
 }
 

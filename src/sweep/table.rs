@@ -49,7 +49,7 @@ pub fn csv_text(
 
 fn fields(row: &CaseResult, products: usize, timing: bool) -> Vec<String> {
     let mut out = vec![row.case.to_string()];
-    out.extend(row.values.iter().map(|v| number(Some(*v))));
+    out.extend(row.values.iter().map(|&v| value(v)));
     out.push(row.status.as_str().into());
     for k in 0..products {
         match row.products.get(k) {
@@ -69,6 +69,15 @@ fn fields(row: &CaseResult, products: usize, timing: bool) -> Vec<String> {
     }
     out.push(row.message.clone());
     out
+}
+
+/// A varied field's value: whole numbers (stage counts) without a decimal point.
+fn value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
 }
 
 /// Shortest round-trip form; empty for a missing or not-a-number value.

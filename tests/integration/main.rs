@@ -6,4 +6,5 @@ mod design;
 mod network;
 mod properties;
 mod recycle;
+mod sweep;
 mod theory;

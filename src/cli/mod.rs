@@ -1,0 +1,3 @@
+//! Subcommands of the binary that have more to do than fit in `main.rs`.
+
+pub mod sweep;

@@ -1,0 +1,226 @@
+//! `sxcascade sweep` and `sxcascade merge`: the command-line edge of [`sxcascade::sweep`].
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use sxcascade::SolverOptions;
+use sxcascade::atomic::write_atomically;
+use sxcascade::input::FlowsheetTemplate;
+use sxcascade::sweep::{
+    Axis, Manifest, RunOptions, RunSummary, Shard, Sweep, SweepPlan, block_count, fingerprint,
+    is_sweep_file, merge, parse_sweep_file, run_to_file,
+};
+
+use super::super::{EXIT_BAD_INPUT, EXIT_OFF_SPEC};
+
+/// The sweep command's arguments.
+#[derive(clap::Args)]
+pub struct SweepArgs {
+    /// Flowsheet file, or sweep file (TOML naming a `flowsheet`, with [[vary]] axes and
+    /// optionally [monte_carlo]).
+    pub file: PathBuf,
+    /// PATH=SPEC: a field of the flowsheet (e.g. cascades.PrNd.reflux_ratio) and its values,
+    /// START:STOP:COUNT, log:START:STOP:COUNT or a,b,c. Several make a full grid, the last
+    /// varying fastest.
+    #[arg(long, value_name = "PATH=SPEC")]
+    pub vary: Vec<String>,
+    /// Results: a CSV file; with shards, a directory of part-K-of-N.csv files.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Run only shard K (0 to N-1) of N; defaults from SLURM_ARRAY_TASK_ID and
+    /// SLURM_ARRAY_TASK_COUNT in a Slurm job array.
+    #[arg(long, value_name = "K", requires = "shards")]
+    pub shard: Option<usize>,
+    #[arg(long, value_name = "N", requires = "shard")]
+    pub shards: Option<usize>,
+    /// Worker threads (default: RAYON_NUM_THREADS, else every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Run a shard again even if its part file exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Add each case's wall time (a column that differs from run to run).
+    #[arg(long)]
+    pub timing: bool,
+    /// Solve every case from scratch instead of from its neighbour's solution.
+    #[arg(long)]
+    pub cold: bool,
+}
+
+pub fn sweep(args: SweepArgs) -> ExitCode {
+    match run(args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn run(args: SweepArgs) -> Result<ExitCode, String> {
+    let (flowsheet_path, mut plan) = plan_of(&args.file)?;
+    for vary in &args.vary {
+        plan.axes
+            .push(Axis::parse(vary).map_err(|e| format!("error: --vary {e}"))?);
+    }
+    let text = read(&flowsheet_path)?;
+    let name = flowsheet_path.display().to_string();
+    let template = FlowsheetTemplate::parse(&name, &text).map_err(|e| e.to_string())?;
+    let sweep = Sweep::new(template, plan, SolverOptions::default())
+        .map_err(|e| format!("{}: error: {e}", args.file.display()))?;
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .map_err(|e| format!("error: --threads {threads}: {e}"))?;
+    }
+    let options = RunOptions {
+        warm: !args.cold,
+        timing: args.timing,
+    };
+    let print = fingerprint(&sweep, &text, options);
+    let cases = sweep.plan.cases()?;
+    let blocks = block_count(cases);
+    // Sharded (a job array, or asked for): OUT is a directory of parts.
+    let (blocks, target) = match shard_of(args.shard, args.shards)? {
+        None => (0..blocks, args.output.clone()),
+        Some(shard) => {
+            let manifest = Manifest::new(&sweep, &name, &print, shard.count, args.timing)?;
+            manifest.install(&args.output)?;
+            let target = args.output.join(shard.file_name());
+            if target.exists() && !args.force {
+                eprintln!(
+                    "{} exists: shard {} of {} is done (--force to redo it)",
+                    target.display(),
+                    shard.index,
+                    shard.count
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            (shard.blocks(blocks), target)
+        }
+    };
+    let share = sxcascade::sweep::block_cases(&blocks, cases).len();
+    let bar = progress_bar(share);
+    let summary = run_to_file(&sweep, blocks, &target, &print, options, &|n| {
+        bar.inc(n as u64)
+    })?;
+    bar.finish_and_clear();
+    report(&summary, &target);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The flowsheet and plan that FILE stands for: a sweep file, or a flowsheet (with the plan
+/// all in `--vary`).
+fn plan_of(file: &Path) -> Result<(PathBuf, SweepPlan), String> {
+    let text = read(file)?;
+    if is_sweep_file(&text) {
+        let sweep = parse_sweep_file(file, &text).map_err(|e| e.to_string())?;
+        Ok((sweep.flowsheet, sweep.plan))
+    } else {
+        Ok((file.to_path_buf(), SweepPlan::default()))
+    }
+}
+
+/// The shard to run: `--shard`/`--shards`, else Slurm's job-array variables, else none.
+fn shard_of(shard: Option<usize>, shards: Option<usize>) -> Result<Option<Shard>, String> {
+    let from_env = |name: &str| -> Result<Option<usize>, String> {
+        match std::env::var(name) {
+            Ok(v) => v
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| format!("error: {name}={v} is not a whole number")),
+            Err(_) => Ok(None),
+        }
+    };
+    let (index, count) = match (shard, shards) {
+        (Some(k), Some(n)) => (k, n),
+        (None, None) => match from_env("SLURM_ARRAY_TASK_COUNT")? {
+            // Task ids run from the array's first index (`--array=1-8` starts at 1).
+            Some(n) => {
+                let id = from_env("SLURM_ARRAY_TASK_ID")?
+                    .ok_or("error: SLURM_ARRAY_TASK_COUNT is set but SLURM_ARRAY_TASK_ID is not")?;
+                let min = from_env("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+                (
+                    id.checked_sub(min)
+                        .ok_or("error: SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?,
+                    n,
+                )
+            }
+            None => return Ok(None),
+        },
+        _ => return Err("error: give both --shard K and --shards N".into()),
+    };
+    Shard::new(index, count)
+        .map(Some)
+        .map_err(|e| format!("error: {e}"))
+}
+
+fn progress_bar(cases: usize) -> ProgressBar {
+    let bar = ProgressBar::new(cases as u64);
+    if std::io::stderr().is_terminal() {
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{bar:40} {human_pos}/{human_len} cases  {per_sec}  ETA {eta}",
+            )
+            .expect("a valid template"),
+        );
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
+fn report(summary: &RunSummary, target: &Path) {
+    let statuses: Vec<String> = summary
+        .statuses
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    let resumed = if summary.resumed > 0 {
+        format!(", {} resumed from checkpoints", summary.resumed)
+    } else {
+        String::new()
+    };
+    println!(
+        "{} cases ({}){resumed}: written to {}",
+        summary.cases,
+        statuses.join(", "),
+        target.display()
+    );
+}
+
+/// `sxcascade merge OUT -o FILE`: exit 1 naming what is missing if the parts are incomplete.
+pub fn merge_parts(dir: &Path, output: &Path) -> ExitCode {
+    match merge(dir) {
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        Ok(Err(incomplete)) => {
+            eprintln!("{}: error: {incomplete}", dir.display());
+            ExitCode::from(EXIT_OFF_SPEC)
+        }
+        Ok(Ok(text)) => match write_atomically(output, text.as_bytes()) {
+            Ok(()) => {
+                let rows = text.lines().count() - 1;
+                println!("{rows} cases merged into {}", output.display());
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(EXIT_BAD_INPUT)
+            }
+        },
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: error: cannot read the file: {e}", path.display()))
+}

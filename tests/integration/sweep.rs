@@ -1,0 +1,360 @@
+//! `sxcascade sweep` and `merge` as a cluster uses them: shards run as separate processes with
+//! Slurm's variables, merged into the unsharded file byte for byte; a run killed with SIGKILL
+//! and started again; cases equal to direct runs of the edited file; Monte Carlo reproducible.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BINARY: &str = "flowsheets/prnd_binary.toml";
+/// 8 scrub-stage counts x 13 reflux ratios: 104 cases, 7 warm-start blocks; infeasible at
+/// low reflux (S - W >= 1), on spec in a narrow band about the design's 4.4495, off elsewhere.
+const GRID: [&str; 4] = [
+    "--vary",
+    "cascades.PrNd.scrub_stages=26:40:8",
+    "--vary",
+    "cascades.PrNd.reflux_ratio=2.5,3,4.4,4.41,4.42,4.43,4.44,4.45,4.46,4.47,4.48,4.5,5",
+];
+
+fn sxcascade(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sxcascade"))
+        .args(args)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("SLURM_ARRAY_TASK_COUNT")
+        .envs(env.iter().copied())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A directory removed when dropped.
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("sxcascade-sweep-{name}-"))
+        .tempdir()
+        .unwrap()
+}
+
+fn sweep_to(out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut args = vec!["sweep", BINARY];
+    args.extend(GRID);
+    args.extend(extra);
+    args.extend(["-o", out.to_str().unwrap()]);
+    sxcascade(&args, env)
+}
+
+/// The CSV as rows of named cells.
+fn rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn four_slurm_shards_merge_into_the_unsharded_file() {
+    let tmp = scratch("shards");
+    let dir = tmp.path();
+    let whole = dir.join("whole.csv");
+    ok(&sweep_to(&whole, &[], &[]));
+    let parts = dir.join("parts");
+    for task in ["0", "1", "2", "3"] {
+        let env = [
+            ("SLURM_ARRAY_TASK_ID", task),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ];
+        ok(&sweep_to(&parts, &[], &env));
+    }
+    let merged = dir.join("merged.csv");
+    ok(&sxcascade(
+        &[
+            "merge",
+            parts.to_str().unwrap(),
+            "-o",
+            merged.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    let whole_text = std::fs::read_to_string(&whole).unwrap();
+    assert_eq!(std::fs::read_to_string(&merged).unwrap(), whole_text);
+    // Every case once, in order, with every status the grid should produce.
+    let rows = rows(&whole_text);
+    assert_eq!(rows.len(), 104);
+    assert!(
+        rows.iter()
+            .enumerate()
+            .all(|(k, r)| r["case"] == k.to_string())
+    );
+    for status in ["ok", "off_spec", "infeasible"] {
+        assert!(
+            rows.iter().any(|r| r["status"] == status),
+            "no {status} case"
+        );
+    }
+    // A shard re-run is skipped; a lost part is named by merge, exit 1.
+    let again = sweep_to(&parts, &["--shard", "2", "--shards", "4"], &[]);
+    ok(&again);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("is done"));
+    std::fs::remove_file(parts.join("part-2-of-4.csv")).unwrap();
+    let out = sxcascade(
+        &[
+            "merge",
+            parts.to_str().unwrap(),
+            "-o",
+            merged.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("part-2-of-4.csv is missing (cases 48 to 79)"),
+        "{stderr}"
+    );
+    // Parts of another sweep in the same directory are refused.
+    let other = sxcascade(
+        &[
+            "sweep",
+            BINARY,
+            "--vary",
+            "cascades.PrNd.reflux_ratio=4:5:3",
+            "--shard",
+            "0",
+            "--shards",
+            "4",
+            "-o",
+            parts.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("another sweep"));
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_uninterrupted_result() {
+    let tmp = scratch("kill");
+    let dir = tmp.path();
+    // 100 reflux ratios x 16 scrub-stage counts x 80 feed-stage shifts: long enough (seconds)
+    // to be killed after its first checkpoint.
+    let grid = [
+        "--vary",
+        "cascades.PrNd.scrub_stages=26:41:16",
+        "--vary",
+        "cascades.PrNd.extraction_stages=15:94:80",
+        "--vary",
+        "cascades.PrNd.reflux_ratio=4:6:100",
+    ];
+    let target = dir.join("sweep.csv");
+    let partial = dir.join("sweep.csv.partial");
+    let mut args = vec!["sweep", BINARY];
+    args.extend(grid);
+    args.extend(["-o", target.to_str().unwrap()]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sxcascade"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let checkpointed = || {
+        std::fs::read_dir(&partial).is_ok_and(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("blocks-"))
+        })
+    };
+    while !checkpointed() {
+        assert!(started.elapsed() < Duration::from_secs(60), "no checkpoint");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        !target.exists(),
+        "killed before the end: no result file yet"
+    );
+    let resumed = sxcascade(&args, &[]);
+    ok(&resumed);
+    let said = String::from_utf8_lossy(&resumed.stdout);
+    assert!(said.contains("resumed from checkpoints"), "{said}");
+    assert!(
+        !partial.exists(),
+        "checkpoints are removed once the file is whole"
+    );
+    let fresh = dir.join("fresh.csv");
+    let mut args = vec!["sweep", BINARY];
+    args.extend(grid);
+    args.extend(["-o", fresh.to_str().unwrap()]);
+    ok(&sxcascade(&args, &[]));
+    let (a, b) = (
+        std::fs::read_to_string(&target).unwrap(),
+        std::fs::read_to_string(&fresh).unwrap(),
+    );
+    assert_eq!(a.lines().count(), 128_001);
+    assert!(a == b, "the resumed file differs from an uninterrupted run");
+}
+
+/// The flowsheet file with `values` written into it, as an engineer would edit it.
+fn edited(fields: &[(&str, &str)], values: &[&str], into: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(BINARY).unwrap();
+    let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
+    for ((table, key), value) in fields.iter().zip(values) {
+        let cascade = doc["cascades"]
+            .as_array_of_tables_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|c| c["name"].as_str() == Some(table))
+            .unwrap();
+        cascade[key] = toml_edit::value(value.parse::<toml_edit::Value>().unwrap());
+    }
+    std::fs::write(into, doc.to_string()).unwrap();
+    into.to_path_buf()
+}
+
+#[test]
+fn sampled_cases_equal_direct_runs_of_the_edited_file() {
+    let tmp = scratch("direct");
+    let dir = tmp.path();
+    for (cold, tolerance) in [(true, 0.0), (false, 1e-9)] {
+        let out = dir.join(format!("cold-{cold}.csv"));
+        ok(&sweep_to(&out, if cold { &["--cold"] } else { &[] }, &[]));
+        let rows = rows(&std::fs::read_to_string(&out).unwrap());
+        for case in [7, 20, 60, 103] {
+            let row = &rows[case];
+            let stages = &row["cascades.PrNd.scrub_stages"];
+            let reflux = &row["cascades.PrNd.reflux_ratio"];
+            let file = edited(
+                &[("PrNd", "scrub_stages"), ("PrNd", "reflux_ratio")],
+                &[stages, reflux],
+                &dir.join(format!("case-{case}.toml")),
+            );
+            let run = sxcascade(&["run", file.to_str().unwrap(), "--json"], &[]);
+            let result: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+            let expected_status = match run.status.code() {
+                Some(0) => "ok",
+                _ => "off_spec",
+            };
+            assert_eq!(row["status"], expected_status, "case {case}");
+            for product in result["products"].as_array().unwrap() {
+                let name = product["name"].as_str().unwrap();
+                for quantity in ["purity_pct", "recovery_pct"] {
+                    let direct = product[quantity].as_f64().unwrap();
+                    let swept: f64 = row[&format!("{name}.{quantity}")].parse().unwrap();
+                    // Cold: the very same solve. Warm: the same steady state, reached from
+                    // the neighbouring case (the solver's tolerance is far below 1e-9).
+                    assert!(
+                        (swept - direct).abs() <= tolerance * direct,
+                        "case {case} {name}.{quantity}: swept {swept}, direct {direct}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn sweep_file(dir: &Path, sigma: f64, samples: usize) -> PathBuf {
+    let flowsheet = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINARY);
+    let text = format!(
+        "flowsheet = {flowsheet:?}\n\
+         [monte_carlo]\nsamples = {samples}\nseed = 2026\n\
+         [[monte_carlo.fields]]\npath = \"systems.p507.separation_factors.Nd\"\n\
+         distribution = \"lognormal\"\nsigma = {sigma:?}\n\
+         [[monte_carlo.fields]]\npath = \"cascades.PrNd.reflux_ratio\"\n\
+         distribution = \"normal\"\nsigma = {:?}\n",
+        sigma * 4.0
+    );
+    let path = dir.join(format!("mc-{sigma}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn monte_carlo_is_reproducible_and_zero_sigma_is_the_nominal_case() {
+    let tmp = scratch("mc");
+    let dir = tmp.path();
+    let file = sweep_file(dir, 0.02, 300);
+    let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
+    for out in [&a, &b] {
+        ok(&sxcascade(
+            &["sweep", file.to_str().unwrap(), "-o", out.to_str().unwrap()],
+            &[],
+        ));
+    }
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(text, std::fs::read_to_string(&b).unwrap());
+    let spread = rows(&text);
+    let betas: Vec<f64> = spread
+        .iter()
+        .map(|r| r["systems.p507.separation_factors.Nd"].parse().unwrap())
+        .collect();
+    assert!(betas.iter().any(|&b| b > 1.52) && betas.iter().any(|&b| b < 1.48));
+    // sigma = 0: every sample is the file's own case.
+    let zero = sweep_file(dir, 0.0, 40);
+    let out = dir.join("zero.csv");
+    ok(&sxcascade(
+        &[
+            "sweep",
+            zero.to_str().unwrap(),
+            "--cold",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    let direct = sxcascade(&["run", BINARY, "--json"], &[]);
+    let result: serde_json::Value = serde_json::from_slice(&direct.stdout).unwrap();
+    let nd = &result["products"][0];
+    for row in rows(&std::fs::read_to_string(&out).unwrap()) {
+        assert_eq!(row["systems.p507.separation_factors.Nd"], "1.5");
+        assert_eq!(row["cascades.PrNd.reflux_ratio"], "4.4495");
+        let purity: f64 = row["Nd2O3.purity_pct"].parse().unwrap();
+        assert_eq!(purity, nd["purity_pct"].as_f64().unwrap());
+    }
+}
+
+#[test]
+fn bad_sweeps_exit_2_saying_why() {
+    for (vary, says) in [
+        (
+            "cascades.NdSm.reflux_ratio=4:5:3",
+            "no `cascades` named \"NdSm\"",
+        ),
+        ("cascades.PrNd.scrub_stages=20:21:3", "takes whole numbers"),
+        ("cascades.PrNd.reflux_ratio=4:5", "SPEC is"),
+        ("cascades.PrNd.reflux_ratio", "PATH=SPEC"),
+        (
+            "cascades.PrNd.refluxratio=4:5:3",
+            "unknown field `refluxratio`",
+        ),
+        ("cascades.PrNd.raffinate=1,2", "string, not a number"),
+    ] {
+        let out = sxcascade(&["sweep", BINARY, "--vary", vary, "-o", "/dev/null"], &[]);
+        assert_eq!(out.status.code(), Some(2), "{vary}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{vary}: {stderr}");
+    }
+    let out = sxcascade(&["sweep", BINARY, "--shard", "1", "-o", "x"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let tmp = scratch("bad");
+    let dir = tmp.path();
+    let out = sweep_to(&dir.join("x"), &["--shard", "4", "--shards", "4"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 to N-1"));
+}
