@@ -57,7 +57,32 @@ impl BlockTridiagonal {
 
     /// Eliminates the lower blocks once the stage Jacobians are in place.
     pub fn factor(&mut self, reflux_fraction: f64, shift: f64) -> Result<(), SingularStage> {
-        let c = self.elements;
+        // Binaries and ternaries, the cascades sweeps solve by the million, get code compiled
+        // for their block size (loops unrolled, 2 x 2 inverses in closed form): ~2x faster.
+        match self.elements {
+            2 => self.factor_sized::<2>(reflux_fraction, shift),
+            3 => self.factor_sized::<3>(reflux_fraction, shift),
+            _ => self.factor_sized::<0>(reflux_fraction, shift),
+        }
+    }
+
+    /// Solves `M step = -residual` with the factors of the last `factor` call (which may be
+    /// reused for chord steps).
+    pub fn solve(&mut self, residual: &[f64], step: &mut [f64]) {
+        match self.elements {
+            2 => self.solve_sized::<2>(residual, step),
+            3 => self.solve_sized::<3>(residual, step),
+            _ => self.solve_sized::<0>(residual, step),
+        }
+    }
+
+    /// [`BlockTridiagonal::factor`] for blocks of `C` elements (`C = 0`: any size).
+    fn factor_sized<const C: usize>(
+        &mut self,
+        reflux_fraction: f64,
+        shift: f64,
+    ) -> Result<(), SingularStage> {
+        let c = if C == 0 { self.elements } else { C };
         let cc = c * c;
         let mut w = vec![0.0; c];
         for j in 0..self.stages {
@@ -99,17 +124,21 @@ impl BlockTridiagonal {
                 }
                 row[i] -= 1.0 + shift + weight * d[i];
             }
-            if !invert_in_place(block, c, &mut self.pivots) {
+            let inverted = if c == 2 {
+                invert_2x2(block)
+            } else {
+                invert_in_place(block, c, &mut self.pivots)
+            };
+            if !inverted {
                 return Err(SingularStage(j + 1));
             }
         }
         Ok(())
     }
 
-    /// Solves `M step = -residual` with the factors of the last `factor` call (which may be
-    /// reused for chord steps).
-    pub fn solve(&mut self, residual: &[f64], step: &mut [f64]) {
-        let c = self.elements;
+    /// [`BlockTridiagonal::solve`] for blocks of `C` elements (`C = 0`: any size).
+    fn solve_sized<const C: usize>(&mut self, residual: &[f64], step: &mut [f64]) {
+        let c = if C == 0 { self.elements } else { C };
         let cc = c * c;
         for j in 0..self.stages {
             let s = j * c..(j + 1) * c;
@@ -148,6 +177,78 @@ impl BlockTridiagonal {
                 .zip(&self.forward[j * c..(j + 1) * c])
             {
                 *out = z - row.iter().zip(next).map(|(a, b)| a * b).sum::<f64>();
+            }
+        }
+    }
+}
+
+/// Inverts the row-major 2 x 2 matrix `a` in place; `false` if singular. The operations of
+/// [`invert_in_place`] (Gauss-Jordan, partial pivoting) written out in the same order, so that
+/// the result is the same to the last bit: near the minimum reflux whether a sharp cut
+/// converges can turn on the rounding of these inverses (an adjugate formula loses some).
+fn invert_2x2(a: &mut [f64]) -> bool {
+    // `max_by` takes the last of equal candidates: the second row on a tie.
+    let swap = a[2].abs() >= a[0].abs();
+    let [p, q, r, t] = if swap {
+        [a[2], a[3], a[0], a[1]]
+    } else {
+        [a[0], a[1], a[2], a[3]]
+    };
+    if p == 0.0 || !p.is_finite() {
+        return false;
+    }
+    let inv = 1.0 / p;
+    let (r0, r1) = (inv, q * inv);
+    let (s0, s1) = if r != 0.0 {
+        (-(r * r0), t - r * r1)
+    } else {
+        (0.0, t)
+    };
+    if s1 == 0.0 || !s1.is_finite() {
+        return false;
+    }
+    let inv = 1.0 / s1;
+    let (s0, s1) = (s0 * inv, inv);
+    let (r0, r1) = if r1 != 0.0 {
+        (r0 - r1 * s0, -(r1 * s1))
+    } else {
+        (r0, 0.0)
+    };
+    // Row interchanges of the matrix are column interchanges of its inverse.
+    let inverse = if swap {
+        [r1, r0, s1, s0]
+    } else {
+        [r0, r1, s0, s1]
+    };
+    a.copy_from_slice(&inverse);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_written_out_2x2_inverse_is_gauss_jordan_to_the_bit() {
+        let mut x = 0.123_f64;
+        let mut next = || {
+            // A logistic-map sequence: deterministic, spread over many magnitudes.
+            x = 3.99 * x * (1.0 - x);
+            (x - 0.5) * 10f64.powi((x * 40.0) as i32 - 20)
+        };
+        let mut cases: Vec<[f64; 4]> = (0..2000).map(|_| [next(), next(), next(), next()]).collect();
+        cases.extend([
+            [1.0, 2.0, -1.0, 3.0], // a tie in the pivot column
+            [0.0, 1.0, 1.0, 0.0],  // a zero pivot
+            [1.0, 2.0, 0.0, 3.0],  // nothing to eliminate
+            [1.0, 2.0, 2.0, 4.0],  // singular
+        ]);
+        for m in cases {
+            let (mut closed, mut general) = (m, m);
+            let ok = invert_2x2(&mut closed);
+            assert_eq!(ok, invert_in_place(&mut general, 2, &mut [0; 2]), "{m:?}");
+            if ok {
+                assert_eq!(closed.map(f64::to_bits), general.map(f64::to_bits), "{m:?}");
             }
         }
     }
