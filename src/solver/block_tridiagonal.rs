@@ -236,7 +236,9 @@ mod tests {
             x = 3.99 * x * (1.0 - x);
             (x - 0.5) * 10f64.powi((x * 40.0) as i32 - 20)
         };
-        let mut cases: Vec<[f64; 4]> = (0..2000).map(|_| [next(), next(), next(), next()]).collect();
+        let mut cases: Vec<[f64; 4]> = (0..2000)
+            .map(|_| [next(), next(), next(), next()])
+            .collect();
         cases.extend([
             [1.0, 2.0, -1.0, 3.0], // a tie in the pivot column
             [0.0, 1.0, 1.0, 0.0],  // a zero pivot
