@@ -86,15 +86,13 @@ impl<'a> FlowsheetTemplate<'a> {
         let slot = locate(&mut root, path)?;
         Ok(match slot {
             Slot::Present(value) => match value.get_ref() {
-                DeValue::Integer(i) => FieldValue {
+                v @ DeValue::Integer(_) => FieldValue {
                     integer: true,
-                    value: i64::from_str_radix(i.as_str(), i.radix())
-                        .ok()
-                        .map(|v| v as f64),
+                    value: number(v),
                 },
-                DeValue::Float(x) => FieldValue {
+                v @ DeValue::Float(_) => FieldValue {
                     integer: false,
-                    value: x.as_str().parse().ok(),
+                    value: number(v),
                 },
                 other => {
                     return Err(format!("`{path}` is a {}, not a number", other.type_str()));
@@ -121,6 +119,14 @@ impl<'a> FlowsheetTemplate<'a> {
     }
 
     fn raw(&self, values: &[(&FieldPath, f64)]) -> Result<RawFlowsheet, InputErrors> {
+        let rebalanced = self
+            .rebalanced(values)
+            .map_err(|message| self.errors(vec![Diagnostic::new(0..0, message)]))?;
+        let values: Vec<(&FieldPath, f64)> = values
+            .iter()
+            .copied()
+            .chain(rebalanced.iter().map(|(path, v)| (path, *v)))
+            .collect();
         // The new numbers as TOML text, parsed into values that live as long as this call.
         let texts: Vec<String> = values.iter().map(|(_, v)| toml_number(*v)).collect();
         let mut root: DeTable<'_> = self.root.get_ref().clone();
@@ -143,6 +149,81 @@ impl<'a> FlowsheetTemplate<'a> {
             let message = e.message().trim_end().replace('\n', " ");
             self.errors(vec![Diagnostic::new(span, message)])
         })
+    }
+
+    /// A composition must keep its sum (1 or 100 %) when some of its entries are set: the
+    /// entries not set are scaled, in the file's proportions, to make up the rest. This is
+    /// how an engineer varies one element of a feed ("Nd from 15 to 20 %, the rest as
+    /// assayed"); without it every case but the file's own would fail the sum check.
+    fn rebalanced(&self, values: &[(&FieldPath, f64)]) -> Result<Vec<(FieldPath, f64)>, String> {
+        // The composition tables touched, with the keys set in each.
+        let mut tables: Vec<(&[String], Vec<(&str, f64)>)> = Vec::new();
+        for (path, v) in values {
+            let Some((key, table)) = path.segments.split_last() else {
+                continue;
+            };
+            if !table
+                .last()
+                .is_some_and(|t| COMPOSITIONS.contains(&t.as_str()))
+            {
+                continue;
+            }
+            match tables.iter_mut().find(|(t, _)| *t == table) {
+                Some((_, set)) => set.push((key, *v)),
+                None => tables.push((table, vec![(key, *v)])),
+            }
+        }
+        let mut rebalanced = Vec::new();
+        for (table, set) in tables {
+            let entries = self.entries(table)?;
+            let total: f64 = entries.iter().map(|(_, x)| x).sum();
+            let kept: Vec<&(String, f64)> = entries
+                .iter()
+                .filter(|(k, _)| !set.iter().any(|(s, _)| s == k))
+                .collect();
+            let kept_sum: f64 = kept.iter().map(|(_, x)| x).sum();
+            let set_sum: f64 = set.iter().map(|(_, x)| x).sum();
+            let name = table.join(".");
+            if kept.is_empty() || kept_sum <= 0.0 {
+                continue; // nothing to rebalance with: the sum check speaks for itself
+            }
+            if set_sum > total {
+                return Err(format!(
+                    "the entries set in `{name}` sum to {set_sum}, more than the {total} \
+                     the file's entries sum to: the others cannot make up the rest"
+                ));
+            }
+            let scale = (total - set_sum) / kept_sum;
+            for (key, x) in kept {
+                let mut segments = table.to_vec();
+                segments.push(key.clone());
+                let path = FieldPath {
+                    text: segments.join("."),
+                    segments,
+                };
+                rebalanced.push((path, x * scale));
+            }
+        }
+        Ok(rebalanced)
+    }
+
+    /// The numeric entries of the table at `table` as the file gives them.
+    fn entries(&self, table: &[String]) -> Result<Vec<(String, f64)>, String> {
+        let mut root = self.root.get_ref().clone();
+        let path = FieldPath {
+            text: table.join("."),
+            segments: table.to_vec(),
+        };
+        let Slot::Present(value) = locate(&mut root, &path)? else {
+            return Ok(Vec::new());
+        };
+        let DeValue::Table(entries) = value.get_ref() else {
+            return Err(format!("`{path}` is not a table"));
+        };
+        Ok(entries
+            .iter()
+            .filter_map(|(key, value)| Some((key.get_ref().to_string(), number(value.get_ref())?)))
+            .collect())
     }
 
     fn errors(&self, diagnostics: Vec<Diagnostic>) -> InputErrors {
@@ -226,6 +307,20 @@ fn locate<'t, 'a>(root: &'t mut DeTable<'a>, path: &FieldPath) -> Result<Slot<'t
         Ok(Slot::Absent(table, table_span))
     }
 }
+
+/// The number a TOML value holds, if it is one.
+fn number(value: &DeValue<'_>) -> Option<f64> {
+    match value {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|v| v as f64),
+        DeValue::Float(x) => x.as_str().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The tables whose entries are fractions of a whole (see `rebalanced`).
+const COMPOSITIONS: [&str; 2] = ["composition_mol", "composition_oxide_pct"];
 
 /// `v` as TOML: whole numbers as integers (so that stage counts stay integers), the rest in
 /// the shortest form that reads back as the same `f64`.
@@ -312,6 +407,39 @@ mod tests {
             errors.contains("extraction_stages") || errors.contains("u32"),
             "{errors}"
         );
+    }
+
+    #[test]
+    fn setting_part_of_a_composition_rescales_the_rest() {
+        const SERIES: &str = include_str!("../../flowsheets/light_series.toml");
+        let template = FlowsheetTemplate::parse("series", SERIES).unwrap();
+        let nd = path("streams.feed.composition_oxide_pct.Nd2O3");
+        let set = template.instantiate(&[(&nd, 20.0)]).unwrap();
+        // The file's other oxides, scaled by hand to make up the remaining 80 %.
+        let scale = 80.0 / (25.83 + 51.76 + 5.27);
+        let edited = SERIES.replace(
+            "{ La2O3 = 25.83, CeO2 = 51.76, Pr6O11 = 5.27, Nd2O3 = 17.14 }",
+            &format!(
+                "{{ La2O3 = {:?}, CeO2 = {:?}, Pr6O11 = {:?}, Nd2O3 = 20.0 }}",
+                25.83 * scale,
+                51.76 * scale,
+                5.27 * scale
+            ),
+        );
+        assert_ne!(edited, SERIES);
+        let direct = super::super::parse_flowsheet("series", &edited).unwrap();
+        let (a, b) = (&set.feeds["feed"], &direct.feeds["feed"]);
+        for (e, x) in b.flows() {
+            let rel = (a.mol_per_h(e) - x).abs() / x;
+            assert!(rel < 1e-14, "{e}: {} vs {x}", a.mol_per_h(e));
+        }
+        // Without the rescaling the sum check would have refused the case; with it, setting
+        // more than the whole is refused instead.
+        let errors = template
+            .instantiate(&[(&nd, 120.0)])
+            .unwrap_err()
+            .to_string();
+        assert!(errors.contains("more than the 100"), "{errors}");
     }
 
     #[test]
