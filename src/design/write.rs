@@ -38,6 +38,7 @@ fn write_design(table: &mut Table, d: &CascadeDesign) {
         "extraction_stages",
         "scrub_stages",
         "extraction_ratio",
+        "extract_product_ratio",
         "reflux_ratio",
     ] {
         table.remove(stale);

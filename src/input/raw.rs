@@ -80,6 +80,9 @@ pub struct RawCascade {
     pub extraction_stages: Option<Spanned<u32>>,
     pub scrub_stages: Option<Spanned<u32>>,
     pub extraction_ratio: Option<Spanned64>,
+    /// P = S - W, the alternative to `extraction_ratio` that holds the product split when the
+    /// reflux changes.
+    pub extract_product_ratio: Option<Spanned64>,
     pub reflux_ratio: Option<Spanned64>,
     pub scrub_ratio: Option<Spanned64>,
     pub oa_ratio: Option<Spanned64>,

@@ -245,6 +245,15 @@ fn set<'a>(root: &mut DeTable<'a>, path: &FieldPath, value: DeValue<'a>) -> Resu
         }
         Slot::Absent(table, span) => {
             let key = path.segments.last().expect("a path has segments").clone();
+            // Giving one of two alternative fields takes the other out, as an engineer
+            // editing the file would (`extract_product_ratio` instead of `extraction_ratio`).
+            for (a, b) in ALTERNATIVES {
+                if key == a {
+                    table.remove(b);
+                } else if key == b {
+                    table.remove(a);
+                }
+            }
             table.insert(
                 Spanned::new(span.clone(), key.into()),
                 Spanned::new(span, value),
@@ -318,6 +327,12 @@ fn number(value: &DeValue<'_>) -> Option<f64> {
         _ => None,
     }
 }
+
+/// Cascade fields that say the same thing two ways: setting one replaces the other.
+const ALTERNATIVES: [(&str, &str); 2] = [
+    ("extraction_ratio", "extract_product_ratio"),
+    ("reflux_ratio", "scrub_ratio"),
+];
 
 /// The tables whose entries are fractions of a whole (see `rebalanced`).
 const COMPOSITIONS: [&str; 2] = ["composition_mol", "composition_oxide_pct"];
@@ -440,6 +455,29 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(errors.contains("more than the 100"), "{errors}");
+    }
+
+    #[test]
+    fn setting_an_alternative_field_replaces_the_files() {
+        let template = FlowsheetTemplate::parse("prnd", FILE).unwrap();
+        // P = S - W of the file's S = 4.1711 and R = 4.4495, so the operating point is kept.
+        let p = 4.1711 / (1.0 + 4.4495);
+        let product = path("cascades.PrNd.extract_product_ratio");
+        let set = template.instantiate(&[(&product, p)]).unwrap();
+        let direct = super::super::parse_flowsheet("prnd", FILE).unwrap();
+        let op = |f: &Flowsheet| match f.cascades[0].cascade.operating_point {
+            crate::cascade::OperatingPoint::Fluxes {
+                extraction_ratio,
+                scrub_ratio,
+            } => (extraction_ratio, scrub_ratio),
+            ref other => panic!("{other:?}"),
+        };
+        let ((s1, w1), (s2, w2)) = (op(&set), op(&direct));
+        assert!((s1 / s2 - 1.0).abs() < 1e-14 && (w1 / w2 - 1.0).abs() < 1e-14);
+        // Doubling R at that P doubles W and keeps S - W.
+        let r = path("cascades.PrNd.reflux_ratio");
+        let (s3, w3) = op(&template.instantiate(&[(&product, p), (&r, 8.899)]).unwrap());
+        assert!(((s3 - w3) / p - 1.0).abs() < 1e-14 && (w3 / (2.0 * w2) - 1.0).abs() < 1e-14);
     }
 
     #[test]

@@ -339,6 +339,13 @@ const BAD: &[(&str, usize, &str)] = &[
     ("design_split_at_end", 39, "extract group"),
     ("design_missing_purity", 38, "extract_purity_pct"),
     ("design_reflux_factor", 42, "reflux_factor"),
+    ("both_s_and_product_ratio", 18, "not both"),
+    (
+        "product_ratio_with_scrub_ratio",
+        17,
+        "goes with `reflux_ratio`",
+    ),
+    ("negative_product_ratio", 16, "extract_product_ratio"),
 ];
 
 #[test]

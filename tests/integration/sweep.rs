@@ -358,3 +358,74 @@ fn bad_sweeps_exit_2_saying_why() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("0 to N-1"));
 }
+
+/// The sweep files shipped in flowsheets/sweeps/ run, and say what their comments promise.
+#[test]
+fn shipped_sweep_files_run_and_show_what_they_claim() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/sweeps");
+    let mut shipped: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    shipped.sort();
+    assert_eq!(
+        shipped,
+        ["prnd_beta_uncertainty.toml", "prnd_stages_reflux.toml"],
+        "every shipped sweep file is tested here"
+    );
+    let tmp = scratch("shipped");
+    let run = |name: &str| {
+        let out = tmp.path().join(name).with_extension("csv");
+        let file = format!("flowsheets/sweeps/{name}");
+        ok(&sxcascade(
+            &["sweep", &file, "-o", out.to_str().unwrap()],
+            &[],
+        ));
+        rows(&std::fs::read_to_string(out).unwrap())
+    };
+
+    // Stages x reflux at a fixed split: every case converges, the stages needed for both specs
+    // fall as reflux rises, and Xu's optimum (R 4.4495, 33 scrub stages) is inside the window.
+    let grid = run("prnd_stages_reflux.toml");
+    assert_eq!(grid.len(), 48 * 40);
+    let fewest = |reflux: &str| {
+        grid.iter()
+            .filter(|r| r["cascades.PrNd.reflux_ratio"] == reflux && r["status"] == "ok")
+            .map(|r| r["cascades.PrNd.scrub_stages"].parse::<u32>().unwrap())
+            .min()
+    };
+    assert!(
+        grid.iter()
+            .all(|r| r["status"] == "ok" || r["status"] == "off_spec")
+    );
+    let (low, mid, high) = (fewest("3.3"), fewest("4.4"), fewest("6.6"));
+    assert!(low.unwrap() > mid.unwrap() && mid.unwrap() > high.unwrap());
+    assert!(mid.unwrap() <= 33, "{mid:?}");
+
+    // Monte Carlo: common random numbers pair sample k at the two refluxes; more reflux never
+    // lowers a sample's Nd2O3 purity, and it raises the share of samples on spec.
+    let mc = run("prnd_beta_uncertainty.toml");
+    assert_eq!(mc.len(), 2 * 2000);
+    let (design, margin) = mc.split_at(2000);
+    let beta = "systems.p507.separation_factors.Nd";
+    let purity = |r: &std::collections::HashMap<String, String>| -> f64 {
+        r["Nd2O3.purity_pct"].parse().unwrap()
+    };
+    for (a, b) in design.iter().zip(margin) {
+        assert_eq!(a[beta], b[beta]);
+        assert!(
+            purity(b) >= purity(a) - 1e-9,
+            "{} < {}",
+            purity(b),
+            purity(a)
+        );
+    }
+    let on_spec = |rows: &[std::collections::HashMap<String, String>]| {
+        rows.iter()
+            .filter(|r| r["Nd2O3.meets_spec"] == "true")
+            .count()
+    };
+    let (d, m) = (on_spec(design), on_spec(margin));
+    assert!(0 < d && d < m && m < 2000, "{d} then {m} of 2000 on spec");
+}

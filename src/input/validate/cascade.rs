@@ -31,7 +31,9 @@ impl Validator {
         };
         let sized = c.extraction_stages.is_some()
             && c.scrub_stages.is_some()
-            && (c.extraction_ratio.is_some() || c.oa_ratio.is_some());
+            && (c.extraction_ratio.is_some()
+                || c.extract_product_ratio.is_some()
+                || c.oa_ratio.is_some());
         if !sized && c.design.is_some() {
             if self.design_mode {
                 // `design` sizes it before anything solves it.
@@ -80,37 +82,7 @@ impl Validator {
                     &c.scrub_oa_ratio,
                     "the saturated model",
                 );
-                let Some(s) = &c.extraction_ratio else {
-                    self.error(
-                        c.name.span(),
-                        format!("cascade `{name}`: missing field `extraction_ratio` (S)"),
-                    );
-                    return None;
-                };
-                let s = *s.get_ref();
-                match self.one_of(
-                    &format!("cascade `{name}`"),
-                    ("reflux_ratio", &c.reflux_ratio),
-                    ("scrub_ratio", &c.scrub_ratio),
-                    c.name.span(),
-                    "has neither `reflux_ratio` (R = W / (S - W)) nor `scrub_ratio` (W): give one",
-                )? {
-                    Either::First(r) => {
-                        let reflux = *r.get_ref();
-                        if !(reflux >= 0.0 && reflux.is_finite()) {
-                            self.error(
-                                r.span(),
-                                format!("cascade `{name}`: `reflux_ratio` = {reflux} must be zero or positive"),
-                            );
-                            return None;
-                        }
-                        OperatingPoint::from_reflux_ratio(s, reflux)
-                    }
-                    Either::Second(w) => OperatingPoint::Fluxes {
-                        extraction_ratio: s,
-                        scrub_ratio: *w.get_ref(),
-                    },
-                }
+                self.saturated_operating_point(name, c)?
             }
             SystemModel::ConstantD { .. } => {
                 self.forbid(
@@ -120,6 +92,12 @@ impl Validator {
                     "the constant_d model",
                 );
                 self.forbid(name, "scrub_ratio", &c.scrub_ratio, "the constant_d model");
+                self.forbid(
+                    name,
+                    "extract_product_ratio",
+                    &c.extract_product_ratio,
+                    "the constant_d model",
+                );
                 let Some(oa) = &c.oa_ratio else {
                     self.error(c.name.span(), format!("cascade `{name}`: missing field `oa_ratio` (organic/aqueous flow ratio)"));
                     return None;
@@ -157,7 +135,11 @@ impl Validator {
                     "extraction_stages" => Some(n_span.clone()),
                     "feed_stage" => c.feed_stage.as_ref().map(Spanned::span),
                     "feed_phase" => c.feed_phase.as_ref().map(Spanned::span),
-                    "extraction_ratio" => c.extraction_ratio.as_ref().map(Spanned::span),
+                    "extraction_ratio" => c
+                        .extraction_ratio
+                        .as_ref()
+                        .or(c.extract_product_ratio.as_ref())
+                        .map(Spanned::span),
                     "scrub_ratio" => c
                         .scrub_ratio
                         .as_ref()
@@ -170,6 +152,8 @@ impl Validator {
                 };
                 let shown = if parameter == "scrub_ratio" && c.scrub_ratio.is_none() {
                     format!("scrub_ratio W = {value} (from reflux_ratio)")
+                } else if parameter == "extraction_ratio" && c.extraction_ratio.is_none() {
+                    format!("extraction_ratio S = {value} (from extract_product_ratio)")
                 } else if value.is_nan() {
                     format!("`{parameter}`")
                 } else {
@@ -184,6 +168,78 @@ impl Validator {
             Err(other) => {
                 self.error(c.name.span(), format!("cascade `{name}`: {other}"));
                 None
+            }
+        }
+    }
+
+    /// S and W of the saturated model, from `extraction_ratio` S with `reflux_ratio` R or
+    /// `scrub_ratio` W, or from `extract_product_ratio` P = S - W with R: S = P (1 + R),
+    /// W = P R (MODEL.md section 2). P with R is how reflux is varied at a fixed product
+    /// split, as a plant raises organic and scrub flows together.
+    fn saturated_operating_point(&mut self, name: &str, c: &RawCascade) -> Option<OperatingPoint> {
+        let owner = format!("cascade `{name}`");
+        let s = self.one_of(
+            &owner,
+            ("extraction_ratio", &c.extraction_ratio),
+            ("extract_product_ratio", &c.extract_product_ratio),
+            c.name.span(),
+            "has neither `extraction_ratio` (S) nor `extract_product_ratio` (P = S - W): give one",
+        )?;
+        let reflux = |me: &mut Self, r: &Spanned<f64>| {
+            let reflux = *r.get_ref();
+            if reflux >= 0.0 && reflux.is_finite() {
+                Some(reflux)
+            } else {
+                me.error(
+                    r.span(),
+                    format!("{owner}: `reflux_ratio` = {reflux} must be zero or positive"),
+                );
+                None
+            }
+        };
+        match s {
+            Either::First(s) => {
+                let s = *s.get_ref();
+                match self.one_of(
+                    &owner,
+                    ("reflux_ratio", &c.reflux_ratio),
+                    ("scrub_ratio", &c.scrub_ratio),
+                    c.name.span(),
+                    "has neither `reflux_ratio` (R = W / (S - W)) nor `scrub_ratio` (W): give one",
+                )? {
+                    Either::First(r) => {
+                        Some(OperatingPoint::from_reflux_ratio(s, reflux(self, r)?))
+                    }
+                    Either::Second(w) => Some(OperatingPoint::Fluxes {
+                        extraction_ratio: s,
+                        scrub_ratio: *w.get_ref(),
+                    }),
+                }
+            }
+            Either::Second(p) => {
+                if let Some(w) = &c.scrub_ratio {
+                    self.error(
+                        w.span(),
+                        format!(
+                            "{owner}: `extract_product_ratio` goes with `reflux_ratio`, not \
+                             `scrub_ratio`: give R, or give S and W"
+                        ),
+                    );
+                    return None;
+                }
+                let Some(r) = &c.reflux_ratio else {
+                    self.error(
+                        c.name.span(),
+                        format!("{owner}: `extract_product_ratio` needs `reflux_ratio` (R)"),
+                    );
+                    return None;
+                };
+                let p = self.positive("extract_product_ratio", p)?;
+                let r = reflux(self, r)?;
+                Some(OperatingPoint::Fluxes {
+                    extraction_ratio: p * (1.0 + r),
+                    scrub_ratio: p * r,
+                })
             }
         }
     }
