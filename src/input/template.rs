@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use indexmap::IndexMap;
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -157,7 +158,7 @@ impl<'a> FlowsheetTemplate<'a> {
     /// assayed"); without it every case but the file's own would fail the sum check.
     fn rebalanced(&self, values: &[(&FieldPath, f64)]) -> Result<Vec<(FieldPath, f64)>, String> {
         // The composition tables touched, with the keys set in each.
-        let mut tables: Vec<(&[String], Vec<(&str, f64)>)> = Vec::new();
+        let mut tables: IndexMap<&[String], Vec<(&str, f64)>> = IndexMap::new();
         for (path, v) in values {
             let Some((key, table)) = path.segments.split_last() else {
                 continue;
@@ -168,10 +169,7 @@ impl<'a> FlowsheetTemplate<'a> {
             {
                 continue;
             }
-            match tables.iter_mut().find(|(t, _)| *t == table) {
-                Some((_, set)) => set.push((key, *v)),
-                None => tables.push((table, vec![(key, *v)])),
-            }
+            tables.entry(table).or_default().push((key, *v));
         }
         let mut rebalanced = Vec::new();
         for (table, set) in tables {
