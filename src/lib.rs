@@ -13,6 +13,7 @@ pub mod equilibrium;
 pub mod error;
 pub mod flowsheet;
 pub mod input;
+pub mod plot;
 pub mod reference;
 pub mod report;
 pub mod solver;

@@ -61,6 +61,9 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Draw a sweep's results: a heatmap over two varied columns with the edge of the on-spec
+    /// region, curves over one, or Monte Carlo histograms with percentiles.
+    PlotSweep(cli::plot_sweep::PlotSweepArgs),
     /// Validate a flowsheet file without solving it.
     Check {
         /// Flowsheet file (TOML).
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         Command::Check { file } => check(&file),
         Command::Sweep(args) => cli::sweep::sweep(args),
         Command::Merge { dir, output } => cli::sweep::merge_parts(&dir, &output),
+        Command::PlotSweep(args) => cli::plot_sweep::plot_sweep(args),
     }
 }
 

@@ -1,3 +1,4 @@
 //! Subcommands of the binary that have more to do than fit in `main.rs`.
 
+pub mod plot_sweep;
 pub mod sweep;

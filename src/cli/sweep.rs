@@ -34,6 +34,7 @@ pub struct SweepArgs {
     /// SLURM_ARRAY_TASK_COUNT in a Slurm job array.
     #[arg(long, value_name = "K", requires = "shards")]
     pub shard: Option<usize>,
+    /// How many shards the cases are split into (contiguous slices, by warm-start blocks).
     #[arg(long, value_name = "N", requires = "shard")]
     pub shards: Option<usize>,
     /// Worker threads (default: RAYON_NUM_THREADS, else every core).

@@ -7,6 +7,7 @@
 
 mod axis;
 mod case;
+mod figure;
 mod file;
 mod monte_carlo;
 mod plan;
@@ -16,6 +17,7 @@ mod table;
 
 pub use axis::{Axis, values};
 pub use case::{CaseResult, Status, Sweep};
+pub use figure::{SweepFigure, SweepPlotSpec, SweepTable, describe, sweep_figure};
 pub use file::{SweepFile, is_sweep_file, parse_sweep_file};
 pub use monte_carlo::{Distribution, MonteCarlo, Uncertain};
 pub use plan::SweepPlan;

@@ -1,0 +1,201 @@
+//! Plots as files: every kind drawn to SVG and PNG from shipped flowsheets and sweeps, the SVG
+//! well-formed XML carrying its axis titles and legend entries, the PNG decoding at its size.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn sxcascade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sxcascade"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("sxcascade-plot-{name}-"))
+        .tempdir()
+        .unwrap()
+}
+
+/// The SVG at `path` parses as XML, and its text holds every one of `expected`.
+pub fn svg_has(path: &Path, expected: &[&str]) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    for e in expected {
+        assert!(
+            texts.iter().any(|t| t.contains(e)),
+            "{path:?} has no text `{e}`; it has {texts:?}"
+        );
+    }
+}
+
+/// The PNG at `path` decodes, at `size` pixels, and is not one colour.
+pub fn png_is(path: &Path, size: (u32, u32)) {
+    let file = std::fs::File::open(path).unwrap();
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((info.width, info.height), size, "{path:?}");
+    let first = &pixels[..3];
+    assert!(pixels.chunks(3).any(|p| p != first), "{path:?} is blank");
+}
+
+#[test]
+fn sweep_plots_draw_heatmap_curves_and_histograms() {
+    let tmp = scratch("sweep");
+    let dir = tmp.path();
+    let grid = dir.join("grid.csv");
+    let mc = dir.join("mc.csv");
+    let grid_s = grid.to_str().unwrap();
+    let mc_s = mc.to_str().unwrap();
+    ok(&sxcascade(&[
+        "sweep",
+        "flowsheets/sweeps/prnd_stages_reflux.toml",
+        "-o",
+        grid_s,
+    ]));
+    ok(&sxcascade(&[
+        "sweep",
+        "flowsheets/sweeps/prnd_beta_uncertainty.toml",
+        "-o",
+        mc_s,
+    ]));
+    let (reflux, stages) = ("cascades.PrNd.reflux_ratio", "cascades.PrNd.scrub_stages");
+    for ext in ["svg", "png"] {
+        let heat = dir.join(format!("heat.{ext}"));
+        let args = [
+            "plot-sweep",
+            grid_s,
+            "--z",
+            "Nd2O3.purity",
+            "--x",
+            reflux,
+            "--y",
+            stages,
+        ];
+        ok(&sxcascade(
+            &[&args[..], &["-o", heat.to_str().unwrap()]].concat(),
+        ));
+        let line = dir.join(format!("line.{ext}"));
+        let args = [
+            "plot-sweep",
+            grid_s,
+            "--z",
+            "Pr6O11.recovery_pct",
+            "--x",
+            reflux,
+        ];
+        let only = format!("{stages}=30");
+        let args = [&args[..], &["--where", &only, "-o", line.to_str().unwrap()]].concat();
+        ok(&sxcascade(&args));
+        let hist = dir.join(format!("hist.{ext}"));
+        let args = ["plot-sweep", mc_s, "--z", "Nd2O3.purity", "--by", reflux];
+        ok(&sxcascade(
+            &[&args[..], &["-o", hist.to_str().unwrap()]].concat(),
+        ));
+        if ext == "svg" {
+            svg_has(
+                &heat,
+                &[
+                    "reflux ratio R = W/(S-W) (PrNd)",
+                    "scrub stages m (PrNd)",
+                    "Nd2O3 purity, % (oxide/TREO)",
+                    "edge of Nd2O3 on spec",
+                    "edge of every product on spec",
+                    "99.9",
+                ],
+            );
+            svg_has(&line, &["Pr6O11 recovery, %", "meets spec", "misses spec"]);
+            svg_has(
+                &hist,
+                &[
+                    "share of samples, %",
+                    "PrNd.reflux_ratio = 4.4495: P5",
+                    "on spec",
+                ],
+            );
+        } else {
+            png_is(&heat, (1000, 720));
+            png_is(&line, (1000, 450));
+            png_is(&hist, (1100, 600));
+        }
+    }
+}
+
+#[test]
+fn bad_plot_requests_exit_2_saying_why() {
+    let tmp = scratch("bad");
+    let grid = tmp.path().join("grid.csv");
+    let grid_s = grid.to_str().unwrap();
+    ok(&sxcascade(&[
+        "sweep",
+        "flowsheets/prnd_binary.toml",
+        "-o",
+        grid_s,
+        "--vary",
+        "cascades.PrNd.scrub_stages=30:32:3",
+        "--vary",
+        "cascades.PrNd.reflux_ratio=4,5",
+    ]));
+    let out = tmp.path().join("p.svg");
+    let out_s = out.to_str().unwrap();
+    for (args, says) in [
+        (
+            vec!["--z", "Nd2O3.purity", "--x", "iterations"],
+            "not a varied column",
+        ),
+        (vec!["--z", "Nd2O3.colour"], "no column `Nd2O3.colour`"),
+        (
+            vec!["--z", "Nd2O3.purity", "--x", "cascades.PrNd.reflux_ratio"],
+            "varies too",
+        ),
+        (
+            vec![
+                "--z",
+                "Nd2O3.purity",
+                "--where",
+                "cascades.PrNd.reflux_ratio=7",
+            ],
+            "no row",
+        ),
+    ] {
+        let all = [&["plot-sweep", grid_s][..], &args, &["-o", out_s]].concat();
+        let result = sxcascade(&all);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(!out.exists(), "{args:?} wrote a plot");
+    }
+    let pdf = tmp.path().join("p.pdf");
+    let result = sxcascade(&[
+        "plot-sweep",
+        grid_s,
+        "--z",
+        "Nd2O3.purity",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains(".svg or .png"));
+    let result = sxcascade(&["plot-sweep", "flowsheets/prnd_binary.toml", "--z", "x"]);
+    assert_eq!(result.status.code(), Some(2));
+}
