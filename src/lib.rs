@@ -7,6 +7,7 @@
 
 pub mod atomic;
 pub mod cascade;
+pub mod curves;
 pub mod design;
 pub mod elements;
 pub mod equilibrium;

@@ -61,6 +61,8 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Plot one cascade: purity and recovery against stages or reflux, or stage profiles.
+    Plot(cli::plot::PlotArgs),
     /// Draw a sweep's results: a heatmap over two varied columns with the edge of the on-spec
     /// region, curves over one, or Monte Carlo histograms with percentiles.
     PlotSweep(cli::plot_sweep::PlotSweepArgs),
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Check { file } => check(&file),
         Command::Sweep(args) => cli::sweep::sweep(args),
         Command::Merge { dir, output } => cli::sweep::merge_parts(&dir, &output),
+        Command::Plot(args) => cli::plot::plot(args),
         Command::PlotSweep(args) => cli::plot_sweep::plot_sweep(args),
     }
 }

@@ -1,4 +1,5 @@
 //! Subcommands of the binary that have more to do than fit in `main.rs`.
 
+pub mod plot;
 pub mod plot_sweep;
 pub mod sweep;

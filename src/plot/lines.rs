@@ -124,15 +124,19 @@ impl Figure for LinePlot {
         legend::draw(&side, 40, &self.legend_title, &entries)?;
         let x = self.x_range();
         let rows = plots.split_evenly((self.panels.len().max(1), 1));
+        // One label room for all panels, so that their x axes line up.
+        let room = self
+            .panels
+            .iter()
+            .map(|p| y_axis(p).label_room(p.scale))
+            .fold(60, u32::max);
         for (i, (panel, row)) in self.panels.iter().zip(&rows).enumerate() {
-            let last = i + 1 == self.panels.len();
-            draw_panel(
-                panel,
-                row,
-                x,
-                if last { &self.x_title } else { "" },
-                &self.marks,
-            )?;
+            let x_title = if i + 1 == self.panels.len() {
+                self.x_title.as_str()
+            } else {
+                ""
+            };
+            draw_panel(panel, row, x, x_title, room, &self.marks)?;
         }
         Ok(())
     }
@@ -154,6 +158,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     (x0, x1): (f64, f64),
     x_title: &str,
+    label_room: u32,
     marks: &[(String, f64)],
 ) -> Drawn {
     let y = y_axis(panel);
@@ -161,7 +166,7 @@ fn draw_panel<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(if x_title.is_empty() { 30 } else { 50 })
-        .y_label_area_size(80)
+        .y_label_area_size(label_room)
         .build_cartesian_2d(x0..x1, y)
         .map_err(failed)?;
     let scale = panel.scale;

@@ -24,3 +24,4 @@ pub use histogram::{Histogram, HistogramGroup, percentile};
 pub use lines::{LinePlot, Panel, Scale, Series, SpecLine};
 pub use nines::{nines, percent_of_nines};
 pub use palette::{element_colour, series_colour};
+pub use ticks::plain;

@@ -134,6 +134,12 @@ impl Ticked {
         }
     }
 
+    /// Room for the longest tick label, in pixels (13 px text).
+    pub fn label_room(&self, scale: Scale) -> u32 {
+        let longest = self.ticks.iter().map(|&t| label(scale, t).len()).max();
+        24 + 8 * longest.unwrap_or(1) as u32
+    }
+
     pub fn bounds(&self) -> (f64, f64) {
         let r = self.inner.range();
         (r.start, r.end)

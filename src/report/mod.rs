@@ -4,11 +4,13 @@
 mod csv;
 mod design;
 mod json;
+mod profile_plot;
 mod table;
 
 pub use csv::{CsvFile, csv_files};
 pub use design::design_table;
 pub use json::{RunReport, run_report};
+pub use profile_plot::profile_figure;
 pub use table::{profiles, summary};
 
 use crate::flowsheet::Flowsheet;

@@ -199,3 +199,179 @@ fn bad_plot_requests_exit_2_saying_why() {
     let result = sxcascade(&["plot-sweep", "flowsheets/prnd_binary.toml", "--z", "x"]);
     assert_eq!(result.status.code(), Some(2));
 }
+
+const BINARY: &str = include_str!("../../flowsheets/prnd_binary.toml");
+
+/// Nd2O3 purity of the Nd_rich extract when prnd_binary.toml, edited by `edit`, is run.
+fn direct_purity(edit: impl Fn(&str) -> String) -> f64 {
+    let text = edit(BINARY);
+    assert_ne!(text, BINARY);
+    let flowsheet = sxcascade::input::parse_flowsheet("edited", &text).unwrap();
+    let solution = flowsheet.solve(&sxcascade::SolverOptions::default());
+    solution.streams["Nd_rich"].purity_pct(&[sxcascade::Element::Nd])
+}
+
+#[test]
+fn curves_are_the_solvers_numbers_at_the_plotted_points() {
+    use sxcascade::curves::{CurveSource, Section, Vs};
+    let flowsheet = sxcascade::input::parse_flowsheet("prnd", BINARY).unwrap();
+    let template = sxcascade::input::FlowsheetTemplate::parse("prnd", BINARY).unwrap();
+    let source = CurveSource {
+        template: &template,
+        flowsheet: &flowsheet,
+        options: sxcascade::SolverOptions::default(),
+    };
+    let scrub = source
+        .curves("PrNd", Vs::Stages(Section::Scrub), Some((20.0, 40.0)), 21)
+        .unwrap();
+    assert_eq!(scrub.operating_x, 33.0);
+    let extract = scrub
+        .outlets
+        .iter()
+        .position(|o| o.side == "extract")
+        .unwrap();
+    assert_eq!(scrub.outlets[extract].min_purity_pct, Some(99.9));
+    let purity = |p: &sxcascade::curves::CurvePoint| p.values.as_ref().unwrap()[extract].0;
+    assert_eq!(scrub.points.len(), 21);
+    // Adding a scrub stage never lowers the extract's purity (MODEL.md section 2).
+    for pair in scrub.points.windows(2) {
+        assert!(purity(&pair[1]) >= purity(&pair[0]) - 1e-9);
+    }
+    for p in scrub.points.iter().step_by(5) {
+        let m = p.x as u32;
+        let direct =
+            direct_purity(|t| t.replace("scrub_stages = 33", &format!("scrub_stages = {m}")));
+        assert_eq!(purity(p), direct, "m = {m}");
+    }
+    // The figure draws exactly those numbers.
+    let figure = scrub.figure("test");
+    let drawn = &figure.panels[0].series[extract].points;
+    let solved: Vec<(f64, f64)> = scrub.points.iter().map(|p| (p.x, purity(p))).collect();
+    assert_eq!(drawn, &solved);
+
+    // Reflux at the file's S - W: the same as the file with extract_product_ratio written in.
+    let reflux = source
+        .curves("PrNd", Vs::Reflux, Some((3.0, 6.0)), 7)
+        .unwrap();
+    let sxcascade::OperatingPoint::Fluxes {
+        extraction_ratio: s,
+        scrub_ratio: w,
+    } = flowsheet.cascades[0].cascade.operating_point
+    else {
+        panic!("a saturated cascade")
+    };
+    for p in &reflux.points {
+        let direct = direct_purity(|t| {
+            t.replace(
+                "extraction_ratio = 4.1711",
+                &format!("extract_product_ratio = {:?}", s - w),
+            )
+            .replace(
+                "reflux_ratio = 4.4495",
+                &format!("reflux_ratio = {:?}", p.x),
+            )
+        });
+        assert_eq!(purity(p), direct, "R = {}", p.x);
+    }
+    assert!(purity(&reflux.points[6]) > purity(&reflux.points[0]));
+}
+
+#[test]
+fn cascade_plots_draw_curves_and_profiles() {
+    let tmp = scratch("cascade");
+    for ext in ["svg", "png"] {
+        for (kind, args) in [
+            ("stages", vec!["--vs", "stages"]),
+            ("scrub", vec!["--vs", "stages", "--section", "scrub"]),
+            ("reflux", vec!["--vs", "reflux"]),
+            ("profile", vec!["--profile"]),
+        ] {
+            let out = tmp.path().join(format!("{kind}.{ext}"));
+            let all = [
+                &["plot", "flowsheets/prnd_binary.toml", "--cascade", "PrNd"][..],
+                &args,
+                &["-o", out.to_str().unwrap()],
+            ]
+            .concat();
+            ok(&sxcascade(&all));
+            if ext == "png" {
+                png_is(&out, (1000, 780));
+                continue;
+            }
+            let expected: &[&str] = match kind {
+                "stages" => &[
+                    "total stages n + m",
+                    "purity, % oxide of REO",
+                    "extract Nd2O3 (Nd_rich)",
+                    "raffinate Pr6O11 (Pr_rich)",
+                    "Nd2O3 spec: purity 99.9 %",
+                    "operating point (53)",
+                    "99.9",
+                ],
+                "scrub" => &["scrub stages m (PrNd)", "operating point (33)"],
+                "reflux" => &[
+                    "reflux ratio R = W/(S-W), at fixed S-W (PrNd)",
+                    "recovery, % of the cascade's feed",
+                    "operating point (4.4495)",
+                ],
+                _ => &[
+                    "aqueous leaving the stage, mole fraction",
+                    "organic leaving the stage, mole fraction",
+                    "feed stage 20",
+                    "extraction | scrub (20 | 21)",
+                    "Pr",
+                    "Nd",
+                    "1e-2",
+                ],
+            };
+            svg_has(&out, expected);
+        }
+    }
+    // A group cut of the reference plant: its outlets are judged as groups.
+    let out = tmp.path().join("group.svg");
+    ok(&sxcascade(&[
+        "plot",
+        "flowsheets/reference_plant.toml",
+        "--cascade",
+        "LaNd_SmLu",
+        "--vs",
+        "reflux",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    svg_has(&out, &["raffinate La-Nd", "extract Sm-Lu"]);
+}
+
+#[test]
+fn bad_cascade_plots_exit_2() {
+    let tmp = scratch("cascade-bad");
+    let out = tmp.path().join("p.svg");
+    let out_s = out.to_str().unwrap();
+    for (args, says) in [
+        (
+            vec!["--cascade", "NdSm", "--vs", "stages"],
+            "no cascade `NdSm`",
+        ),
+        (
+            vec!["--cascade", "PrNd", "--vs", "reflux", "--range", "5:3"],
+            "A < B",
+        ),
+        (vec!["--cascade", "PrNd"], "--vs"),
+        (
+            vec!["--cascade", "PrNd", "--vs", "stages", "--profile"],
+            "cannot be used with",
+        ),
+    ] {
+        let all = [
+            &["plot", "flowsheets/prnd_binary.toml"][..],
+            &args,
+            &["-o", out_s],
+        ]
+        .concat();
+        let result = sxcascade(&all);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(!out.exists());
+    }
+}
