@@ -61,6 +61,15 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: PathBuf,
     },
+    /// Write a plotted report: one self-contained HTML page (flowsheet diagram, tables,
+    /// profiles and curves of every cascade), with PNG copies of the plots and CSV tables.
+    Report {
+        /// Flowsheet file (TOML).
+        file: PathBuf,
+        /// The report's directory (created if missing).
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
     /// Plot one cascade: purity and recovery against stages or reflux, or stage profiles.
     Plot(cli::plot::PlotArgs),
     /// Draw a sweep's results: a heatmap over two varied columns with the edge of the on-spec
@@ -90,6 +99,7 @@ fn main() -> ExitCode {
         Command::Check { file } => check(&file),
         Command::Sweep(args) => cli::sweep::sweep(args),
         Command::Merge { dir, output } => cli::sweep::merge_parts(&dir, &output),
+        Command::Report { file, output } => cli::report::report(&file, &output),
         Command::Plot(args) => cli::plot::plot(args),
         Command::PlotSweep(args) => cli::plot_sweep::plot_sweep(args),
     }

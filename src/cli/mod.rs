@@ -2,4 +2,5 @@
 
 pub mod plot;
 pub mod plot_sweep;
+pub mod report;
 pub mod sweep;

@@ -7,9 +7,11 @@
 //!   an operating point: purity and recovery against stages or reflux, one-axis sweeps,
 //!   stage profiles;
 //! - [`Heatmap`]: a value over a two-axis grid with the edge of the on-spec region;
-//! - [`Histogram`]: distributions of Monte Carlo results with percentiles.
+//! - [`Histogram`]: distributions of Monte Carlo results with percentiles;
+//! - [`Diagram`]: a flowsheet as boxes and labelled arrows.
 
 mod canvas;
+mod diagram;
 mod heatmap;
 mod histogram;
 mod legend;
@@ -19,6 +21,7 @@ mod palette;
 mod ticks;
 
 pub use canvas::{Figure, Format, render_png, render_svg, write_figure};
+pub use diagram::{Diagram, Edge, Node, NodeKind};
 pub use heatmap::{Heatmap, Region};
 pub use histogram::{Histogram, HistogramGroup, percentile};
 pub use lines::{LinePlot, Panel, Scale, Series, SpecLine};

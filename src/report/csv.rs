@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::reo_t_per_year;
+use crate::cascade::OperatingPoint;
 use crate::elements::Element;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
 
@@ -143,6 +144,9 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
         "extraction_stages",
         "scrub_stages",
         "feed_stage",
+        "extraction_ratio",
+        "scrub_ratio",
+        "reflux_ratio",
         "feed_mol_per_h",
         "converged",
         "iterations",
@@ -162,11 +166,26 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
         let solved = outcome.result.as_ref().ok();
         let plant = plant.unwrap_or_default();
         let reagents = plant.reagents;
+        // S and W of the saturated model; the constant-D model has O/A ratios instead.
+        let (s, w_ratio, r) = match c.operating_point {
+            OperatingPoint::Fluxes {
+                extraction_ratio,
+                scrub_ratio,
+            } => (
+                Some(extraction_ratio),
+                Some(scrub_ratio),
+                Some(scrub_ratio / (extraction_ratio - scrub_ratio)),
+            ),
+            OperatingPoint::Volumetric { reflux_ratio, .. } => (None, None, Some(reflux_ratio)),
+        };
         w.write_record([
             unit.name.clone(),
             c.extraction_stages.to_string(),
             c.scrub_stages.to_string(),
             c.feed_stage().to_string(),
+            number(s),
+            number(w_ratio),
+            number(r),
             number(solved.map(|s| s.feed.total_mol_per_h())),
             solved.is_some().to_string(),
             solved.map_or(String::new(), |s| s.convergence.iterations.to_string()),
@@ -203,7 +222,7 @@ fn into_bytes(w: csv::Writer<Vec<u8>>) -> csv::Result<Vec<u8>> {
 }
 
 /// A cascade name as a file name: letters, digits, `-`, `_` and `.` kept, the rest `_`.
-fn file_safe(name: &str) -> String {
+pub(super) fn file_safe(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "-_.".contains(c) {

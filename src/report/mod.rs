@@ -3,13 +3,17 @@
 
 mod csv;
 mod design;
+mod diagram;
 mod json;
+mod plotted;
 mod profile_plot;
 mod table;
 
 pub use csv::{CsvFile, csv_files};
 pub use design::design_table;
+pub use diagram::flowsheet_diagram;
 pub use json::{RunReport, run_report};
+pub use plotted::{PlottedReport, plotted_report};
 pub use profile_plot::profile_figure;
 pub use table::{profiles, summary};
 

@@ -375,3 +375,63 @@ fn bad_cascade_plots_exit_2() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn report_is_one_self_contained_page_with_its_files() {
+    let tmp = scratch("report");
+    let dir = tmp.path().join("report");
+    ok(&sxcascade(&[
+        "report",
+        "flowsheets/reference_plant.toml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    // Self-contained: nothing fetched from anywhere.
+    for external in ["<script", "<link", "src=", "<img", "url("] {
+        assert!(!html.contains(external), "the report holds `{external}`");
+    }
+    // Every plot is inline SVG that parses: the diagram, then three per cascade.
+    let svgs: Vec<&str> = html
+        .split("<svg")
+        .skip(1)
+        .map(|s| &s[..s.find("</svg>").unwrap() + "</svg>".len()])
+        .collect();
+    assert_eq!(svgs.len(), 1 + 3 * 14);
+    for svg in &svgs {
+        roxmltree::Document::parse(&format!("<svg{svg}")).unwrap();
+    }
+    let diagram = format!("<svg{}", svgs[0]);
+    for name in [
+        "La2O3",
+        "Lu2O3",
+        "Y2O3",
+        "LaNd_SmLu",
+        "Yb_Lu",
+        "bayan_obo",
+        "longnan",
+        "product on spec",
+    ] {
+        assert!(diagram.contains(name), "the diagram has no {name}");
+    }
+    assert!(html.contains("every product meets its specification"));
+    // The product table: a row per product, all on spec.
+    let products =
+        &html[html.find("<h2>Products</h2>").unwrap()..html.find("<h2>Cascades</h2>").unwrap()];
+    assert_eq!(products.matches("<tr>").count(), 1 + 15);
+    assert_eq!(products.matches("class=\"good\">true").count(), 15);
+    // Beside it: a PNG per plot and the CSV tables.
+    // The PNG is the SVG's drawing, at the SVG's size.
+    let doc = roxmltree::Document::parse(&diagram).unwrap();
+    let size = |a: &str| doc.root_element().attribute(a).unwrap().parse::<u32>().unwrap();
+    png_is(&dir.join("flowsheet.png"), (size("width"), size("height")));
+    for cascade in ["LaNd_SmLu", "Ho_Y", "Yb_Lu"] {
+        for kind in ["profile", "stages", "reflux"] {
+            png_is(&dir.join(format!("{kind}_{cascade}.png")), (1000, 780));
+        }
+        assert!(dir.join(format!("profile_{cascade}.csv")).exists());
+    }
+    for table in ["products.csv", "cascades.csv", "streams.csv"] {
+        assert!(dir.join(table).exists(), "{table}");
+    }
+}

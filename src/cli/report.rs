@@ -1,0 +1,58 @@
+//! `sxcascade report FILE -o DIR`: the plotted HTML report and its PNG and CSV files.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use sxcascade::SolverOptions;
+use sxcascade::atomic::write_atomically;
+use sxcascade::input::{FlowsheetTemplate, parse_flowsheet};
+use sxcascade::report::plotted_report;
+
+use super::super::{EXIT_BAD_INPUT, EXIT_OFF_SPEC};
+
+pub fn report(file: &Path, dir: &Path) -> ExitCode {
+    match write(file, dir) {
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        Ok((html, on_spec)) => {
+            println!("report written to {}", html.display());
+            if on_spec {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "the flowsheet did not converge, or a product is off spec: see the report"
+                );
+                ExitCode::from(EXIT_OFF_SPEC)
+            }
+        }
+    }
+}
+
+/// Writes every file of the report into `dir` (each whole or not at all); returns the HTML's
+/// path and whether the flowsheet solved with every product on spec.
+fn write(file: &Path, dir: &Path) -> Result<(PathBuf, bool), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: error: cannot read the file: {e}", file.display()))?;
+    let name = file.display().to_string();
+    let flowsheet = parse_flowsheet(&name, &text).map_err(|e| e.to_string())?;
+    let template = FlowsheetTemplate::parse(&name, &text).map_err(|e| e.to_string())?;
+    let report = plotted_report(&template, &flowsheet, SolverOptions::default())
+        .map_err(|e| format!("error: {e}"))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "error: cannot create the output directory {}: {e}",
+            dir.display()
+        )
+    })?;
+    // The page last, so that a report.html present means its files are too.
+    for (name, bytes) in report.files.iter().rev() {
+        write_atomically(&dir.join(name), bytes).map_err(|e| format!("error: {e}"))?;
+    }
+    let solution = &report.solution;
+    Ok((
+        dir.join("report.html"),
+        solution.converged() && solution.all_products_meet_spec(),
+    ))
+}
