@@ -26,7 +26,7 @@ pub fn csv_files(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Re
         },
         CsvFile {
             name: "products.csv".into(),
-            contents: Some(products(solution)?),
+            contents: Some(products(flowsheet, solution)?),
         },
         CsvFile {
             name: "cascades.csv".into(),
@@ -105,7 +105,7 @@ fn streams(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<V
     into_bytes(w)
 }
 
-fn products(solution: &FlowsheetSolution) -> csv::Result<Vec<u8>> {
+fn products(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "product",
@@ -118,6 +118,8 @@ fn products(solution: &FlowsheetSolution) -> csv::Result<Vec<u8>> {
         "min_purity_pct",
         "min_recovery_pct",
         "meets_spec",
+        // Columns added later go last, so that readers by position keep working.
+        "reo_t_per_year",
     ])?;
     for p in &solution.products {
         w.write_record([
@@ -131,6 +133,12 @@ fn products(solution: &FlowsheetSolution) -> csv::Result<Vec<u8>> {
             number(p.spec.min_purity_pct),
             number(p.spec.min_recovery_pct),
             p.meets_spec.to_string(),
+            number(
+                solution
+                    .streams
+                    .get(&p.spec.stream)
+                    .map(|s| reo_t_per_year(flowsheet, s)),
+            ),
         ])?;
     }
     into_bytes(w)
@@ -144,9 +152,6 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
         "extraction_stages",
         "scrub_stages",
         "feed_stage",
-        "extraction_ratio",
-        "scrub_ratio",
-        "reflux_ratio",
         "feed_mol_per_h",
         "converged",
         "iterations",
@@ -159,6 +164,10 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
         "base_t_per_year",
         "hcl_t_per_year",
         "error",
+        // Columns added later go last, so that readers by position keep working.
+        "extraction_ratio",
+        "scrub_ratio",
+        "reflux_ratio",
     ])?;
     let plant = solution.plant_flows(flowsheet);
     for ((unit, outcome), plant) in flowsheet.cascades.iter().zip(&solution.cascades).zip(plant) {
@@ -183,9 +192,6 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
             c.extraction_stages.to_string(),
             c.scrub_stages.to_string(),
             c.feed_stage().to_string(),
-            number(s),
-            number(w_ratio),
-            number(r),
             number(solved.map(|s| s.feed.total_mol_per_h())),
             solved.is_some().to_string(),
             solved.map_or(String::new(), |s| s.convergence.iterations.to_string()),
@@ -202,6 +208,9 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
                 .as_ref()
                 .err()
                 .map_or(String::new(), ToString::to_string),
+            number(s),
+            number(w_ratio),
+            number(r),
         ])?;
     }
     into_bytes(w)

@@ -423,7 +423,13 @@ fn report_is_one_self_contained_page_with_its_files() {
     // Beside it: a PNG per plot and the CSV tables.
     // The PNG is the SVG's drawing, at the SVG's size.
     let doc = roxmltree::Document::parse(&diagram).unwrap();
-    let size = |a: &str| doc.root_element().attribute(a).unwrap().parse::<u32>().unwrap();
+    let size = |a: &str| {
+        doc.root_element()
+            .attribute(a)
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
     png_is(&dir.join("flowsheet.png"), (size("width"), size("height")));
     for cascade in ["LaNd_SmLu", "Ho_Y", "Yb_Lu"] {
         for kind in ["profile", "stages", "reflux"] {
@@ -434,4 +440,60 @@ fn report_is_one_self_contained_page_with_its_files() {
     for table in ["products.csv", "cascades.csv", "streams.csv"] {
         assert!(dir.join(table).exists(), "{table}");
     }
+}
+
+/// The reference plant's report opened in headless Chromium: the screenshot is the page, not
+/// a blank. Needs Chromium (`CHROMIUM`, else `chromium` on PATH), so it runs from
+/// `tests/report_in_chromium.sh`, which CI calls after installing Debian's chromium.
+#[test]
+#[ignore = "needs Chromium: run tests/report_in_chromium.sh"]
+fn report_renders_in_headless_chromium() {
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let tmp = scratch("chromium");
+    let dir = tmp.path().join("report");
+    ok(&sxcascade(&[
+        "report",
+        "flowsheets/reference_plant.toml",
+        "-o",
+        dir.to_str().unwrap(),
+    ]));
+    let shot = tmp.path().join("shot.png");
+    let page = format!("file://{}", dir.join("report.html").display());
+    let out = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+        ])
+        .arg("--window-size=1280,2400")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&page)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot start {chromium}: {e}"));
+    assert!(
+        shot.exists(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    png_is(&shot, (1280, 2400));
+    // Not blank: a good share of the page is ink, in many colours (plots, tables, text).
+    let mut reader =
+        png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()))
+            .read_info()
+            .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let channels = info.color_type.samples();
+    let pixel_count = (info.width * info.height) as usize;
+    let inked = pixels
+        .chunks(channels)
+        .filter(|p| p[..3].iter().any(|&c| c < 200))
+        .count();
+    let colours: std::collections::HashSet<&[u8]> = pixels.chunks(channels).collect();
+    assert!(
+        inked * 100 > pixel_count,
+        "{inked} of {pixel_count} pixels inked"
+    );
+    assert!(colours.len() > 50, "{} colours", colours.len());
 }
