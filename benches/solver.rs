@@ -73,5 +73,11 @@ fn flowsheets(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, cascades, flowsheets);
+criterion_group! {
+    name = benches;
+    // No HTML plots: criterion would draw them with plotters' text, which here is set in the
+    // font sxcascade registers (src/plot), not a system font.
+    config = Criterion::default().without_plots();
+    targets = cascades, flowsheets
+}
 criterion_main!(benches);

@@ -11,7 +11,7 @@
 use plotters::style::RGBColor;
 use rayon::prelude::*;
 
-use crate::cascade::{FeedPhase, OperatingPoint, SystemModel};
+use crate::cascade::{CascadeSolution, FeedPhase, OperatingPoint, SystemModel};
 use crate::elements::Element;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
 use crate::input::{FieldPath, FlowsheetTemplate};
@@ -67,6 +67,8 @@ pub struct Curves {
     pub operating_x: f64,
     pub outlets: Vec<Outlet>,
     pub points: Vec<CurvePoint>,
+    /// Whether reflux was varied at a fixed S - W (the saturated model).
+    pub fixed_split: bool,
 }
 
 /// The solves behind a curve: the template to set fields in and the solver options.
@@ -120,12 +122,7 @@ impl CurveSource<'_, '_> {
             let spec = self.flowsheet.products.iter().find(|p| &p.stream == name);
             let elements = match spec {
                 Some(p) => vec![p.element],
-                None => solved
-                    .elements
-                    .iter()
-                    .copied()
-                    .filter(|&e| stream.mol_per_h(e) > 0.5 * solved.feed.mol_per_h(e))
-                    .collect(),
+                None => group(solved, stream),
             };
             (!elements.is_empty()).then(|| Outlet {
                 side,
@@ -150,12 +147,17 @@ impl CurveSource<'_, '_> {
                 Ok(self.solve_point(k, x, fields, &outlets))
             })
             .collect::<Result<Vec<_>, String>>()?;
+        let fixed_split = matches!(
+            self.flowsheet.cascades[k].cascade.operating_point,
+            OperatingPoint::Fluxes { .. }
+        );
         Ok(Curves {
             cascade: cascade.to_string(),
             vs,
             operating_x,
             outlets,
             points,
+            fixed_split,
         })
     }
 
@@ -165,7 +167,7 @@ impl CurveSource<'_, '_> {
             Vs::Stages(Section::Extraction) => c.extraction_stages as f64,
             Vs::Stages(Section::Scrub) => c.scrub_stages as f64,
             Vs::Stages(Section::Both) => (c.extraction_stages + c.scrub_stages) as f64,
-            Vs::Reflux => reflux_of(&c.operating_point),
+            Vs::Reflux => c.operating_point.reflux_ratio(),
         }
     }
 
@@ -183,7 +185,9 @@ impl CurveSource<'_, '_> {
             Vs::Stages(_) => ((0.4 * x0).floor().max(1.0), (2.0 * x0).ceil().max(2.0)),
             Vs::Reflux => {
                 let r_min = self.minimum_reflux(k, base).filter(|r| *r > 0.0 && *r < x0);
-                (r_min.map_or(0.5 * x0, |r| 1.02 * r), 3.0 * x0)
+                let lo = r_min.map_or(0.5 * x0, |r| 1.02 * r);
+                // A file at zero reflux (a plain extraction train) still gets a range.
+                (lo, (3.0 * x0).max(lo + 1.0))
             }
         })
     }
@@ -200,23 +204,17 @@ impl CurveSource<'_, '_> {
             return None;
         };
         let feed = &solved.feed;
-        let (mut group, mut rest) = (Vec::new(), Vec::new());
-        for (e, f) in feed.flows().filter(|(_, f)| *f > 0.0) {
+        let extracted = group(solved, &solved.extract);
+        let (mut low, mut high) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (e, _) in feed.flows().filter(|(_, f)| *f > 0.0) {
             let beta = *separation_factors.get(&e)?;
-            if solved.extract.mol_per_h(e) > 0.5 * f {
-                group.push(beta);
+            if extracted.contains(&e) {
+                low = low.min(beta);
             } else {
-                rest.push(beta);
+                high = high.max(beta);
             }
         }
-        let low = group.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = rest.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let group_flow = |s: &Stream| -> f64 {
-            s.flows()
-                .filter(|(e, _)| solved.extract.mol_per_h(*e) > 0.5 * feed.mol_per_h(*e))
-                .map(|(_, f)| f)
-                .sum()
-        };
+        let group_flow = |s: &Stream| -> f64 { extracted.iter().map(|&e| s.mol_per_h(e)).sum() };
         let x_f = group_flow(feed) / feed.total_mol_per_h();
         let x_d = group_flow(&solved.extract) / solved.extract.total_mol_per_h();
         let organic = unit.cascade.feed_phase == FeedPhase::Organic;
@@ -234,16 +232,33 @@ impl CurveSource<'_, '_> {
     ) -> Result<Vec<(FieldPath, f64)>, String> {
         let c = &self.flowsheet.cascades[k].cascade;
         let field = |name: &str| FieldPath::parse(&format!("{path}.{name}"));
+        let n0 = c.extraction_stages as f64;
+        // A feed stage the file gives moves with the extraction section, in proportion.
+        let feed_stage = |n: f64| -> Result<Vec<(FieldPath, f64)>, String> {
+            Ok(match c.feed_stage {
+                Some(f) => vec![(
+                    field("feed_stage")?,
+                    (f as f64 * n / n0).round().clamp(1.0, n),
+                )],
+                None => Vec::new(),
+            })
+        };
         Ok(match vs {
-            Vs::Stages(Section::Extraction) => vec![(field("extraction_stages")?, x)],
+            Vs::Stages(Section::Extraction) => {
+                let mut fields = vec![(field("extraction_stages")?, x)];
+                fields.extend(feed_stage(x)?);
+                fields
+            }
             Vs::Stages(Section::Scrub) => vec![(field("scrub_stages")?, x)],
             Vs::Stages(Section::Both) => {
-                let (n0, m0) = (c.extraction_stages as f64, c.scrub_stages as f64);
+                let m0 = c.scrub_stages as f64;
                 let n = (x * n0 / (n0 + m0)).round().max(1.0);
-                vec![
+                let mut fields = vec![
                     (field("extraction_stages")?, n),
                     (field("scrub_stages")?, x - n),
-                ]
+                ];
+                fields.extend(feed_stage(n)?);
+                fields
             }
             Vs::Reflux => match c.operating_point {
                 OperatingPoint::Fluxes {
@@ -304,15 +319,14 @@ impl CurveSource<'_, '_> {
     }
 }
 
-/// R of an operating point: W / (S - W), or the constant-D model's given reflux.
-fn reflux_of(op: &OperatingPoint) -> f64 {
-    match *op {
-        OperatingPoint::Fluxes {
-            extraction_ratio,
-            scrub_ratio,
-        } => scrub_ratio / (extraction_ratio - scrub_ratio),
-        OperatingPoint::Volumetric { reflux_ratio, .. } => reflux_ratio,
-    }
+/// The elements of which most of the cascade's feed leaves in `outlet`: its group.
+fn group(solved: &CascadeSolution, outlet: &Stream) -> Vec<Element> {
+    solved
+        .elements
+        .iter()
+        .copied()
+        .filter(|&e| outlet.mol_per_h(e) > 0.5 * solved.feed.mol_per_h(e))
+        .collect()
 }
 
 /// `count` x values from `lo` to `hi`; whole and distinct for stage counts.
@@ -338,7 +352,10 @@ impl Curves {
             Vs::Stages(Section::Both) => {
                 format!("total stages n + m, both sections scaled together{who}")
             }
-            Vs::Reflux => format!("reflux ratio R = W/(S-W), at fixed S-W{who}"),
+            Vs::Reflux if self.fixed_split => {
+                format!("reflux ratio R = W/(S-W), at fixed S-W{who}")
+            }
+            Vs::Reflux => format!("reflux ratio R{who}"),
         }
     }
 

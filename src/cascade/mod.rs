@@ -56,6 +56,17 @@ impl OperatingPoint {
             scrub_ratio: extraction_ratio * reflux_ratio / (1.0 + reflux_ratio),
         }
     }
+
+    /// The reflux ratio: `R = W / (S - W)` (MODEL.md section 2), or the constant-D model's own.
+    pub fn reflux_ratio(&self) -> f64 {
+        match *self {
+            Self::Fluxes {
+                extraction_ratio,
+                scrub_ratio,
+            } => scrub_ratio / (extraction_ratio - scrub_ratio),
+            Self::Volumetric { reflux_ratio, .. } => reflux_ratio,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

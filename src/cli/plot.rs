@@ -48,7 +48,8 @@ pub struct PlotArgs {
     /// The composition of both phases stage by stage instead.
     #[arg(long, conflicts_with = "vs")]
     pub profile: bool,
-    /// The plot: .svg or .png (default: FILE's name, the cascade and the plot kind, .svg).
+    /// The plot: .svg or .png (default: in the current directory, FILE's name, the cascade
+    /// and the plot kind, .svg).
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
 }

@@ -91,7 +91,8 @@ impl Figure for Diagram {
     fn size(&self) -> (u32, u32) {
         let w = LEFT * 2 + COLUMN * (self.columns() as i32 - 1) + BOX_W + 40;
         let h = TOP + (ROW as f64 * self.rows()) as i32 + 30 * self.recycles() as i32 + 80;
-        (w.max(900) as u32, h.max(300) as u32)
+        // At least as wide as the key along the bottom.
+        (w.max(1300) as u32, h.max(300) as u32)
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {

@@ -96,7 +96,8 @@ fn short(v: f64) -> String {
 
 impl Figure for Histogram {
     fn size(&self) -> (u32, u32) {
-        (1100, 600)
+        // Room for the plot, then one legend line per group under it.
+        (1100, 560 + 22 * (self.groups.len() as u32 + 1))
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
@@ -143,12 +144,13 @@ impl Figure for Histogram {
             .map(|(k, g)| (Key::Line(series_colour(k)), g.summary()))
             .chain([(Key::Dashed(BLACK), "percentiles P5, P50, P95".to_string())])
             .collect();
-        let (_, h) = area.dim_in_pixel();
         let titled = area
             .titled(&self.title, ("sans-serif", 22))
             .map_err(failed)?;
         // The legend goes under the plot: its lines are long.
-        let (plot, keys) = titled.split_vertically(h - 40 - 22 * entries.len() as u32);
+        let (_, h) = titled.dim_in_pixel();
+        let legend_height = 12 + 22 * entries.len() as u32;
+        let (plot, keys) = titled.split_vertically(h.saturating_sub(legend_height));
         legend::draw(&keys, 4, "", &entries)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin(12)

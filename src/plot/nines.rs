@@ -6,6 +6,9 @@ const MAX_NINES: f64 = 12.0;
 
 /// `percent` (0-100) on the nines scale.
 pub fn nines(percent: f64) -> f64 {
+    if !percent.is_finite() {
+        return f64::NAN; // no value: left off the plot, never drawn as 100 %
+    }
     let impurity = (1.0 - percent / 100.0).max(10f64.powf(-MAX_NINES));
     (-impurity.log10()).max(0.0)
 }
@@ -32,5 +35,6 @@ mod tests {
             assert!((percent_of_nines(n) - p).abs() < 1e-9, "{n}");
         }
         assert_eq!(nines(100.0), MAX_NINES);
+        assert!(nines(f64::NAN).is_nan());
     }
 }

@@ -33,18 +33,9 @@ pub fn csv_files(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Re
             contents: Some(cascades(flowsheet, solution)?),
         },
     ];
-    let mut used = BTreeSet::new();
-    for (k, (unit, outcome)) in flowsheet
-        .cascades
-        .iter()
-        .zip(&solution.cascades)
-        .enumerate()
-    {
-        let mut name = format!("profile_{}.csv", file_safe(&unit.name));
-        if !used.insert(name.clone()) {
-            name = format!("profile_{}_{}.csv", file_safe(&unit.name), k + 1);
-            used.insert(name.clone());
-        }
+    let stems = cascade_stems(flowsheet);
+    for ((unit, outcome), stem) in flowsheet.cascades.iter().zip(&solution.cascades).zip(stems) {
+        let name = format!("profile_{stem}.csv");
         let Ok(s) = &outcome.result else {
             files.push(CsvFile {
                 name,
@@ -176,16 +167,13 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
         let plant = plant.unwrap_or_default();
         let reagents = plant.reagents;
         // S and W of the saturated model; the constant-D model has O/A ratios instead.
-        let (s, w_ratio, r) = match c.operating_point {
+        let r = Some(c.operating_point.reflux_ratio());
+        let (s, w_ratio) = match c.operating_point {
             OperatingPoint::Fluxes {
                 extraction_ratio,
                 scrub_ratio,
-            } => (
-                Some(extraction_ratio),
-                Some(scrub_ratio),
-                Some(scrub_ratio / (extraction_ratio - scrub_ratio)),
-            ),
-            OperatingPoint::Volumetric { reflux_ratio, .. } => (None, None, Some(reflux_ratio)),
+            } => (Some(extraction_ratio), Some(scrub_ratio)),
+            OperatingPoint::Volumetric { .. } => (None, None),
         };
         w.write_record([
             unit.name.clone(),
@@ -230,8 +218,24 @@ fn into_bytes(w: csv::Writer<Vec<u8>>) -> csv::Result<Vec<u8>> {
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
+/// Each cascade's name as part of a file name, distinct even where two names map to the same
+/// characters (the second gets its position in the file appended).
+pub(super) fn cascade_stems(flowsheet: &Flowsheet) -> Vec<String> {
+    let mut used = BTreeSet::new();
+    let mut stems = Vec::new();
+    for (k, unit) in flowsheet.cascades.iter().enumerate() {
+        let mut stem = file_safe(&unit.name);
+        if !used.insert(stem.clone()) {
+            stem = format!("{stem}_{}", k + 1);
+            used.insert(stem.clone());
+        }
+        stems.push(stem);
+    }
+    stems
+}
+
 /// A cascade name as a file name: letters, digits, `-`, `_` and `.` kept, the rest `_`.
-pub(super) fn file_safe(name: &str) -> String {
+fn file_safe(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || "-_.".contains(c) {

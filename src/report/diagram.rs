@@ -18,6 +18,8 @@ struct Layout<'f> {
     nodes: Vec<Node>,
     edges: Vec<Edge>,
     placed: HashMap<UnitId, usize>,
+    /// Units on the walk's path from a feed: a stream back to one of them is a recycle.
+    path: Vec<UnitId>,
     next_row: f64,
 }
 
@@ -29,6 +31,7 @@ pub fn flowsheet_diagram(flowsheet: &Flowsheet, solution: &FlowsheetSolution) ->
         nodes: Vec::new(),
         edges: Vec::new(),
         placed: HashMap::new(),
+        path: Vec::new(),
         next_row: 0.0,
     };
     let mut feeds = Vec::new();
@@ -59,11 +62,11 @@ pub fn flowsheet_diagram(flowsheet: &Flowsheet, solution: &FlowsheetSolution) ->
         let index = siblings.iter().position(|&f| f == feeds[k]).unwrap_or(0) as f64;
         layout.nodes[node].row = row + index - (siblings.len() as f64 - 1.0) / 2.0;
     }
-    let last_column = layout.nodes.iter().map(|n| n.column).max().unwrap_or(0) + 1;
-    for node in &mut layout.nodes {
-        if matches!(node.kind, NodeKind::Product(_) | NodeKind::Effluent) {
-            node.column = last_column;
-        }
+    let leaf = |n: &Node| matches!(n.kind, NodeKind::Product(_) | NodeKind::Effluent);
+    let units = layout.nodes.iter().filter(|n| !leaf(n));
+    let last_column = units.map(|n| n.column).max().unwrap_or(0) + 1;
+    for node in layout.nodes.iter_mut().filter(|n| leaf(n)) {
+        node.column = last_column;
     }
     let top = layout.nodes.iter().map(|n| n.row).fold(0.0, f64::min);
     for node in &mut layout.nodes {
@@ -122,12 +125,15 @@ impl Layout<'_> {
         };
         let node = self.add(lines, kind, column);
         self.placed.insert(unit, node);
+        self.path.push(unit);
         let mut rows = Vec::new();
         for stream in flowsheet.outlets(unit) {
             match flowsheet.consumer(stream) {
+                // Back up the path: a recycle. Into a unit placed on another branch: a merge.
                 Some(next) if self.placed.contains_key(&next) => {
                     let target = self.placed[&next];
-                    self.edge(node, target, stream, true);
+                    let recycle = self.path.contains(&next);
+                    self.edge(node, target, stream, recycle);
                 }
                 Some(next) => {
                     let target = self.visit(next, column + 1);
@@ -162,6 +168,7 @@ impl Layout<'_> {
                 }
             }
         }
+        self.path.pop();
         self.nodes[node].row = if rows.is_empty() {
             self.next_row += 1.0;
             self.next_row - 1.0
@@ -195,10 +202,10 @@ fn flow_label(flowsheet: &Flowsheet, stream: &Stream) -> String {
 
 /// `t` rounded, with thousands separated: 1,085.
 fn thousands(t: f64) -> String {
-    let whole = format!("{:.0}", t);
-    let mut out = String::new();
-    for (k, c) in whole.chars().enumerate() {
-        if k > 0 && (whole.len() - k) % 3 == 0 && c != '-' {
+    let digits = format!("{:.0}", t.abs());
+    let mut out = String::from(if t.round() < 0.0 { "-" } else { "" });
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
@@ -215,5 +222,7 @@ mod tests {
         assert_eq!(thousands(1085.4), "1,085");
         assert_eq!(thousands(999.0), "999");
         assert_eq!(thousands(1234567.0), "1,234,567");
+        assert_eq!(thousands(-123.0), "-123");
+        assert_eq!(thousands(-1234.0), "-1,234");
     }
 }

@@ -240,7 +240,7 @@ fn cascade_report(
         } => OperatingReport::Fluxes {
             extraction_ratio,
             scrub_ratio,
-            reflux_ratio: scrub_ratio / (extraction_ratio - scrub_ratio),
+            reflux_ratio: c.operating_point.reflux_ratio(),
         },
         OperatingPoint::Volumetric {
             oa_ratio,

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::csv::file_safe;
+use super::csv::cascade_stems;
 use super::csv_files;
 use super::diagram::flowsheet_diagram;
 use super::profile_plot::profile_figure;
@@ -61,16 +61,17 @@ pub fn plotted_report(
         &flowsheet_diagram(flowsheet, &solution),
     )?;
     // Every cascade's three plots, the cascades in parallel (each curve's points are too).
+    let stems = cascade_stems(flowsheet);
     let per_cascade: Vec<Vec<Plot>> = flowsheet
         .cascades
         .par_iter()
         .zip(&solution.cascades)
-        .map(|(unit, outcome)| -> Result<Vec<Plot>, String> {
+        .zip(&stems)
+        .map(|((unit, outcome), safe)| -> Result<Vec<Plot>, String> {
             let Ok(solved) = &outcome.result else {
                 return Ok(Vec::new());
             };
             let name = &unit.name;
-            let safe = file_safe(name);
             let mut plots = vec![plot(
                 format!("profile_{safe}"),
                 format!("{name}: stage profiles"),
@@ -129,7 +130,7 @@ pub fn plotted_report(
     html.push_str(&table("streams.csv"));
     html.push_str(&format!(
         "<footer>sxcascade {}: the tables are the CSV files beside this page, rounded to 6 \
-         significant figures; every plot is also a PNG file.</footer>\n</body>\n</html>\n",
+         significant figures (values below 1e-3 to 3); every plot is also a PNG file.</footer>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION")
     ));
 

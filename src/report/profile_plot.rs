@@ -42,7 +42,7 @@ pub fn profile_figure(unit: &CascadeUnit, solved: &CascadeSolution) -> LinePlot 
     };
     let c = &unit.cascade;
     let n = c.extraction_stages;
-    let feed_stage = c.feed_stage.unwrap_or(n);
+    let feed_stage = c.feed_stage();
     LinePlot {
         title: format!(
             "Stage profiles of cascade {}: {} extraction + {} scrub stages",
@@ -53,13 +53,14 @@ pub fn profile_figure(unit: &CascadeUnit, solved: &CascadeSolution) -> LinePlot 
             panel(&solved.aqueous, "aqueous leaving the stage, mole fraction"),
             panel(&solved.organic, "organic leaving the stage, mole fraction"),
         ],
-        marks: vec![
-            (format!("feed stage {feed_stage}"), feed_stage as f64),
-            (
-                format!("extraction | scrub ({n} | {})", n + 1),
-                n as f64 + 0.5,
-            ),
-        ],
+        marks: std::iter::once((format!("feed stage {feed_stage}"), feed_stage as f64))
+            .chain((c.scrub_stages > 0).then(|| {
+                (
+                    format!("extraction | scrub ({n} | {})", n + 1),
+                    n as f64 + 0.5,
+                )
+            }))
+            .collect(),
         legend_title: "element".into(),
     }
 }

@@ -57,7 +57,7 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
             } => (
                 extraction_ratio,
                 format!("{scrub_ratio:.4}"),
-                scrub_ratio / (extraction_ratio - scrub_ratio),
+                c.operating_point.reflux_ratio(),
             ),
             OperatingPoint::Volumetric {
                 oa_ratio,

@@ -62,7 +62,16 @@ fn spaced(
     }
     let (a, b) = (forward(start), forward(stop));
     let mut v: Vec<f64> = (0..count)
-        .map(|k| tidy(back(a + (b - a) * k as f64 / (count - 1) as f64)))
+        .map(|k| {
+            let x = a + (b - a) * k as f64 / (count - 1) as f64;
+            // A zero crossed by the range is zero, not the rounding left of a - a.
+            let x = if x.abs() < 1e-12 * (b - a).abs() {
+                0.0
+            } else {
+                x
+            };
+            tidy(back(x))
+        })
         .collect();
     // The ends exactly as given, whatever their digits or exp(ln(x)) rounds to.
     v[0] = start;
@@ -110,6 +119,7 @@ mod tests {
             values("0.123456789012345:1:2").unwrap()[0],
             0.123456789012345
         );
+        assert_eq!(values("-0.5:0.5:11").unwrap()[5], 0.0);
         assert_eq!(values("1.5, 2,4e1").unwrap(), [1.5, 2.0, 40.0]);
     }
 

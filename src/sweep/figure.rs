@@ -203,17 +203,20 @@ pub fn sweep_figure(table: &SweepTable, spec: &SweepPlotSpec) -> Result<SweepFig
     let by = spec.by.as_deref().map(varied_column).transpose()?;
     // Every other varied column must hold one value, or the plot would mix cases.
     let used: Vec<usize> = [x, y, by].into_iter().flatten().collect();
-    if x.is_some() {
-        for (k, name) in table.varied().iter().enumerate() {
-            let c = k + 1;
-            let distinct: BTreeSet<&str> = table.rows.iter().map(|r| r[c].as_str()).collect();
-            if !used.contains(&c) && distinct.len() > 1 {
-                return Err(format!(
-                    "`{name}` varies too ({} values): pick one with --where {name}=VALUE, or \
-                     plot it with --y or --by",
-                    distinct.len()
-                ));
-            }
+    for (k, name) in table.varied().iter().enumerate() {
+        let c = k + 1;
+        let distinct: BTreeSet<&str> = table.rows.iter().map(|r| r[c].as_str()).collect();
+        // Histograms pool Monte Carlo samples, which vary fastest: row to row. A column that
+        // holds its value over runs of rows is a grid axis, and pooling it would mix
+        // operating points.
+        let repeats = table.rows.windows(2).filter(|w| w[0][c] == w[1][c]).count();
+        let grid_axis = x.is_some() || 2 * repeats >= table.rows.len();
+        if !used.contains(&c) && distinct.len() > 1 && grid_axis {
+            return Err(format!(
+                "`{name}` varies too ({} values): pick one with --where {name}=VALUE, or \
+                 plot it with --y or --by",
+                distinct.len()
+            ));
         }
     }
     let title_of = |what: &str| format!("{what} ({})", table.name);
@@ -233,6 +236,9 @@ pub fn sweep_figure(table: &SweepTable, spec: &SweepPlotSpec) -> Result<SweepFig
                 v
             };
             let (xs, ys) = (values(x), values(y));
+            if xs.is_empty() || ys.is_empty() {
+                return Err(format!("{}: no numeric values to plot", table.name));
+            }
             let mut z_grid = vec![None; xs.len() * ys.len()];
             let mut seen = vec![false; xs.len() * ys.len()];
             let mut on_spec = vec![false; xs.len() * ys.len()];

@@ -28,20 +28,36 @@ fn scratch(name: &str) -> tempfile::TempDir {
         .unwrap()
 }
 
-/// The SVG at `path` parses as XML, and its text holds every one of `expected`.
-pub fn svg_has(path: &Path, expected: &[&str]) {
+/// The texts of the SVG at `path`, which must parse as XML.
+fn svg_texts(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     assert_eq!(doc.root_element().tag_name().name(), "svg");
-    let texts: Vec<String> = doc
-        .descendants()
+    doc.descendants()
         .filter(|n| n.has_tag_name("text"))
         .map(|n| n.text().unwrap_or("").trim().to_string())
-        .collect();
+        .collect()
+}
+
+/// The SVG at `path` has a text element reading exactly each of `expected` (an axis title, a
+/// legend entry, a tick label).
+pub fn svg_has(path: &Path, expected: &[&str]) {
+    let texts = svg_texts(path);
     for e in expected {
         assert!(
-            texts.iter().any(|t| t.contains(e)),
+            texts.iter().any(|t| t == e),
             "{path:?} has no text `{e}`; it has {texts:?}"
+        );
+    }
+}
+
+/// The SVG at `path` has a text element starting with each of `expected` (long legend lines).
+fn svg_has_line_starting(path: &Path, expected: &[&str]) {
+    let texts = svg_texts(path);
+    for e in expected {
+        assert!(
+            texts.iter().any(|t| t.starts_with(e)),
+            "{path:?} has no text starting `{e}`; it has {texts:?}"
         );
     }
 }
@@ -125,18 +141,18 @@ fn sweep_plots_draw_heatmap_curves_and_histograms() {
                 ],
             );
             svg_has(&line, &["Pr6O11 recovery, %", "meets spec", "misses spec"]);
-            svg_has(
+            svg_has(&hist, &["share of samples, %", "percentiles P5, P50, P95"]);
+            svg_has_line_starting(
                 &hist,
                 &[
-                    "share of samples, %",
-                    "PrNd.reflux_ratio = 4.4495: P5",
-                    "on spec",
+                    "PrNd.reflux_ratio = 4.4495: P5 ",
+                    "PrNd.reflux_ratio = 4.8945: P5 ",
                 ],
             );
         } else {
             png_is(&heat, (1000, 720));
             png_is(&line, (1000, 450));
-            png_is(&hist, (1100, 600));
+            png_is(&hist, (1100, 560 + 22 * 3));
         }
     }
 }
@@ -300,7 +316,7 @@ fn cascade_plots_draw_curves_and_profiles() {
             }
             let expected: &[&str] = match kind {
                 "stages" => &[
-                    "total stages n + m",
+                    "total stages n + m, both sections scaled together (PrNd)",
                     "purity, % oxide of REO",
                     "extract Nd2O3 (Nd_rich)",
                     "raffinate Pr6O11 (Pr_rich)",
@@ -339,7 +355,13 @@ fn cascade_plots_draw_curves_and_profiles() {
         "-o",
         out.to_str().unwrap(),
     ]));
-    svg_has(&out, &["raffinate La-Nd", "extract Sm-Lu"]);
+    svg_has(
+        &out,
+        &[
+            "raffinate La-Nd (LaCePrNd)",
+            "extract Sm-Lu (SmEuGdTbDyHoYErTmYbLu)",
+        ],
+    );
 }
 
 #[test]
