@@ -13,7 +13,9 @@ pub use solution::{CascadeSolution, MassBalance};
 use crate::elements::Element;
 use crate::equilibrium::{ConstantDistribution, Equilibrium};
 use crate::error::CascadeError;
-use crate::solver::{self, SolveFailure, SolverOptions, StageProblem, StageSolution, nan_max};
+use crate::solver::{
+    self, SideDraw, SolveFailure, SolverOptions, StageProblem, StageSolution, nan_max, passed_on,
+};
 use crate::stream::Stream;
 use saturated::SaturatedCascade;
 
@@ -84,6 +86,26 @@ pub struct Cascade {
     pub feed_stage: Option<usize>,
     pub feed_phase: FeedPhase,
     pub operating_point: OperatingPoint,
+    /// A third outlet, if any.
+    pub side_draw: Option<AqueousDraw>,
+}
+
+/// A side draw: `fraction` of the aqueous leaving `stage` (1-based) taken off as a third
+/// product, where a middle element accumulates (a three-outlet cascade).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AqueousDraw {
+    pub stage: usize,
+    pub fraction: f64,
+}
+
+impl AqueousDraw {
+    /// The solver's form: 0-based stage.
+    fn for_solver(self) -> SideDraw {
+        SideDraw {
+            stage: self.stage - 1,
+            fraction: self.fraction,
+        }
+    }
 }
 
 impl Cascade {
@@ -98,6 +120,7 @@ impl Cascade {
             extraction_stages: 1,
             scrub_stages: 1,
             feed_stage: None,
+            side_draw: None,
             feed_phase,
             operating_point: OperatingPoint::Fluxes {
                 extraction_ratio: 1.5,
@@ -135,6 +158,7 @@ impl Cascade {
         let (elements, feed_flux) = self.components(model, feed)?;
         let total = feed.total_mol_per_h();
         let (n, f) = (self.stages(), self.feed_stage() - 1);
+        let side_draw = self.side_draw.map(AqueousDraw::for_solver);
         match (model, self.operating_point) {
             (
                 SystemModel::Saturated { separation_factors },
@@ -158,13 +182,14 @@ impl Cascade {
                     organic_flux: &organic_flux,
                     feed_stage: f,
                     reflux_fraction: w / s,
+                    side_draw,
                 };
                 let solved = cascade.solve(options, |indices| {
                     let subset: Vec<Element> = indices.iter().map(|&i| elements[i]).collect();
                     let fluxes: Vec<f64> = indices.iter().map(|&i| feed_flux[i]).collect();
                     self.start(previous, &subset, &fluxes)
                 });
-                finish(elements, &feed_flux, f, w / s, solved)
+                finish(elements, &feed_flux, f, w / s, side_draw, solved)
             }
             (
                 SystemModel::ConstantD {
@@ -194,10 +219,11 @@ impl Cascade {
                     feed_stage: f,
                     feed: &feed_flux,
                     reflux_fraction,
+                    side_draw,
                 };
                 let start = self.start(previous, &elements, &feed_flux);
                 let solved = solve_warm_or_cold(&problem, options, start.as_deref());
-                finish(elements, &feed_flux, f, reflux_fraction, solved)
+                finish(elements, &feed_flux, f, reflux_fraction, side_draw, solved)
             }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
@@ -233,6 +259,22 @@ impl Cascade {
                 format!("must be a stage of the cascade, 1 to {n}"),
             ));
         }
+        if let Some(draw) = self.side_draw {
+            if !(1..=n).contains(&draw.stage) {
+                return Err(CascadeError::infeasible(
+                    "side_draw_stage",
+                    draw.stage as f64,
+                    format!("must be a stage of the cascade, 1 to {n}"),
+                ));
+            }
+            if !(draw.fraction > 0.0 && draw.fraction < 1.0) {
+                return Err(CascadeError::infeasible(
+                    "side_draw_fraction",
+                    draw.fraction,
+                    "the share of the stage's aqueous drawn off must be between 0 and 1",
+                ));
+            }
+        }
         match (model, self.operating_point) {
             (
                 SystemModel::Saturated { .. },
@@ -240,7 +282,10 @@ impl Cascade {
                     extraction_ratio,
                     scrub_ratio,
                 },
-            ) => self.check_fluxes(extraction_ratio, scrub_ratio),
+            ) => {
+                self.check_fluxes(extraction_ratio, scrub_ratio)?;
+                self.check_draw(extraction_ratio, scrub_ratio)
+            }
             (
                 SystemModel::ConstantD { .. },
                 OperatingPoint::Volumetric {
@@ -380,6 +425,45 @@ impl Cascade {
     }
 }
 
+impl Cascade {
+    /// With a side draw in the saturated model the aqueous fluxes below it fall by what it
+    /// takes: per mol of feed, every stage must still pass aqueous on, the raffinate included.
+    /// The stage totals follow from the total-RE balances, down from the reflux W.
+    fn check_draw(&self, s: f64, w: f64) -> Result<(), CascadeError> {
+        let Some(draw) = self.side_draw else {
+            return Ok(());
+        };
+        let (n, f) = (self.stages(), self.feed_stage() - 1);
+        let solver_draw = Some(draw.for_solver());
+        let organic = |j: usize| {
+            let below_organic_feed = self.feed_phase == FeedPhase::Organic && j < f;
+            if below_organic_feed { s - 1.0 } else { s }
+        };
+        let mut from_above = w;
+        for j in (0..n).rev() {
+            let from_below = if j > 0 { organic(j - 1) } else { 0.0 };
+            let fed = if j == f { 1.0 } else { 0.0 };
+            let total = from_below + from_above + fed - organic(j);
+            if total <= 0.0 {
+                return Err(CascadeError::infeasible(
+                    "side_draw_fraction",
+                    draw.fraction,
+                    format!(
+                        "the draw at stage {} takes more aqueous than the cascade has to give: \
+                         stage {} would pass on {total:.4} per mol of feed (the raffinate \
+                         without a draw is 1 - (S - W) = {:.4})",
+                        draw.stage,
+                        j + 1,
+                        1.0 - (s - w)
+                    ),
+                ));
+            }
+            from_above = passed_on(solver_draw, j) * total;
+        }
+        Ok(())
+    }
+}
+
 /// From `start` when there is one, falling back to a cold solve.
 fn solve_warm_or_cold<E: Equilibrium>(
     problem: &StageProblem<'_, E>,
@@ -398,6 +482,7 @@ fn finish(
     feed: &[f64],
     feed_stage: usize,
     reflux_fraction: f64,
+    side_draw: Option<SideDraw>,
     solved: Result<StageSolution, SolveFailure>,
 ) -> Result<CascadeSolution, CascadeError> {
     let solved = solved.map_err(|failure| match failure {
@@ -416,7 +501,14 @@ fn finish(
             CascadeError::SingularJacobian { stage, iteration }
         }
     })?;
-    let solution = CascadeSolution::new(elements, feed, feed_stage, reflux_fraction, solved);
+    let solution = CascadeSolution::new(
+        elements,
+        feed,
+        feed_stage,
+        reflux_fraction,
+        side_draw,
+        solved,
+    );
     let closure = nan_max(
         solution.mass_balance.overall,
         solution.mass_balance.worst_stage,

@@ -7,7 +7,7 @@
 
 use super::trace::{self, with_traces};
 use crate::equilibrium::SaturatedSeparationFactors;
-use crate::solver::{self, SolveFailure, SolverOptions, StageProblem, StageSolution};
+use crate::solver::{self, SideDraw, SolveFailure, SolverOptions, StageProblem, StageSolution};
 
 /// Elements whose share of the feed's organic loading, `x_i beta_i / sum_l x_l beta_l`, is
 /// below this are minor: a start that treats them as linear is within about this fraction of
@@ -22,6 +22,7 @@ pub struct SaturatedCascade<'a> {
     pub organic_flux: &'a [f64],
     pub feed_stage: usize,
     pub reflux_fraction: f64,
+    pub side_draw: Option<SideDraw>,
 }
 
 impl SaturatedCascade<'_> {
@@ -59,6 +60,7 @@ impl SaturatedCascade<'_> {
             feed_stage: self.feed_stage,
             feed: &feed,
             reflux_fraction: self.reflux_fraction,
+            side_draw: self.side_draw,
         };
         if let Some(initial) = initial {
             return solver::solve_from(&problem, options, initial);
@@ -134,6 +136,7 @@ impl SaturatedCascade<'_> {
             feed_stage: self.feed_stage,
             feed: &lumped_feed[..2],
             reflux_fraction: self.reflux_fraction,
+            side_draw: self.side_draw,
         };
         let solved = solver::solve(&binary, options).ok()?;
         let iterations = solved.status.iterations;
@@ -161,6 +164,7 @@ impl SaturatedCascade<'_> {
             self.feed,
             self.feed_stage,
             self.reflux_fraction,
+            self.side_draw,
         )
     }
 }

@@ -1,7 +1,7 @@
 use ndarray::{Array2, ArrayView1};
 
 use crate::elements::Element;
-use crate::solver::{Convergence, StageSolution, nan_max};
+use crate::solver::{Convergence, SideDraw, StageSolution, nan_max, passed_on};
 use crate::stream::Stream;
 
 /// Fluxes below this fraction of an element's own feed count as zero when judging the
@@ -24,6 +24,8 @@ pub struct CascadeSolution {
     pub extract: Stream,
     /// Strip liquor returned to stage N as scrub.
     pub scrub_liquor: Stream,
+    /// The third outlet: the aqueous drawn off at the side-draw stage, if there is one.
+    pub side_draw: Option<Stream>,
     pub feed: Stream,
     pub convergence: Convergence,
     pub mass_balance: MassBalance,
@@ -44,6 +46,7 @@ impl CascadeSolution {
         feed: &[f64],
         feed_stage: usize,
         reflux_fraction: f64,
+        draw: Option<SideDraw>,
         solved: StageSolution,
     ) -> Self {
         let c = elements.len();
@@ -52,14 +55,30 @@ impl CascadeSolution {
         let organic = Array2::from_shape_vec((n, c), solved.organic).expect("N x C profile");
         let stream = |values: Vec<f64>| Stream::new(elements.iter().copied().zip(values));
         let loaded = organic.row(n - 1);
-        let raffinate = stream(aqueous.row(0).to_vec());
+        let raffinate = stream(
+            aqueous
+                .row(0)
+                .iter()
+                .map(|a| passed_on(draw, 0) * a)
+                .collect(),
+        );
+        let side_draw = draw.map(|d| {
+            stream(
+                aqueous
+                    .row(d.stage)
+                    .iter()
+                    .map(|a| d.fraction * a)
+                    .collect(),
+            )
+        });
         let extract = stream(loaded.iter().map(|o| (1.0 - reflux_fraction) * o).collect());
         let scrub_liquor = stream(loaded.iter().map(|o| reflux_fraction * o).collect());
-        let mass_balance = closure(&aqueous, &organic, feed, feed_stage, reflux_fraction);
+        let mass_balance = closure(&aqueous, &organic, feed, feed_stage, reflux_fraction, draw);
         Self {
             raffinate,
             extract,
             scrub_liquor,
+            side_draw,
             feed: stream(feed.to_vec()),
             elements,
             aqueous,
@@ -106,17 +125,21 @@ fn closure(
     feed: &[f64],
     feed_stage: usize,
     reflux_fraction: f64,
+    draw: Option<SideDraw>,
 ) -> MassBalance {
     let (n, c) = aqueous.dim();
     let mut overall: f64 = 0.0;
     let mut worst_stage: f64 = 0.0;
     for i in 0..c {
-        let out = aqueous[(0, i)] + (1.0 - reflux_fraction) * organic[(n - 1, i)];
+        let drawn = draw.map_or(0.0, |d| d.fraction * aqueous[(d.stage, i)]);
+        let out = passed_on(draw, 0) * aqueous[(0, i)]
+            + (1.0 - reflux_fraction) * organic[(n - 1, i)]
+            + drawn;
         overall = nan_max(overall, (feed[i] - out).abs() / feed[i]);
         for j in 0..n {
             let from_below = if j > 0 { organic[(j - 1, i)] } else { 0.0 };
             let from_above = if j + 1 < n {
-                aqueous[(j + 1, i)]
+                passed_on(draw, j + 1) * aqueous[(j + 1, i)]
             } else {
                 reflux_fraction * organic[(n - 1, i)]
             };

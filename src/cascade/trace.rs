@@ -7,7 +7,7 @@
 //! `beta_i x_i / sum_l beta_l x_l`, is below double precision, and it keeps the
 //! Newton solve of the major elements free of numbers it cannot scale.
 
-use crate::solver::{StageSolution, solve_linear_balances};
+use crate::solver::{SideDraw, StageSolution, solve_linear_balances};
 
 /// Elements whose share of the feed's organic loading, `beta_i x_i / sum_l beta_l x_l`, is
 /// below this are traces. Inside the cascade an element can concentrate above its feed level
@@ -37,6 +37,7 @@ pub fn with_traces(
     feed: &[f64],
     feed_stage: usize,
     reflux_fraction: f64,
+    side_draw: Option<SideDraw>,
 ) -> StageSolution {
     if traces.is_empty() {
         // `major` is every element, in order.
@@ -67,6 +68,7 @@ pub fn with_traces(
         &unit,
         feed_stage,
         reflux_fraction,
+        side_draw,
         &mut aqueous_per_unit,
         &mut scratch,
     );

@@ -58,6 +58,8 @@ pub struct CascadeUnit {
     pub cascade: Cascade,
     pub raffinate: String,
     pub extract: String,
+    /// The stream of the side draw, for a three-outlet cascade.
+    pub side_draw: Option<String>,
     /// Of the aqueous inlets, to report aqueous volumetric flows.
     pub concentrations: Concentrations,
     /// What `sxcascade design` sizes this cascade for, if the file says.
@@ -182,7 +184,14 @@ impl Flowsheet {
     /// Streams the unit produces.
     pub fn outlets(&self, unit: UnitId) -> Vec<&str> {
         match unit {
-            UnitId::Cascade(k) => vec![&self.cascades[k].raffinate, &self.cascades[k].extract],
+            UnitId::Cascade(k) => {
+                let c = &self.cascades[k];
+                [Some(&c.raffinate), Some(&c.extract), c.side_draw.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect()
+            }
             UnitId::Splitter(k) => self.splitters[k]
                 .outlets
                 .iter()

@@ -138,6 +138,7 @@ mod tests {
             system: 0,
             feeds: vec!["feed".into()],
             cascade: Cascade {
+                side_draw: None,
                 extraction_stages: 20,
                 scrub_stages: 33,
                 feed_stage: None,
@@ -149,6 +150,7 @@ mod tests {
             },
             raffinate: "Pr".into(),
             extract: "Nd".into(),
+            side_draw: None,
             concentrations: Concentrations {
                 feed_mol_per_l: Some(1.25),
                 scrub_acid_mol_per_l: Some(4.5),

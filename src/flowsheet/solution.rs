@@ -246,14 +246,23 @@ impl Flowsheet {
                 let model = &self.systems[c.system].model;
                 let result = c.cascade.solve_near(model, &feed, options, previous);
                 let outlets = match (&result, in_loop && empty) {
-                    (Ok(s), _) => Some(vec![
-                        (c.raffinate.clone(), s.raffinate.clone()),
-                        (c.extract.clone(), s.extract.clone()),
-                    ]),
-                    (Err(_), true) => Some(vec![
-                        (c.raffinate.clone(), Stream::default()),
-                        (c.extract.clone(), Stream::default()),
-                    ]),
+                    (Ok(s), _) => Some(
+                        [
+                            Some((c.raffinate.clone(), s.raffinate.clone())),
+                            Some((c.extract.clone(), s.extract.clone())),
+                            c.side_draw.clone().zip(s.side_draw.clone()),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                    ),
+                    (Err(_), true) => Some(
+                        [Some(&c.raffinate), Some(&c.extract), c.side_draw.as_ref()]
+                            .into_iter()
+                            .flatten()
+                            .map(|name| (name.clone(), Stream::default()))
+                            .collect(),
+                    ),
                     (Err(_), false) => None,
                 };
                 state.empty_feed[k] = empty;

@@ -89,6 +89,11 @@ pub struct RawCascade {
     pub scrub_oa_ratio: Option<Spanned64>,
     pub raffinate: Spanned<String>,
     pub extract: Spanned<String>,
+    /// A third outlet: the stream drawn off, the stage (1-based) and the share of that stage's
+    /// aqueous outflow taken.
+    pub side_draw: Option<Spanned<String>>,
+    pub side_draw_stage: Option<Spanned<u32>>,
+    pub side_draw_fraction: Option<Spanned64>,
     pub feed_concentration_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,

@@ -24,6 +24,7 @@ pub struct Case {
 pub fn kremser(e: f64, stages: usize) -> Case {
     Case {
         cascade: Cascade {
+            side_draw: None,
             extraction_stages: stages,
             scrub_stages: 0,
             feed_stage: None,
@@ -53,6 +54,7 @@ pub fn binary(
 ) -> Case {
     Case {
         cascade: Cascade {
+            side_draw: None,
             extraction_stages,
             scrub_stages,
             feed_stage: None,
@@ -149,6 +151,7 @@ pub fn fifteen_element_cut(stages: usize) -> Case {
     let scrub = product;
     Case {
         cascade: Cascade {
+            side_draw: None,
             extraction_stages: stages / 2,
             scrub_stages: stages - stages / 2,
             feed_stage: None,
@@ -199,6 +202,7 @@ impl DesignedCut {
         let scrub = self.reflux_factor * optimum.reflux_ratio() * fractions.a;
         Case {
             cascade: Cascade {
+                side_draw: None,
                 extraction_stages: self.extraction_stages,
                 scrub_stages: self.scrub_stages,
                 feed_stage: None,

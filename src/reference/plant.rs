@@ -78,6 +78,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             system: 0,
             feeds: feed,
             cascade: Cascade {
+                side_draw: None,
                 extraction_stages: stages(estimate.extraction_stages),
                 scrub_stages: stages(estimate.scrub_stages),
                 feed_stage: None,
@@ -89,6 +90,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             },
             raffinate: name(light),
             extract: name(heavy),
+            side_draw: None,
             concentrations: Concentrations::default(),
             design: None,
         });

@@ -200,8 +200,11 @@ fn flow_label(flowsheet: &Flowsheet, stream: &Stream) -> String {
     }
 }
 
-/// `t` rounded, with thousands separated: 1,085.
+/// `t` rounded, with thousands separated: 1,085; small flows to two decimals (0.14).
 fn thousands(t: f64) -> String {
+    if t.abs() < 10.0 {
+        return format!("{t:.2}");
+    }
     let digits = format!("{:.0}", t.abs());
     let mut out = String::from(if t.round() < 0.0 { "-" } else { "" });
     for (k, c) in digits.chars().enumerate() {
@@ -221,8 +224,10 @@ mod tests {
     fn thousands_are_separated() {
         assert_eq!(thousands(1085.4), "1,085");
         assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(0.1412), "0.14");
         assert_eq!(thousands(1234567.0), "1,234,567");
         assert_eq!(thousands(-123.0), "-123");
+        assert_eq!(thousands(-12.0), "-12");
         assert_eq!(thousands(-1234.0), "-1,234");
     }
 }

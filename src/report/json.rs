@@ -65,6 +65,14 @@ pub struct ReagentTotals {
 }
 
 #[derive(Debug, Serialize)]
+pub struct SideDrawReport {
+    pub stream: String,
+    pub stage: usize,
+    /// Share of the stage's aqueous outflow drawn off.
+    pub fraction: f64,
+}
+
+#[derive(Debug, Serialize)]
 pub struct CascadeReport {
     pub name: String,
     pub converged: bool,
@@ -74,6 +82,9 @@ pub struct CascadeReport {
     pub extraction_stages: usize,
     pub scrub_stages: usize,
     pub feed_stage: usize,
+    /// A three-outlet cascade's side draw.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side_draw: Option<SideDrawReport>,
     #[serde(flatten)]
     pub operating_point: OperatingReport,
     /// Loaded organic flow, L/h: S times the cascade's feed over the system's organic
@@ -265,6 +276,15 @@ fn cascade_report(
         extraction_stages: c.extraction_stages,
         scrub_stages: c.scrub_stages,
         feed_stage: c.feed_stage(),
+        side_draw: unit
+            .side_draw
+            .clone()
+            .zip(c.side_draw)
+            .map(|(stream, d)| SideDrawReport {
+                stream,
+                stage: d.stage,
+                fraction: d.fraction,
+            }),
         operating_point,
         organic_l_per_h: plant.organic_l_per_h,
         aqueous_feed_l_per_h: plant.aqueous_feed_l_per_h,

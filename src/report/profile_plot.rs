@@ -54,6 +54,15 @@ pub fn profile_figure(unit: &CascadeUnit, solved: &CascadeSolution) -> LinePlot 
             panel(&solved.organic, "organic leaving the stage, mole fraction"),
         ],
         marks: std::iter::once((format!("feed stage {feed_stage}"), feed_stage as f64))
+            .chain(c.side_draw.map(|d| {
+                (
+                    format!(
+                        "side draw, stage {} ({:.3} of its aqueous)",
+                        d.stage, d.fraction
+                    ),
+                    d.stage as f64,
+                )
+            }))
             .chain((c.scrub_stages > 0).then(|| {
                 (
                     format!("extraction | scrub ({n} | {})", n + 1),

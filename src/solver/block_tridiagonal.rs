@@ -9,6 +9,7 @@
 //! identity and each `J` is a diagonal plus a rank-one matrix, every other product is `O(C^2)`.
 
 use super::dense::invert_in_place;
+use super::{SideDraw, passed_on};
 use crate::equilibrium::StageJacobian;
 
 pub struct BlockTridiagonal {
@@ -23,6 +24,8 @@ pub struct BlockTridiagonal {
     forward: Vec<f64>,
     y: Vec<f64>,
     pivots: Vec<usize>,
+    /// The side draw of the last `factor` call: the upper block of row `j` is `p(j+1) I`.
+    side_draw: Option<SideDraw>,
 }
 
 /// A stage whose eliminated diagonal block is singular (1-based stage number).
@@ -42,6 +45,7 @@ impl BlockTridiagonal {
             forward: vec![0.0; per_stage],
             y: vec![0.0; elements],
             pivots: vec![0; elements],
+            side_draw: None,
         }
     }
 
@@ -56,7 +60,13 @@ impl BlockTridiagonal {
     }
 
     /// Eliminates the lower blocks once the stage Jacobians are in place.
-    pub fn factor(&mut self, reflux_fraction: f64, shift: f64) -> Result<(), SingularStage> {
+    pub fn factor(
+        &mut self,
+        reflux_fraction: f64,
+        side_draw: Option<SideDraw>,
+        shift: f64,
+    ) -> Result<(), SingularStage> {
+        self.side_draw = side_draw;
         // Binaries and ternaries, the cascades sweeps solve by the million, get code compiled
         // for their block size (loops unrolled, 2 x 2 inverses in closed form): ~2x faster.
         match self.elements {
@@ -88,7 +98,9 @@ impl BlockTridiagonal {
         for j in 0..self.stages {
             let (done, rest) = self.inverse.split_at_mut(j * cc);
             let block = &mut rest[..cc];
-            // block = -L(j) G(j-1), with L(j) = J(j-1) = diag(d) + u vᵀ.
+            // block = -L(j) G(j-1) U(j-1), with L(j) = J(j-1) = diag(d) + u vᵀ and
+            // U(j-1) = p(j) I, p the share of stage j's aqueous passed on (1 but at a draw).
+            let passed = passed_on(self.side_draw, j);
             if j == 0 {
                 block.fill(0.0);
             } else {
@@ -104,7 +116,7 @@ impl BlockTridiagonal {
                 for (i, (out, row)) in block.chunks_exact_mut(c).zip(g.chunks_exact(c)).enumerate()
                 {
                     for ((o, &gk), &wk) in out.iter_mut().zip(row).zip(&w) {
-                        *o = -(d[i] * gk + u[i] * wk);
+                        *o = -passed * (d[i] * gk + u[i] * wk);
                     }
                 }
             }
@@ -171,12 +183,13 @@ impl BlockTridiagonal {
             let g = &self.inverse[j * cc..(j + 1) * cc];
             let (head, tail) = step.split_at_mut((j + 1) * c);
             let next = &tail[..c];
+            let passed = passed_on(self.side_draw, j + 1);
             for ((out, row), &z) in head[j * c..]
                 .iter_mut()
                 .zip(g.chunks_exact(c))
                 .zip(&self.forward[j * c..(j + 1) * c])
             {
-                *out = z - row.iter().zip(next).map(|(a, b)| a * b).sum::<f64>();
+                *out = z - passed * row.iter().zip(next).map(|(a, b)| a * b).sum::<f64>();
             }
         }
     }

@@ -96,6 +96,25 @@ pub struct StageProblem<'a, E: Equilibrium> {
     pub feed: &'a [f64],
     /// Fraction of the loaded organic's RE returned to the last stage as scrub liquor.
     pub reflux_fraction: f64,
+    /// A third outlet: part of one stage's aqueous drawn off.
+    pub side_draw: Option<SideDraw>,
+}
+
+/// An aqueous side draw: `fraction` of the aqueous leaving `stage` (0-based) is withdrawn as a
+/// third product instead of flowing on to the stage below, as plants take a middle element
+/// (Eu, Sm) out where it accumulates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SideDraw {
+    pub stage: usize,
+    pub fraction: f64,
+}
+
+/// The share of the aqueous leaving `stage` that flows on to `stage - 1`.
+pub fn passed_on(side_draw: Option<SideDraw>, stage: usize) -> f64 {
+    match side_draw {
+        Some(d) if d.stage == stage => 1.0 - d.fraction,
+        _ => 1.0,
+    }
 }
 
 /// Stage profiles (stage-major, `N x C`, mol/h) and how the solve went.
@@ -238,6 +257,7 @@ impl Workspace {
                 p.feed,
                 p.feed_stage,
                 p.reflux_fraction,
+                p.side_draw,
                 &mut self.trial,
                 &mut self.step,
             );
@@ -298,12 +318,12 @@ impl Workspace {
                 let a = &self.aqueous[j * c..(j + 1) * c];
                 p.equilibrium.jacobian(j, a, self.newton.stage_jacobian(j));
             }
-            self.newton.factor(p.reflux_fraction, shift).map_err(|s| {
-                SolveFailure::SingularJacobian {
+            self.newton
+                .factor(p.reflux_fraction, p.side_draw, shift)
+                .map_err(|s| SolveFailure::SingularJacobian {
                     stage: s.0,
                     iteration: iterations,
-                }
-            })?;
+                })?;
             self.newton.solve(&self.residual, &mut self.step);
             let next = if shift == 0.0 {
                 let found = self.damped_step(p, options.max_backtracks);
@@ -373,6 +393,7 @@ impl Workspace {
             p.feed,
             p.feed_stage,
             p.reflux_fraction,
+            p.side_draw,
             &mut self.trial,
             &mut self.scratch,
         );
@@ -462,7 +483,7 @@ impl Workspace {
                 let k = j * c + i;
                 let from_below = if j > 0 { self.organic[k - c] } else { 0.0 };
                 let from_above = if j + 1 < n {
-                    aqueous[k + c]
+                    passed_on(p.side_draw, j + 1) * aqueous[k + c]
                 } else {
                     p.reflux_fraction * self.organic[k]
                 };
@@ -502,7 +523,7 @@ fn aqueous_totals<E: Equilibrium>(p: &StageProblem<'_, E>) -> Option<Vec<f64>> {
         let from_below = if j > 0 { organic[j - 1] } else { 0.0 };
         let feed = if j == p.feed_stage { fed } else { 0.0 };
         totals[j] = from_below + from_above + feed - organic[j];
-        from_above = totals[j];
+        from_above = passed_on(p.side_draw, j) * totals[j];
     }
     Some(totals)
 }
@@ -588,48 +609,65 @@ mod tests {
     use crate::equilibrium::SaturatedSeparationFactors;
     use nalgebra::{DMatrix, DVector};
 
-    /// The block Thomas step equals a dense LU solve of the finite-difference Jacobian.
+    /// The block Thomas step equals a dense LU solve of the finite-difference Jacobian, with
+    /// and without a side draw (on a middle stage and on the last).
     #[test]
     fn newton_step_matches_dense_solve_of_finite_difference_jacobian() {
         let (n, c) = (6, 4);
         let betas = vec![1.0, 1.7, 3.1, 9.0];
         let eq = SaturatedSeparationFactors::new(betas, vec![1.4; n]);
         let feed = [0.3, 0.3, 0.2, 0.2];
-        let p = StageProblem {
-            equilibrium: &eq,
-            stages: n,
-            feed_stage: 2,
-            feed: &feed,
-            reflux_fraction: 0.6,
-        };
-        let mut w = Workspace::new(n, c);
-        for (k, a) in w.aqueous.iter_mut().enumerate() {
-            *a = 0.1 + 0.05 * ((k * 7) % 5) as f64;
-        }
-        w.evaluate(&p, Target::Current);
-        let r0 = w.residual.clone();
-        for j in 0..n {
-            let a = w.aqueous[j * c..(j + 1) * c].to_vec();
-            eq.jacobian(j, &a, w.newton.stage_jacobian(j));
-        }
-        w.newton.factor(p.reflux_fraction, 0.0).unwrap();
-        let mut step = vec![0.0; n * c];
-        w.newton.solve(&r0, &mut step);
-
-        let h = 1e-7;
-        let mut jac = DMatrix::zeros(n * c, n * c);
-        let base = w.aqueous.clone();
-        for k in 0..n * c {
-            w.aqueous.copy_from_slice(&base);
-            w.aqueous[k] += h;
-            w.evaluate(&p, Target::Current);
-            for (row, (r, r0)) in w.residual.iter().zip(&r0).enumerate() {
-                jac[(row, k)] = (r - r0) / h;
+        for side_draw in [
+            None,
+            Some(SideDraw {
+                stage: 3,
+                fraction: 0.3,
+            }),
+            Some(SideDraw {
+                stage: n - 1,
+                fraction: 0.5,
+            }),
+        ] {
+            let p = StageProblem {
+                equilibrium: &eq,
+                stages: n,
+                feed_stage: 2,
+                feed: &feed,
+                reflux_fraction: 0.6,
+                side_draw,
+            };
+            let mut w = Workspace::new(n, c);
+            for (k, a) in w.aqueous.iter_mut().enumerate() {
+                *a = 0.1 + 0.05 * ((k * 7) % 5) as f64;
             }
-        }
-        let dense = jac.lu().solve(&-DVector::from_vec(r0)).unwrap();
-        for (a, b) in step.iter().zip(dense.iter()) {
-            assert!((a - b).abs() < 1e-5 * (1.0 + b.abs()), "{a} vs {b}");
+            w.evaluate(&p, Target::Current);
+            let r0 = w.residual.clone();
+            for j in 0..n {
+                let a = w.aqueous[j * c..(j + 1) * c].to_vec();
+                eq.jacobian(j, &a, w.newton.stage_jacobian(j));
+            }
+            w.newton.factor(p.reflux_fraction, side_draw, 0.0).unwrap();
+            let mut step = vec![0.0; n * c];
+            w.newton.solve(&r0, &mut step);
+
+            let h = 1e-7;
+            let mut jac = DMatrix::zeros(n * c, n * c);
+            let base = w.aqueous.clone();
+            for k in 0..n * c {
+                w.aqueous.copy_from_slice(&base);
+                w.aqueous[k] += h;
+                w.evaluate(&p, Target::Current);
+                for (row, (r, r0)) in w.residual.iter().zip(&r0).enumerate() {
+                    jac[(row, k)] = (r - r0) / h;
+                }
+            }
+            let dense = jac.lu().solve(&-DVector::from_vec(r0)).unwrap();
+            for (a, b) in step.iter().zip(dense.iter()) {
+                assert!(
+                    (a - b).abs() < 1e-5 * (1.0 + b.abs()),
+                    "{side_draw:?}: {a} vs {b}"
+                );
+            }
         }
     }
 }

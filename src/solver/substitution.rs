@@ -6,15 +6,19 @@
 //! (constant-D) model; for the saturated model a few sweeps give the Newton solver a start
 //! whose profiles are positive and balance every element.
 
+use super::{SideDraw, passed_on};
+
 /// Solves, for every element `i` and stage `j`,
-/// `e(j-1) a(j-1) - (1 + e(j)) a(j) + a(j+1) = -feed(j)`, with no organic entering stage 1 and
-/// the reflux `r e(N) a(N)` entering stage N. `factors`, `aqueous` and `scratch` are
-/// stage-major `N x C`.
+/// `e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -feed(j)`, with no organic entering
+/// stage 1, the reflux `r e(N) a(N)` entering stage N, and `p` the share of a stage's aqueous
+/// passed on below (1 but at a side draw). `factors`, `aqueous` and `scratch` are stage-major
+/// `N x C`.
 pub fn solve_linear_balances(
     factors: &[f64],
     feed: &[f64],
     feed_stage: usize,
     reflux_fraction: f64,
+    side_draw: Option<SideDraw>,
     aqueous: &mut [f64],
     scratch: &mut [f64],
 ) {
@@ -27,7 +31,11 @@ pub fn solve_linear_balances(
         } else {
             1.0
         };
-        let upper = if j + 1 == stages { 0.0 } else { 1.0 };
+        let upper = if j + 1 == stages {
+            0.0
+        } else {
+            passed_on(side_draw, j + 1)
+        };
         for (i, &fed) in feed.iter().enumerate() {
             let k = j * c + i;
             let mut pivot = -(1.0 + weight * factors[k]);

@@ -346,6 +346,8 @@ const BAD: &[(&str, usize, &str)] = &[
         "goes with `reflux_ratio`",
     ),
     ("negative_product_ratio", 16, "extract_product_ratio"),
+    ("side_draw_incomplete", 11, "missing side_draw_stage"),
+    ("side_draw_stage_out_of_range", 19, "side_draw_stage"),
 ];
 
 #[test]

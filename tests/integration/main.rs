@@ -7,5 +7,6 @@ mod network;
 mod plots;
 mod properties;
 mod recycle;
+mod side_draw;
 mod sweep;
 mod theory;

@@ -3,7 +3,7 @@
 use toml::Spanned;
 
 use super::{Either, MAX_STAGES, Validator};
-use crate::cascade::{Cascade, FeedPhase, OperatingPoint, SystemModel};
+use crate::cascade::{AqueousDraw, Cascade, FeedPhase, OperatingPoint, SystemModel};
 use crate::error::CascadeError;
 use crate::flowsheet::Concentrations;
 use crate::input::raw::RawCascade;
@@ -29,6 +29,16 @@ impl Validator {
                 return None;
             }
         };
+        if let (Some(_), Some(draw)) = (&c.design, &c.side_draw) {
+            self.error(
+                draw.span(),
+                format!(
+                    "cascade `{name}`: `sxcascade design` does not size three-outlet cascades \
+                     yet: give this cascade's stage counts and ratios, or leave out the side draw"
+                ),
+            );
+            return None;
+        }
         let sized = c.extraction_stages.is_some()
             && c.scrub_stages.is_some()
             && (c.extraction_ratio.is_some()
@@ -117,12 +127,14 @@ impl Validator {
                 }
             }
         };
+        let side_draw = self.side_draw(c)?;
         let cascade = Cascade {
             extraction_stages: n as usize,
             scrub_stages: m as usize,
             feed_stage: c.feed_stage.as_ref().map(|f| *f.get_ref() as usize),
             feed_phase,
             operating_point,
+            side_draw,
         };
         match cascade.check(model) {
             Ok(()) => Some(cascade),
@@ -148,6 +160,8 @@ impl Validator {
                     "reflux_ratio" => c.reflux_ratio.as_ref().map(Spanned::span),
                     "oa_ratio" => c.oa_ratio.as_ref().map(Spanned::span),
                     "scrub_oa_ratio" => c.scrub_oa_ratio.as_ref().map(Spanned::span),
+                    "side_draw_stage" => c.side_draw_stage.as_ref().map(Spanned::span),
+                    "side_draw_fraction" => c.side_draw_fraction.as_ref().map(Spanned::span),
                     _ => None,
                 };
                 let shown = if parameter == "scrub_ratio" && c.scrub_ratio.is_none() {
@@ -240,6 +254,38 @@ impl Validator {
                     extraction_ratio: p * (1.0 + r),
                     scrub_ratio: p * r,
                 })
+            }
+        }
+    }
+
+    /// The side draw: its stream, stage and fraction all given, or none of them. `Some(None)`
+    /// for a two-outlet cascade; `None` after reporting an error.
+    fn side_draw(&mut self, c: &RawCascade) -> Option<Option<AqueousDraw>> {
+        let name = c.name.get_ref();
+        match (&c.side_draw, &c.side_draw_stage, &c.side_draw_fraction) {
+            (None, None, None) => Some(None),
+            (Some(_), Some(stage), Some(fraction)) => Some(Some(AqueousDraw {
+                stage: *stage.get_ref() as usize,
+                fraction: *fraction.get_ref(),
+            })),
+            (given, stage, fraction) => {
+                let missing: Vec<&str> = [
+                    ("side_draw (the stream's name)", given.is_none()),
+                    ("side_draw_stage", stage.is_none()),
+                    ("side_draw_fraction", fraction.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(field, absent)| absent.then_some(field))
+                .collect();
+                self.error(
+                    c.name.span(),
+                    format!(
+                        "cascade `{name}`: a side draw needs `side_draw`, `side_draw_stage` and \
+                         `side_draw_fraction`; missing {}",
+                        missing.join(", ")
+                    ),
+                );
+                None
             }
         }
     }

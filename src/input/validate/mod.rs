@@ -169,6 +169,7 @@ impl Validator {
                     cascade,
                     raffinate: c.raffinate.get_ref().clone(),
                     extract: c.extract.get_ref().clone(),
+                    side_draw: c.side_draw.as_ref().map(|s| s.get_ref().clone()),
                     concentrations: self.concentrations(c),
                     design,
                 }),

@@ -38,9 +38,11 @@ impl<'a> RawUnit<'a> {
                     .into_iter()
                     .map(|f| (f, c.feed.span()))
                     .collect(),
-                outlets: [&c.raffinate, &c.extract]
+                outlets: [Some(&c.raffinate), Some(&c.extract), c.side_draw.as_ref()]
+                    .into_iter()
+                    .flatten()
                     .map(|s| (s.get_ref().as_str(), s.span()))
-                    .to_vec(),
+                    .collect(),
             }
         });
         let splitters = raw.splitters.iter().map(|s| {
