@@ -138,7 +138,6 @@ mod tests {
             system: 0,
             feeds: vec!["feed".into()],
             cascade: Cascade {
-                side_draw: None,
                 extraction_stages: 20,
                 scrub_stages: 33,
                 feed_stage: None,
@@ -147,6 +146,7 @@ mod tests {
                     extraction_ratio: 4.0,
                     scrub_ratio: 3.0,
                 },
+                side_draw: None,
             },
             raffinate: "Pr".into(),
             extract: "Nd".into(),

@@ -24,7 +24,6 @@ pub struct Case {
 pub fn kremser(e: f64, stages: usize) -> Case {
     Case {
         cascade: Cascade {
-            side_draw: None,
             extraction_stages: stages,
             scrub_stages: 0,
             feed_stage: None,
@@ -34,6 +33,7 @@ pub fn kremser(e: f64, stages: usize) -> Case {
                 scrub_oa_ratio: f64::NAN,
                 reflux_ratio: 0.0,
             },
+            side_draw: None,
         },
         model: SystemModel::ConstantD {
             distribution_ratios: BTreeMap::from([(Element::Nd, e)]),
@@ -54,12 +54,12 @@ pub fn binary(
 ) -> Case {
     Case {
         cascade: Cascade {
-            side_draw: None,
             extraction_stages,
             scrub_stages,
             feed_stage: None,
             feed_phase: FeedPhase::Aqueous,
             operating_point: OperatingPoint::from_reflux_ratio(extraction_ratio, reflux_ratio),
+            side_draw: None,
         },
         model: SystemModel::Saturated {
             separation_factors: BTreeMap::from([(Element::Pr, 1.0), (Element::Nd, beta)]),
@@ -151,7 +151,6 @@ pub fn fifteen_element_cut(stages: usize) -> Case {
     let scrub = product;
     Case {
         cascade: Cascade {
-            side_draw: None,
             extraction_stages: stages / 2,
             scrub_stages: stages - stages / 2,
             feed_stage: None,
@@ -160,6 +159,7 @@ pub fn fifteen_element_cut(stages: usize) -> Case {
                 extraction_ratio: scrub + product,
                 scrub_ratio: scrub,
             },
+            side_draw: None,
         },
         model: SystemModel::Saturated {
             separation_factors: p507_separation_factors(),
@@ -202,7 +202,6 @@ impl DesignedCut {
         let scrub = self.reflux_factor * optimum.reflux_ratio() * fractions.a;
         Case {
             cascade: Cascade {
-                side_draw: None,
                 extraction_stages: self.extraction_stages,
                 scrub_stages: self.scrub_stages,
                 feed_stage: None,
@@ -211,6 +210,7 @@ impl DesignedCut {
                     extraction_ratio: scrub + fractions.a,
                     scrub_ratio: scrub,
                 },
+                side_draw: None,
             },
             model: SystemModel::Saturated {
                 separation_factors: elements

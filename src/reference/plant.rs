@@ -78,7 +78,6 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             system: 0,
             feeds: feed,
             cascade: Cascade {
-                side_draw: None,
                 extraction_stages: stages(estimate.extraction_stages),
                 scrub_stages: stages(estimate.scrub_stages),
                 feed_stage: None,
@@ -87,6 +86,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
                     extraction_ratio: s,
                     scrub_ratio: w,
                 },
+                side_draw: None,
             },
             raffinate: name(light),
             extract: name(heavy),
