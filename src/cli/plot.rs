@@ -117,6 +117,12 @@ fn draw(args: &PlotArgs) -> Result<PathBuf, String> {
         .curves(&args.cascade, vs, range, args.points)
         .map_err(|e| format!("error: {e}"))?;
     let failed = curves.points.iter().filter(|p| p.values.is_none()).count();
+    if failed == curves.points.len() {
+        let first = curves.points.first().map_or("", |p| p.message.as_str());
+        return Err(format!(
+            "error: no point of the curve could be solved; the first says: {first}"
+        ));
+    }
     if failed > 0 {
         eprintln!(
             "{failed} of {} points have no result (infeasible or not converged); the curves \

@@ -72,7 +72,10 @@ impl Figure for Heatmap {
             .map(|r| (Key::Line(r.colour), r.label.clone()))
             .collect();
         if self.z.iter().any(Option::is_none) {
-            entries.push((Key::Swatch(NO_RESULT), "no result (infeasible)".into()));
+            entries.push((
+                Key::Swatch(NO_RESULT),
+                "no result (infeasible, not converged)".into(),
+            ));
         }
         let (w, _) = area.dim_in_pixel();
         let titled = area
