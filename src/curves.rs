@@ -39,7 +39,7 @@ pub enum Vs {
 /// One outlet followed along the curve.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outlet {
-    /// "raffinate" or "extract".
+    /// "raffinate", "extract" or "side draw".
     pub side: &'static str,
     pub stream: String,
     /// The product's element, or the group the outlet carries.
@@ -113,26 +113,34 @@ impl CurveSource<'_, '_> {
             format!("cascade `{cascade}` does not solve at the file's operating point: {e}")
         })?;
         let unit = &self.flowsheet.cascades[k];
-        let outlets: Vec<Outlet> = [
-            ("raffinate", &unit.raffinate, &solved.raffinate),
-            ("extract", &unit.extract, &solved.extract),
-        ]
-        .into_iter()
-        .filter_map(|(side, name, stream)| {
-            let spec = self.flowsheet.products.iter().find(|p| &p.stream == name);
-            let elements = match spec {
-                Some(p) => vec![p.element],
-                None => group(solved, stream),
-            };
-            (!elements.is_empty()).then(|| Outlet {
-                side,
-                stream: name.clone(),
-                elements,
-                min_purity_pct: spec.and_then(|p| p.min_purity_pct),
-                min_recovery_pct: spec.and_then(|p| p.min_recovery_pct),
+        let sides = [
+            ("raffinate", Some(&unit.raffinate)),
+            ("extract", Some(&unit.extract)),
+            ("side draw", unit.side_draw.as_ref()),
+        ];
+        let outlets: Vec<Outlet> = sides
+            .into_iter()
+            .filter_map(|(side, name)| Some((side, name?, outlet(solved, side)?)))
+            .filter_map(|(side, name, stream)| {
+                let spec = self.flowsheet.products.iter().find(|p| &p.stream == name);
+                let elements = match spec {
+                    Some(p) => vec![p.element],
+                    // A side draw enriches a middle element without holding most of it: judged
+                    // by its largest element when it holds most of none.
+                    None => Some(group(solved, stream))
+                        .filter(|g| !g.is_empty())
+                        .or_else(|| largest(stream).map(|e| vec![e]))
+                        .unwrap_or_default(),
+                };
+                (!elements.is_empty()).then(|| Outlet {
+                    side,
+                    stream: name.clone(),
+                    elements,
+                    min_purity_pct: spec.and_then(|p| p.min_purity_pct),
+                    min_recovery_pct: spec.and_then(|p| p.min_recovery_pct),
+                })
             })
-        })
-        .collect();
+            .collect();
         let operating_x = self.operating_x(k, vs);
         let (lo, hi) = match range {
             Some(r) => r,
@@ -294,10 +302,7 @@ impl CurveSource<'_, '_> {
                         let values = outlets
                             .iter()
                             .map(|o| {
-                                let stream = match o.side {
-                                    "raffinate" => &solved.raffinate,
-                                    _ => &solved.extract,
-                                };
+                                let stream = outlet(solved, o.side).expect("the file's outlets");
                                 let flow = |s: &Stream| -> f64 {
                                     o.elements.iter().map(|&e| s.mol_per_h(e)).sum()
                                 };
@@ -317,6 +322,24 @@ impl CurveSource<'_, '_> {
             message,
         }
     }
+}
+
+/// The stream leaving by `side` ("raffinate", "extract", "side draw").
+fn outlet<'s>(solved: &'s CascadeSolution, side: &str) -> Option<&'s Stream> {
+    match side {
+        "raffinate" => Some(&solved.raffinate),
+        "extract" => Some(&solved.extract),
+        _ => solved.side_draw.as_ref(),
+    }
+}
+
+/// The element with the largest flow in `stream`.
+fn largest(stream: &Stream) -> Option<Element> {
+    stream
+        .flows()
+        .filter(|(_, f)| *f > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(e, _)| e)
 }
 
 /// The elements of which most of the cascade's feed leaves in `outlet`: its group.

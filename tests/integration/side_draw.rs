@@ -201,3 +201,41 @@ fn bad_side_draws_are_errors_naming_the_field() {
         assert!(errors.contains("smeugd:"), "{errors}");
     }
 }
+
+#[test]
+fn a_side_draw_is_the_third_curve_of_its_cascade() {
+    use sxcascade::curves::{CurveSource, Vs};
+    let text = smeugd(Some((7, 0.0425)));
+    let flowsheet = parse_flowsheet("smeugd", &text).unwrap();
+    let template = sxcascade::input::FlowsheetTemplate::parse("smeugd", &text).unwrap();
+    let source = CurveSource {
+        template: &template,
+        flowsheet: &flowsheet,
+        options: SolverOptions::default(),
+    };
+    let curves = source
+        .curves("SmGd", Vs::Reflux, Some((2.0, 6.0)), 5)
+        .unwrap();
+    let sides: Vec<(&str, Vec<Element>)> = curves
+        .outlets
+        .iter()
+        .map(|o| (o.side, o.elements.clone()))
+        .collect();
+    assert_eq!(
+        sides,
+        [
+            ("raffinate", vec![Element::Sm]),
+            ("extract", vec![Element::Gd]),
+            ("side draw", vec![Element::Eu]),
+        ]
+    );
+    // At R = 3 the curve's draw is the file's draw, solved directly.
+    let direct = solve(&text);
+    let at_file = curves.points.iter().find(|p| p.x == 3.0).unwrap();
+    let purity = at_file.values.as_ref().unwrap()[2].0;
+    let expected = direct.streams["Eu_middle"].purity_pct(&[Element::Eu]);
+    assert!(
+        (purity - expected).abs() < 1e-9 * expected,
+        "{purity} vs {expected}"
+    );
+}
