@@ -127,10 +127,11 @@ impl CurveSource<'_, '_> {
                     Some(p) => vec![p.element],
                     // A side draw enriches a middle element without holding most of it: judged
                     // by its largest element when it holds most of none.
-                    None => Some(group(solved, stream))
+                    None if side == "side draw" => Some(group(solved, stream))
                         .filter(|g| !g.is_empty())
                         .or_else(|| largest(stream).map(|e| vec![e]))
                         .unwrap_or_default(),
+                    None => group(solved, stream),
                 };
                 (!elements.is_empty()).then(|| Outlet {
                     side,
@@ -251,21 +252,40 @@ impl CurveSource<'_, '_> {
                 None => Vec::new(),
             })
         };
+        let m0 = c.scrub_stages as f64;
+        // A side draw keeps its place in its section, in proportion, as the feed stage does.
+        let draw_stage = |n: f64, m: f64| -> Result<Vec<(FieldPath, f64)>, String> {
+            let Some(d) = c.side_draw else {
+                return Ok(Vec::new());
+            };
+            let k0 = d.stage as f64;
+            let k = if k0 <= n0 {
+                (k0 * n / n0).round().clamp(1.0, n)
+            } else {
+                n + ((k0 - n0) * m / m0).round().clamp(1.0, m.max(1.0))
+            };
+            Ok(vec![(field("side_draw_stage")?, k)])
+        };
         Ok(match vs {
             Vs::Stages(Section::Extraction) => {
                 let mut fields = vec![(field("extraction_stages")?, x)];
                 fields.extend(feed_stage(x)?);
+                fields.extend(draw_stage(x, m0)?);
                 fields
             }
-            Vs::Stages(Section::Scrub) => vec![(field("scrub_stages")?, x)],
+            Vs::Stages(Section::Scrub) => {
+                let mut fields = vec![(field("scrub_stages")?, x)];
+                fields.extend(draw_stage(n0, x)?);
+                fields
+            }
             Vs::Stages(Section::Both) => {
-                let m0 = c.scrub_stages as f64;
                 let n = (x * n0 / (n0 + m0)).round().max(1.0);
                 let mut fields = vec![
                     (field("extraction_stages")?, n),
                     (field("scrub_stages")?, x - n),
                 ];
                 fields.extend(feed_stage(n)?);
+                fields.extend(draw_stage(n, x - n)?);
                 fields
             }
             Vs::Reflux => match c.operating_point {
@@ -329,7 +349,8 @@ fn outlet<'s>(solved: &'s CascadeSolution, side: &str) -> Option<&'s Stream> {
     match side {
         "raffinate" => Some(&solved.raffinate),
         "extract" => Some(&solved.extract),
-        _ => solved.side_draw.as_ref(),
+        "side draw" => solved.side_draw.as_ref(),
+        _ => None,
     }
 }
 

@@ -201,12 +201,18 @@ impl Cascade {
                     reflux_ratio,
                 },
             ) => {
+                // Below a side draw the aqueous volume is (1 - fraction) of what it was, so the
+                // organic meets less aqueous: O/A / (1 - fraction) there.
                 let oa = (0..n)
                     .map(|j| {
-                        if j < self.extraction_stages {
+                        let section = if j < self.extraction_stages {
                             oa_ratio
                         } else {
                             scrub_oa_ratio
+                        };
+                        match side_draw {
+                            Some(d) if j < d.stage => section / (1.0 - d.fraction),
+                            _ => section,
                         }
                     })
                     .collect();
@@ -302,6 +308,22 @@ impl Cascade {
                     ));
                 }
                 positive("oa_ratio", oa_ratio)?;
+                // Volumetric O/A ratios are given per section: a draw above the feed would
+                // change the extraction section's by the feed's share of the aqueous, which
+                // the file does not give.
+                if let Some(draw) = self.side_draw
+                    && draw.stage > self.feed_stage()
+                {
+                    return Err(CascadeError::infeasible(
+                        "side_draw_stage",
+                        draw.stage as f64,
+                        format!(
+                            "the constant_d model takes a side draw at or below the feed stage \
+                             ({}) only",
+                            self.feed_stage()
+                        ),
+                    ));
+                }
                 if self.scrub_stages > 0 {
                     positive("scrub_oa_ratio", scrub_oa_ratio)?;
                 }

@@ -34,7 +34,7 @@ pub struct CascadeSolution {
 /// Mass-balance closure, max over elements of `|in - out| / in`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MassBalance {
-    /// Over the whole cascade: feed against raffinate plus extract.
+    /// Over the whole cascade: feed against raffinate plus extract (plus the side draw).
     pub overall: f64,
     /// Over each stage (the worst stage).
     pub worst_stage: f64,

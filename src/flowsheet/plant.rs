@@ -115,6 +115,17 @@ impl CascadeUnit {
             (false, _, scrub) => scrub,
             _ => None,
         };
+        // A side draw takes its share of the aqueous leaving its stage: the scrub liquor above
+        // the feed stage, scrub and feed from the feed stage down. The raffinate is the rest.
+        let drawn_l_per_h = self.cascade.side_draw.and_then(|d| {
+            let below_feed = d.stage <= self.cascade.feed_stage();
+            let passing = match (below_feed, aqueous_feed) {
+                (true, true) => raffinate_l_per_h,
+                _ => scrub_l_per_h,
+            };
+            passing.map(|v| d.fraction * v)
+        });
+        let raffinate_l_per_h = raffinate_l_per_h.map(|v| v - drawn_l_per_h.unwrap_or(0.0));
         PlantFlows {
             organic_l_per_h: litres(s * f, system.organic_capacity_mol_per_l),
             aqueous_feed_l_per_h,
@@ -193,6 +204,25 @@ mod tests {
         assert_eq!(p.organic_l_per_h, Some(2000.0));
         assert!((r.base_t_per_year(7920.0) - 161.86).abs() < 0.01);
         assert!((r.acid_t_per_year(7920.0) - 346.50).abs() < 0.01);
+    }
+
+    /// A side draw takes its share of the aqueous passing its stage: 10 % of 280 L/h below
+    /// the feed stage (20), 10 % of the 200 L/h of scrub liquor above it.
+    #[test]
+    fn a_side_draw_takes_its_share_of_the_raffinate_volume() {
+        use crate::cascade::AqueousDraw;
+        let (mut unit, system) = unit(FeedPhase::Aqueous);
+        for (stage, raffinate) in [(10, 252.0), (30, 260.0)] {
+            unit.cascade.side_draw = Some(AqueousDraw {
+                stage,
+                fraction: 0.1,
+            });
+            let p = unit.plant_flows(&system, 100.0);
+            assert!(
+                (p.raffinate_l_per_h.unwrap() - raffinate).abs() < 1e-9,
+                "stage {stage}"
+            );
+        }
     }
 
     /// An organic feed arrives loaded: the fresh organic loads S - 1, and there is no aqueous

@@ -8,7 +8,7 @@ use sxcascade::input::parse_flowsheet;
 use sxcascade::{Element, SolverOptions};
 
 /// A constant-D cascade: La, Ce, Pr at D = 0.5, 1.5, 4; 7 + 5 stages; O/A 1.2 and 2.0; R 1.5;
-/// an aqueous side draw of 30 % at stage 9.
+/// an aqueous side draw of 30 % at stage 5, in the extraction section.
 const LINEAR: &str = r#"
 name = "constant-D side draw"
 [systems.d]
@@ -29,7 +29,7 @@ reflux_ratio = 1.5
 raffinate = "raff"
 extract = "ext"
 side_draw = "middle"
-side_draw_stage = 9
+side_draw_stage = 5
 side_draw_fraction = 0.3
 "#;
 
@@ -38,7 +38,7 @@ fn a_linear_side_draw_cascade_is_its_balances_solved_directly() {
     let flowsheet = parse_flowsheet("linear", LINEAR).unwrap();
     let solution = flowsheet.solve(&SolverOptions::default());
     let solved = solution.cascades[0].result.as_ref().unwrap();
-    let (n, m, feed_stage, draw_stage, fraction) = (7, 5, 7, 9, 0.3);
+    let (n, m, feed_stage, draw_stage, fraction) = (7, 5, 7, 5, 0.3);
     let stages = n + m;
     let reflux = 1.5 / 2.5;
     for (i, (element, d, f)) in [
@@ -50,8 +50,16 @@ fn a_linear_side_draw_cascade_is_its_balances_solved_directly() {
     .enumerate()
     {
         // Stage j (1-based): e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -f(j), with
-        // p = 1 - fraction for the aqueous leaving the draw stage, and r e(N) a(N) returned.
-        let e = |j: usize| d * if j <= n { 1.2 } else { 2.0 };
+        // p = 1 - fraction for the aqueous leaving the draw stage, and r e(N) a(N) returned;
+        // e = D O/A, and below the draw the aqueous volume is 1 - fraction of what it was.
+        let e = |j: usize| {
+            let oa = if j <= n { 1.2 } else { 2.0 };
+            d * if j < draw_stage {
+                oa / (1.0 - fraction)
+            } else {
+                oa
+            }
+        };
         let p = |j: usize| if j == draw_stage { 1.0 - fraction } else { 1.0 };
         let mut a = DMatrix::zeros(stages, stages);
         let mut b = DVector::zeros(stages);
@@ -194,6 +202,10 @@ fn bad_side_draws_are_errors_naming_the_field() {
         (
             smeugd(Some((30, 0.5))).replace("side_draw_stage = 30\n", ""),
             "missing side_draw_stage",
+        ),
+        (
+            LINEAR.replace("side_draw_stage = 5", "side_draw_stage = 9"),
+            "at or below the feed stage",
         ),
     ] {
         let errors = parse_flowsheet("smeugd", &edit).unwrap_err().to_string();

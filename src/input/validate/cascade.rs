@@ -29,9 +29,12 @@ impl Validator {
                 return None;
             }
         };
-        if let (Some(_), Some(draw)) = (&c.design, &c.side_draw) {
+        let draw_span = (c.side_draw.as_ref().map(Spanned::span))
+            .or(c.side_draw_stage.as_ref().map(Spanned::span))
+            .or(c.side_draw_fraction.as_ref().map(Spanned::span));
+        if let (Some(_), Some(span)) = (&c.design, draw_span) {
             self.error(
-                draw.span(),
+                span,
                 format!(
                     "cascade `{name}`: `sxcascade design` does not size three-outlet cascades \
                      yet: give this cascade's stage counts and ratios, or leave out the side draw"
