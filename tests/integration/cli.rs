@@ -2,15 +2,8 @@
 //! FLOWSHEET.md, and error messages that point at the line to change.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn sxcascade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sxcascade"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+use super::support::sxcascade;
 
 fn json(args: &[&str]) -> (i32, serde_json::Value) {
     let out = sxcascade(args);

@@ -8,5 +8,6 @@ mod plots;
 mod properties;
 mod recycle;
 mod side_draw;
+mod support;
 mod sweep;
 mod theory;

@@ -2,31 +2,9 @@
 //! well-formed XML carrying its axis titles and legend entries, the PNG decoding at its size.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn sxcascade(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sxcascade"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(out: &Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn scratch(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("sxcascade-plot-{name}-"))
-        .tempdir()
-        .unwrap()
-}
+use super::support::{ok, scratch, sxcascade};
 
 /// The texts of the SVG at `path`, which must parse as XML.
 fn svg_texts(path: &Path) -> Vec<String> {
@@ -398,16 +376,22 @@ fn bad_cascade_plots_exit_2() {
     }
 }
 
-#[test]
-fn report_is_one_self_contained_page_with_its_files() {
-    let tmp = scratch("report");
-    let dir = tmp.path().join("report");
+/// `sxcascade report` of the reference plant into `dir`.
+fn write_reference_report(dir: &Path) {
+    let dir = dir.to_str().unwrap();
     ok(&sxcascade(&[
         "report",
         "flowsheets/reference_plant.toml",
         "-o",
-        dir.to_str().unwrap(),
+        dir,
     ]));
+}
+
+#[test]
+fn report_is_one_self_contained_page_with_its_files() {
+    let tmp = scratch("report");
+    let dir = tmp.path().join("report");
+    write_reference_report(&dir);
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     // Self-contained: nothing fetched from anywhere.
     for external in ["<script", "<link", "src=", "<img", "url("] {
@@ -473,12 +457,7 @@ fn report_renders_in_headless_chromium() {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
     let tmp = scratch("chromium");
     let dir = tmp.path().join("report");
-    ok(&sxcascade(&[
-        "report",
-        "flowsheets/reference_plant.toml",
-        "-o",
-        dir.to_str().unwrap(),
-    ]));
+    write_reference_report(&dir);
     let shot = tmp.path().join("shot.png");
     let page = format!("file://{}", dir.join("report.html").display());
     let out = Command::new(&chromium)

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use super::support::{ok, scratch, sxcascade, sxcascade_with};
 use std::time::{Duration, Instant};
 
 const BINARY: &str = "flowsheets/prnd_binary.toml";
@@ -16,40 +18,12 @@ const GRID: [&str; 4] = [
     "cascades.PrNd.reflux_ratio=2.5,3,4.4,4.41,4.42,4.43,4.44,4.45,4.46,4.47,4.48,4.5,5",
 ];
 
-fn sxcascade(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sxcascade"))
-        .args(args)
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .env_remove("SLURM_ARRAY_TASK_COUNT")
-        .envs(env.iter().copied())
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(out: &Output) {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A directory removed when dropped.
-fn scratch(name: &str) -> tempfile::TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("sxcascade-sweep-{name}-"))
-        .tempdir()
-        .unwrap()
-}
-
 fn sweep_to(out: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let mut args = vec!["sweep", BINARY];
     args.extend(GRID);
     args.extend(extra);
     args.extend(["-o", out.to_str().unwrap()]);
-    sxcascade(&args, env)
+    sxcascade_with(&args, env)
 }
 
 /// The CSV as rows of named cells.
@@ -84,15 +58,12 @@ fn four_slurm_shards_merge_into_the_unsharded_file() {
         ok(&sweep_to(&parts, &[], &env));
     }
     let merged = dir.join("merged.csv");
-    ok(&sxcascade(
-        &[
-            "merge",
-            parts.to_str().unwrap(),
-            "-o",
-            merged.to_str().unwrap(),
-        ],
-        &[],
-    ));
+    ok(&sxcascade(&[
+        "merge",
+        parts.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]));
     let whole_text = std::fs::read_to_string(&whole).unwrap();
     assert_eq!(std::fs::read_to_string(&merged).unwrap(), whole_text);
     // Every case once, in order, with every status the grid should produce.
@@ -114,15 +85,12 @@ fn four_slurm_shards_merge_into_the_unsharded_file() {
     ok(&again);
     assert!(String::from_utf8_lossy(&again.stderr).contains("is done"));
     std::fs::remove_file(parts.join("part-2-of-4.csv")).unwrap();
-    let out = sxcascade(
-        &[
-            "merge",
-            parts.to_str().unwrap(),
-            "-o",
-            merged.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let out = sxcascade(&[
+        "merge",
+        parts.to_str().unwrap(),
+        "-o",
+        merged.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -130,21 +98,18 @@ fn four_slurm_shards_merge_into_the_unsharded_file() {
         "{stderr}"
     );
     // Parts of another sweep in the same directory are refused.
-    let other = sxcascade(
-        &[
-            "sweep",
-            BINARY,
-            "--vary",
-            "cascades.PrNd.reflux_ratio=4:5:3",
-            "--shard",
-            "0",
-            "--shards",
-            "4",
-            "-o",
-            parts.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let other = sxcascade(&[
+        "sweep",
+        BINARY,
+        "--vary",
+        "cascades.PrNd.reflux_ratio=4:5:3",
+        "--shard",
+        "0",
+        "--shards",
+        "4",
+        "-o",
+        parts.to_str().unwrap(),
+    ]);
     assert_eq!(other.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&other.stderr).contains("another sweep"));
 }
@@ -190,7 +155,7 @@ fn a_killed_sweep_resumes_to_the_uninterrupted_result() {
         !target.exists(),
         "killed before the end: no result file yet"
     );
-    let resumed = sxcascade(&args, &[]);
+    let resumed = sxcascade(&args);
     ok(&resumed);
     let said = String::from_utf8_lossy(&resumed.stdout);
     assert!(said.contains("resumed from checkpoints"), "{said}");
@@ -202,7 +167,7 @@ fn a_killed_sweep_resumes_to_the_uninterrupted_result() {
     let mut args = vec!["sweep", BINARY];
     args.extend(grid);
     args.extend(["-o", fresh.to_str().unwrap()]);
-    ok(&sxcascade(&args, &[]));
+    ok(&sxcascade(&args));
     let (a, b) = (
         std::fs::read_to_string(&target).unwrap(),
         std::fs::read_to_string(&fresh).unwrap(),
@@ -245,7 +210,7 @@ fn sampled_cases_equal_direct_runs_of_the_edited_file() {
                 &[stages, reflux],
                 &dir.join(format!("case-{case}.toml")),
             );
-            let run = sxcascade(&["run", file.to_str().unwrap(), "--json"], &[]);
+            let run = sxcascade(&["run", file.to_str().unwrap(), "--json"]);
             let result: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
             let expected_status = match run.status.code() {
                 Some(0) => "ok",
@@ -292,10 +257,12 @@ fn monte_carlo_is_reproducible_and_zero_sigma_is_the_nominal_case() {
     let file = sweep_file(dir, 0.02, 300);
     let (a, b) = (dir.join("a.csv"), dir.join("b.csv"));
     for out in [&a, &b] {
-        ok(&sxcascade(
-            &["sweep", file.to_str().unwrap(), "-o", out.to_str().unwrap()],
-            &[],
-        ));
+        ok(&sxcascade(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]));
     }
     let text = std::fs::read_to_string(&a).unwrap();
     assert_eq!(text, std::fs::read_to_string(&b).unwrap());
@@ -308,17 +275,14 @@ fn monte_carlo_is_reproducible_and_zero_sigma_is_the_nominal_case() {
     // sigma = 0: every sample is the file's own case.
     let zero = sweep_file(dir, 0.0, 40);
     let out = dir.join("zero.csv");
-    ok(&sxcascade(
-        &[
-            "sweep",
-            zero.to_str().unwrap(),
-            "--cold",
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    ));
-    let direct = sxcascade(&["run", BINARY, "--json"], &[]);
+    ok(&sxcascade(&[
+        "sweep",
+        zero.to_str().unwrap(),
+        "--cold",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let direct = sxcascade(&["run", BINARY, "--json"]);
     let result: serde_json::Value = serde_json::from_slice(&direct.stdout).unwrap();
     let nd = &result["products"][0];
     for row in rows(&std::fs::read_to_string(&out).unwrap()) {
@@ -345,12 +309,12 @@ fn bad_sweeps_exit_2_saying_why() {
         ),
         ("cascades.PrNd.raffinate=1,2", "string, not a number"),
     ] {
-        let out = sxcascade(&["sweep", BINARY, "--vary", vary, "-o", "/dev/null"], &[]);
+        let out = sxcascade(&["sweep", BINARY, "--vary", vary, "-o", "/dev/null"]);
         assert_eq!(out.status.code(), Some(2), "{vary}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{vary}: {stderr}");
     }
-    let out = sxcascade(&["sweep", BINARY, "--shard", "1", "-o", "x"], &[]);
+    let out = sxcascade(&["sweep", BINARY, "--shard", "1", "-o", "x"]);
     assert_eq!(out.status.code(), Some(2));
     let tmp = scratch("bad");
     let dir = tmp.path();
@@ -378,10 +342,7 @@ fn shipped_sweep_files_run_and_show_what_they_claim() {
     let run = |name: &str| {
         let out = tmp.path().join(name).with_extension("csv");
         let file = format!("flowsheets/sweeps/{name}");
-        ok(&sxcascade(
-            &["sweep", &file, "-o", out.to_str().unwrap()],
-            &[],
-        ));
+        ok(&sxcascade(&["sweep", &file, "-o", out.to_str().unwrap()]));
         rows(&std::fs::read_to_string(out).unwrap())
     };
 
