@@ -167,13 +167,8 @@ impl Cascade {
                     scrub_ratio: w,
                 },
             ) => {
-                // Fully loaded organic: S leaves every stage, less the organic feed's 1 below
-                // the feed stage.
                 let organic_flux: Vec<f64> = (0..n)
-                    .map(|j| {
-                        let below_organic_feed = self.feed_phase == FeedPhase::Organic && j < f;
-                        total * if below_organic_feed { s - 1.0 } else { s }
-                    })
+                    .map(|j| total * self.organic_per_feed(s, j))
                     .collect();
                 let betas: Vec<f64> = elements.iter().map(|e| separation_factors[e]).collect();
                 let cascade = SaturatedCascade {
@@ -399,6 +394,47 @@ impl Cascade {
         Ok(present.into_iter().map(|(_, e, f)| (e, f)).unzip())
     }
 
+    /// RE flux of the fully loaded organic leaving 0-based stage `j`, per mol of feed: S on
+    /// every stage, less the organic feed's 1 below the feed stage.
+    fn organic_per_feed(&self, s: f64, j: usize) -> f64 {
+        let below_organic_feed = self.feed_phase == FeedPhase::Organic && j + 1 < self.feed_stage();
+        if below_organic_feed { s - 1.0 } else { s }
+    }
+
+    /// With a side draw in the saturated model the aqueous fluxes below it fall by what it
+    /// takes: per mol of feed, every stage must still pass aqueous on, the raffinate included.
+    /// The stage totals follow from the total-RE balances, down from the reflux W.
+    fn check_draw(&self, s: f64, w: f64) -> Result<(), CascadeError> {
+        let Some(draw) = self.side_draw else {
+            return Ok(());
+        };
+        let (n, f) = (self.stages(), self.feed_stage() - 1);
+        let solver_draw = Some(draw.for_solver());
+        let organic = |j: usize| self.organic_per_feed(s, j);
+        let mut from_above = w;
+        for j in (0..n).rev() {
+            let from_below = if j > 0 { organic(j - 1) } else { 0.0 };
+            let fed = if j == f { 1.0 } else { 0.0 };
+            let total = from_below + from_above + fed - organic(j);
+            if total <= 0.0 {
+                return Err(CascadeError::infeasible(
+                    "side_draw_fraction",
+                    draw.fraction,
+                    format!(
+                        "the draw at stage {} takes more aqueous than the cascade has to give: \
+                         stage {} would pass on {total:.4} per mol of feed (the raffinate \
+                         without a draw is 1 - (S - W) = {:.4})",
+                        draw.stage,
+                        j + 1,
+                        1.0 - (s - w)
+                    ),
+                ));
+            }
+            from_above = passed_on(solver_draw, j) * total;
+        }
+        Ok(())
+    }
+
     /// Feasibility of Xu's constant-flux operating point, per mol of feed: the extract product
     /// `P = S - W` and the raffinate `1 - P` must both be positive, the scrub section needs
     /// aqueous to run, and with an organic feed the extraction section's organic carries `S - 1`.
@@ -442,45 +478,6 @@ impl Cascade {
                 s,
                 "with an organic feed S must exceed 1: the extraction section's organic carries S - 1",
             ));
-        }
-        Ok(())
-    }
-}
-
-impl Cascade {
-    /// With a side draw in the saturated model the aqueous fluxes below it fall by what it
-    /// takes: per mol of feed, every stage must still pass aqueous on, the raffinate included.
-    /// The stage totals follow from the total-RE balances, down from the reflux W.
-    fn check_draw(&self, s: f64, w: f64) -> Result<(), CascadeError> {
-        let Some(draw) = self.side_draw else {
-            return Ok(());
-        };
-        let (n, f) = (self.stages(), self.feed_stage() - 1);
-        let solver_draw = Some(draw.for_solver());
-        let organic = |j: usize| {
-            let below_organic_feed = self.feed_phase == FeedPhase::Organic && j < f;
-            if below_organic_feed { s - 1.0 } else { s }
-        };
-        let mut from_above = w;
-        for j in (0..n).rev() {
-            let from_below = if j > 0 { organic(j - 1) } else { 0.0 };
-            let fed = if j == f { 1.0 } else { 0.0 };
-            let total = from_below + from_above + fed - organic(j);
-            if total <= 0.0 {
-                return Err(CascadeError::infeasible(
-                    "side_draw_fraction",
-                    draw.fraction,
-                    format!(
-                        "the draw at stage {} takes more aqueous than the cascade has to give: \
-                         stage {} would pass on {total:.4} per mol of feed (the raffinate \
-                         without a draw is 1 - (S - W) = {:.4})",
-                        draw.stage,
-                        j + 1,
-                        1.0 - (s - w)
-                    ),
-                ));
-            }
-            from_above = passed_on(solver_draw, j) * total;
         }
         Ok(())
     }

@@ -1,6 +1,41 @@
-//! Subcommands of the binary that have more to do than fit in `main.rs`.
+//! Subcommands of the binary that have more to do than fit in `main.rs`, and what they share:
+//! reading a flowsheet as both a flowsheet and a template, and turning an error into exit 2.
 
 pub mod plot;
 pub mod plot_sweep;
 pub mod report;
 pub mod sweep;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use sxcascade::flowsheet::Flowsheet;
+use sxcascade::input::{FlowsheetTemplate, parse_flowsheet};
+
+use super::EXIT_BAD_INPUT;
+
+/// The command's own exit code, or 2 (bad input) after printing its error.
+pub fn exit_code(result: Result<ExitCode, String>) -> ExitCode {
+    result.unwrap_or_else(|message| {
+        eprintln!("{message}");
+        ExitCode::from(EXIT_BAD_INPUT)
+    })
+}
+
+/// The file's text, or an error naming it.
+pub fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: error: cannot read the file: {e}", path.display()))
+}
+
+/// `text` (read from `path`) validated as a flowsheet, and as a template whose numbers can be
+/// set for curves and sweeps.
+pub fn flowsheet_and_template<'a>(
+    path: &Path,
+    text: &'a str,
+) -> Result<(Flowsheet, FlowsheetTemplate<'a>), String> {
+    let name = path.display().to_string();
+    let flowsheet = parse_flowsheet(&name, text).map_err(|e| e.to_string())?;
+    let template = FlowsheetTemplate::parse(&name, text).map_err(|e| e.to_string())?;
+    Ok((flowsheet, template))
+}

@@ -6,11 +6,10 @@ use std::process::ExitCode;
 
 use sxcascade::SolverOptions;
 use sxcascade::curves::{CurveSource, Section, Vs};
-use sxcascade::input::{FlowsheetTemplate, parse_flowsheet};
 use sxcascade::plot::{Format, write_figure};
 use sxcascade::report::profile_figure;
 
-use super::super::EXIT_BAD_INPUT;
+use super::{exit_code, flowsheet_and_template, read};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Against {
@@ -55,23 +54,16 @@ pub struct PlotArgs {
 }
 
 pub fn plot(args: PlotArgs) -> ExitCode {
-    match draw(&args) {
-        Ok(path) => {
-            println!("plot written to {}", path.display());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(EXIT_BAD_INPUT)
-        }
-    }
+    exit_code(draw(&args).map(|path| {
+        println!("plot written to {}", path.display());
+        ExitCode::SUCCESS
+    }))
 }
 
 fn draw(args: &PlotArgs) -> Result<PathBuf, String> {
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| format!("{}: error: cannot read the file: {e}", args.file.display()))?;
+    let text = read(&args.file)?;
     let name = args.file.display().to_string();
-    let flowsheet = parse_flowsheet(&name, &text).map_err(|e| e.to_string())?;
+    let (flowsheet, template) = flowsheet_and_template(&args.file, &text)?;
     let kind = match (args.profile, args.vs) {
         (true, _) => "profile",
         (_, Some(Against::Reflux)) => "reflux",
@@ -107,7 +99,6 @@ fn draw(args: &PlotArgs) -> Result<PathBuf, String> {
         }),
     };
     let range = args.range.as_deref().map(parse_range).transpose()?;
-    let template = FlowsheetTemplate::parse(&name, &text).map_err(|e| e.to_string())?;
     let source = CurveSource {
         template: &template,
         flowsheet: &flowsheet,

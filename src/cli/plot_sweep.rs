@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use sxcascade::sweep::{SweepPlotSpec, SweepTable, sweep_figure};
 
-use super::super::EXIT_BAD_INPUT;
+use super::exit_code;
 
 #[derive(clap::Args)]
 pub struct PlotSweepArgs {
@@ -33,16 +33,14 @@ pub struct PlotSweepArgs {
 }
 
 pub fn plot_sweep(args: PlotSweepArgs) -> ExitCode {
-    match draw(args) {
-        Ok(path) => {
-            println!("plot written to {}", path.display());
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(EXIT_BAD_INPUT)
-        }
-    }
+    exit_code(
+        draw(args)
+            .map(|path| {
+                println!("plot written to {}", path.display());
+                ExitCode::SUCCESS
+            })
+            .map_err(|message| format!("error: {message}")),
+    )
 }
 
 fn draw(args: PlotSweepArgs) -> Result<PathBuf, String> {

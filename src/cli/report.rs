@@ -5,39 +5,28 @@ use std::process::ExitCode;
 
 use sxcascade::SolverOptions;
 use sxcascade::atomic::write_atomically;
-use sxcascade::input::{FlowsheetTemplate, parse_flowsheet};
 use sxcascade::report::plotted_report;
 
-use super::super::{EXIT_BAD_INPUT, EXIT_OFF_SPEC};
+use super::super::EXIT_OFF_SPEC;
+use super::{exit_code, flowsheet_and_template, read};
 
 pub fn report(file: &Path, dir: &Path) -> ExitCode {
-    match write(file, dir) {
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(EXIT_BAD_INPUT)
+    exit_code(write(file, dir).map(|(html, on_spec)| {
+        println!("report written to {}", html.display());
+        if on_spec {
+            ExitCode::SUCCESS
+        } else {
+            eprintln!("the flowsheet did not converge, or a product is off spec: see the report");
+            ExitCode::from(EXIT_OFF_SPEC)
         }
-        Ok((html, on_spec)) => {
-            println!("report written to {}", html.display());
-            if on_spec {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!(
-                    "the flowsheet did not converge, or a product is off spec: see the report"
-                );
-                ExitCode::from(EXIT_OFF_SPEC)
-            }
-        }
-    }
+    }))
 }
 
 /// Writes every file of the report into `dir` (each whole or not at all); returns the HTML's
 /// path and whether the flowsheet solved with every product on spec.
 fn write(file: &Path, dir: &Path) -> Result<(PathBuf, bool), String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("{}: error: cannot read the file: {e}", file.display()))?;
-    let name = file.display().to_string();
-    let flowsheet = parse_flowsheet(&name, &text).map_err(|e| e.to_string())?;
-    let template = FlowsheetTemplate::parse(&name, &text).map_err(|e| e.to_string())?;
+    let text = read(file)?;
+    let (flowsheet, template) = flowsheet_and_template(file, &text)?;
     let report = plotted_report(&template, &flowsheet, SolverOptions::default())
         .map_err(|e| format!("error: {e}"))?;
     std::fs::create_dir_all(dir).map_err(|e| {

@@ -15,6 +15,7 @@ use sxcascade::sweep::{
 };
 
 use super::super::{EXIT_BAD_INPUT, EXIT_OFF_SPEC};
+use super::{exit_code, read};
 
 /// The sweep command's arguments.
 #[derive(clap::Args)]
@@ -52,13 +53,7 @@ pub struct SweepArgs {
 }
 
 pub fn sweep(args: SweepArgs) -> ExitCode {
-    match run(args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(EXIT_BAD_INPUT)
-        }
-    }
+    exit_code(run(args))
 }
 
 fn run(args: SweepArgs) -> Result<ExitCode, String> {
@@ -219,9 +214,4 @@ pub fn merge_parts(dir: &Path, output: &Path) -> ExitCode {
             }
         },
     }
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: error: cannot read the file: {e}", path.display()))
 }
