@@ -9,7 +9,7 @@
 //! `O(N C^3)`, against `O((N C)^3)` for a dense solve; because the upper blocks are the
 //! identity and each `J` is a diagonal plus a rank-one matrix, every other product is `O(C^2)`.
 
-use super::dense::invert_in_place;
+use super::dense::{dot, invert_in_place};
 use super::{SideDraw, passed_on};
 use crate::equilibrium::StageJacobian;
 
@@ -162,7 +162,7 @@ impl BlockTridiagonal {
                 // y -= L(j) z(j-1)
                 let p = (j - 1) * c..j * c;
                 let z = &self.forward[p.clone()];
-                let vz: f64 = self.v[p.clone()].iter().zip(z).map(|(a, b)| a * b).sum();
+                let vz = product::<C>(&self.v[p.clone()], z);
                 for (((y, &d), &u), &zi) in self
                     .y
                     .iter_mut()
@@ -175,7 +175,7 @@ impl BlockTridiagonal {
             }
             let g = &self.inverse[j * cc..(j + 1) * cc];
             for (out, row) in self.forward[s].iter_mut().zip(g.chunks_exact(c)) {
-                *out = row.iter().zip(&self.y).map(|(a, b)| a * b).sum();
+                *out = product::<C>(row, &self.y);
             }
         }
         let last = (self.stages - 1) * c;
@@ -190,9 +190,20 @@ impl BlockTridiagonal {
                 .zip(g.chunks_exact(c))
                 .zip(&self.forward[j * c..(j + 1) * c])
             {
-                *out = z - passed * row.iter().zip(next).map(|(a, b)| a * b).sum::<f64>();
+                *out = z - passed * product::<C>(row, next);
             }
         }
+    }
+}
+
+/// The dot product of a block row: in order for the compiled small sizes (whose results sweeps
+/// must reproduce to the bit), in vector lanes for the rest.
+#[inline(always)]
+fn product<const C: usize>(a: &[f64], b: &[f64]) -> f64 {
+    if C == 0 {
+        dot(a, b)
+    } else {
+        a.iter().zip(b).map(|(a, b)| a * b).sum()
     }
 }
 

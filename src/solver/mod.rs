@@ -202,6 +202,8 @@ struct Workspace {
     scratch: Vec<f64>,
     imbalance: Vec<f64>,
     throughput: Vec<f64>,
+    /// `C` zeros: the organic entering the first stage, the feed of every other stage.
+    no_flux: Vec<f64>,
     newton: BlockTridiagonal,
 }
 
@@ -223,6 +225,7 @@ impl Workspace {
             scratch: vec![0.0; n],
             imbalance: vec![0.0; elements],
             throughput: vec![0.0; elements],
+            no_flux: vec![0.0; elements],
             newton: BlockTridiagonal::new(stages, elements),
         }
     }
@@ -478,21 +481,39 @@ impl Workspace {
         let (imbalance, throughput) = (&mut self.imbalance, &mut self.throughput);
         imbalance.fill(0.0);
         throughput.fill(0.0);
+        // Stage j's inflows: organic from j-1, aqueous from j+1 (the reflux on the last stage)
+        // and the feed. The branches are taken per stage, so the loop over elements is
+        // straight-line code.
+        let none = &self.no_flux[..];
         for j in 0..n {
-            for i in 0..c {
-                let k = j * c + i;
-                let from_below = if j > 0 { self.organic[k - c] } else { 0.0 };
-                let from_above = if j + 1 < n {
-                    passed_on(p.side_draw, j + 1) * aqueous[k + c]
-                } else {
-                    p.reflux_fraction * self.organic[k]
-                };
-                let fed = if j == p.feed_stage { p.feed[i] } else { 0.0 };
-                let inflow = from_below + from_above + fed;
-                let outflow = self.organic[k] + aqueous[k];
-                self.residual[k] = inflow - outflow;
-                imbalance[i] += self.residual[k].abs();
-                throughput[i] += inflow + outflow;
+            let here = j * c..(j + 1) * c;
+            let from_below = if j > 0 {
+                &self.organic[(j - 1) * c..j * c]
+            } else {
+                none
+            };
+            let (from_above, share) = if j + 1 < n {
+                (
+                    &aqueous[(j + 1) * c..(j + 2) * c],
+                    passed_on(p.side_draw, j + 1),
+                )
+            } else {
+                (&self.organic[here.clone()], p.reflux_fraction)
+            };
+            let fed = if j == p.feed_stage { p.feed } else { none };
+            let flows = self.residual[here.clone()]
+                .iter_mut()
+                .zip(&self.organic[here.clone()])
+                .zip(&aqueous[here])
+                .zip(from_below.iter().zip(from_above).zip(fed));
+            for (((((r, o), a), ((below, above), fed)), imbalance), throughput) in
+                flows.zip(imbalance.iter_mut()).zip(throughput.iter_mut())
+            {
+                let inflow = below + share * above + fed;
+                let outflow = o + a;
+                *r = inflow - outflow;
+                *imbalance += r.abs();
+                *throughput += inflow + outflow;
             }
         }
         let scaled = |v: &[f64]| v.iter().zip(p.feed).map(|(x, f)| x / f).fold(0.0, nan_max);

@@ -24,33 +24,64 @@ pub fn solve_linear_balances(
 ) {
     let c = feed.len();
     let stages = factors.len() / c;
-    // Forward elimination: scratch holds c'(j) = super(j) / m(j), aqueous holds d'(j).
+    // Forward elimination: scratch holds c'(j) = super(j) / m(j), aqueous holds d'(j). The
+    // branches are taken per stage, so the loop over elements is straight-line code.
     for j in 0..stages {
-        let weight = if j + 1 == stages {
-            1.0 - reflux_fraction
-        } else {
-            1.0
-        };
-        let upper = if j + 1 == stages {
+        let last = j + 1 == stages;
+        let weight = if last { 1.0 - reflux_fraction } else { 1.0 };
+        let upper = if last {
             0.0
         } else {
             passed_on(side_draw, j + 1)
         };
-        for (i, &fed) in feed.iter().enumerate() {
-            let k = j * c + i;
-            let mut pivot = -(1.0 + weight * factors[k]);
-            let mut rhs = if j == feed_stage { -fed } else { 0.0 };
-            if j > 0 {
-                let lower = factors[k - c];
-                pivot -= lower * scratch[k - c];
-                rhs -= lower * aqueous[k - c];
+        let here = j * c..(j + 1) * c;
+        let (done_a, rest_a) = aqueous.split_at_mut(j * c);
+        let (done_s, rest_s) = scratch.split_at_mut(j * c);
+        let (a, sc) = (&mut rest_a[..c], &mut rest_s[..c]);
+        let e = &factors[here];
+        if j == feed_stage {
+            for (a, f) in a.iter_mut().zip(feed) {
+                *a = -f;
             }
-            let inverse = 1.0 / pivot;
-            scratch[k] = upper * inverse;
-            aqueous[k] = rhs * inverse;
+        } else {
+            a.fill(0.0);
+        }
+        if j == 0 {
+            for ((a, sc), e) in a.iter_mut().zip(sc.iter_mut()).zip(e) {
+                let inverse = 1.0 / -(1.0 + weight * e);
+                *sc = upper * inverse;
+                *a *= inverse;
+            }
+        } else {
+            let below = (j - 1) * c..j * c;
+            let (lower, a_below, s_below) = (
+                &factors[below.clone()],
+                &done_a[below.clone()],
+                &done_s[below],
+            );
+            for (((((a, sc), e), lower), a_below), s_below) in a
+                .iter_mut()
+                .zip(sc.iter_mut())
+                .zip(e)
+                .zip(lower)
+                .zip(a_below)
+                .zip(s_below)
+            {
+                let pivot = -(1.0 + weight * e) - lower * s_below;
+                let inverse = 1.0 / pivot;
+                *sc = upper * inverse;
+                *a = (*a - lower * a_below) * inverse;
+            }
         }
     }
-    for k in (0..(stages - 1) * c).rev() {
-        aqueous[k] -= scratch[k] * aqueous[k + c];
+    for j in (0..stages.saturating_sub(1)).rev() {
+        let (head, tail) = aqueous.split_at_mut((j + 1) * c);
+        for ((a, sc), above) in head[j * c..]
+            .iter_mut()
+            .zip(&scratch[j * c..(j + 1) * c])
+            .zip(&tail[..c])
+        {
+            *a -= sc * above;
+        }
     }
 }
