@@ -15,7 +15,7 @@ use thiserror::Error;
 
 pub use write::designed_toml;
 
-use crate::cascade::{CascadeSolution, OperatingPoint, SystemModel};
+use crate::cascade::{AqueousDraw, CascadeSolution, OperatingPoint, SystemModel};
 use crate::elements::Element;
 use crate::error::CascadeError;
 use crate::flowsheet::{DesignSpec, Flowsheet, UnitId, sequence};
@@ -44,6 +44,8 @@ pub struct CascadeDesign {
     pub closed_form: Option<StageEstimate>,
     pub extraction_stages: usize,
     pub scrub_stages: usize,
+    /// A three-outlet cascade's draw as designed: its stage and fraction.
+    pub side_draw: Option<AqueousDraw>,
     /// What the designed cascade reaches, by rigorous simulation.
     pub achieved: Performance,
     /// Rigorous simulations the search ran.
@@ -57,6 +59,9 @@ pub struct Performance {
     pub extract_purity_pct: f64,
     pub raffinate_recovery_pct: f64,
     pub extract_recovery_pct: f64,
+    /// The side draw's group in the draw (three-outlet cascades): purity and recovery, %.
+    pub side_draw_purity_pct: Option<f64>,
+    pub side_draw_recovery_pct: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -179,6 +184,7 @@ fn design_into(
     let unit = &mut designed.cascades[k];
     unit.cascade.extraction_stages = result.extraction_stages;
     unit.cascade.scrub_stages = result.scrub_stages;
+    unit.cascade.side_draw = result.side_draw;
     unit.cascade.operating_point = OperatingPoint::Fluxes {
         extraction_ratio: result.extraction_ratio,
         scrub_ratio: result.scrub_ratio,
@@ -204,23 +210,39 @@ fn design_cascade(
         ));
     };
     let groups = Groups::of(spec, feed);
-    let (Some(light_key), Some(heavy_key)) = (
-        groups
-            .raffinate
+    let strongest = |group: &[Element]| {
+        group
             .iter()
             .copied()
-            .max_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b])),
-        groups
-            .extract
+            .max_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b]))
+    };
+    let weakest = |group: &[Element]| {
+        group
             .iter()
             .copied()
-            .min_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b])),
+            .min_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b]))
+    };
+    // The key pair is at the extract end: the extract group against what lies below it, the
+    // side draw's group in a three-outlet cascade. S and W are set for that cut; the stages
+    // below the draw, which part the draw's group from the raffinate's, are found by the
+    // search.
+    let below_extract = if groups.middle.is_empty() {
+        &groups.raffinate
+    } else {
+        &groups.middle
+    };
+    let (Some(light_key), Some(heavy_key), false) = (
+        strongest(below_extract),
+        weakest(&groups.extract),
+        groups.raffinate.is_empty(),
     ) else {
         return Err(infeasible(
-            "the feed carries only one of the two groups: there is nothing to split".into(),
+            "the feed does not carry every group of the split: there is nothing to split".into(),
         ));
     };
     let beta = separation_factors[&heavy_key] / separation_factors[&light_key];
+    // The raffinate's impurity is mostly the least extractable element above its group.
+    let raffinate_impurity = weakest(&groups.middle).unwrap_or(heavy_key);
     let f_a = groups.extract_fraction(feed);
     // Xu's formulas take mole purities; the targets are oxide-mass purities. The impurity of
     // each product is mostly the other group's key element, so its mole share is its mass share
@@ -230,16 +252,29 @@ fn design_cascade(
     let extract_mass = groups.mean_oxide_mass(feed, &groups.extract);
     let raffinate_mass = groups.mean_oxide_mass(feed, &groups.raffinate);
     let p_a = mole_purity(spec.extract_purity_pct, extract_mass, light_key);
-    let p_b = mole_purity(spec.raffinate_purity_pct, raffinate_mass, heavy_key);
+    let p_b = mole_purity(
+        spec.raffinate_purity_pct,
+        raffinate_mass,
+        raffinate_impurity,
+    );
+    // The side draw's share of the feed: its group's, by mole.
+    let d = groups.middle_fraction(feed);
     // The extract fraction P = S - W: Xu's, which meets both purities exactly, moved into
     // the range every target allows. Purities need P <= f_A / p_A (the extract's A cannot
     // exceed the feed's) and 1 - P <= f_B / p_B; recoveries need P >= r_A f_A and
-    // 1 - P >= r_B f_B. An empty range is a true contradiction.
-    let f_b = 1.0 - f_a;
+    // 1 - P >= r_B f_B. An empty range is a true contradiction. With a side draw the
+    // raffinate is what the extract and the draw leave, and only the extract's bounds hold.
+    let f_b = 1.0 - f_a - d;
     let r_a = spec.extract_recovery_pct.unwrap_or(0.0) / 100.0;
     let r_b = spec.raffinate_recovery_pct.unwrap_or(0.0) / 100.0;
-    let lowest = (1.0 - f_b / p_b).max(r_a * f_a);
-    let highest = (f_a / p_a).min(1.0 - r_b * f_b);
+    let (lowest, highest) = if spec.side_draw.is_some() {
+        (r_a * f_a, f_a / p_a)
+    } else {
+        (
+            (1.0 - f_b / p_b).max(r_a * f_a),
+            (f_a / p_a).min(1.0 - r_b * f_b),
+        )
+    };
     if !(lowest < highest && lowest < 1.0 && highest > 0.0) {
         return Err(infeasible(format!(
             "the targets contradict each other for a feed with {:.4} % (mol) of the extract \
@@ -254,7 +289,18 @@ fn design_cascade(
             spec.raffinate_recovery_pct,
         )));
     }
-    let xu = product_fractions(f_a, p_a, p_b).a;
+    // A three-outlet cascade whose file does not fix the draw's fraction has both recovery
+    // targets (validation sees to it): each product is then its group's feed times recovery
+    // over purity, and the draw takes the rest.
+    let sized_by_recoveries = spec
+        .side_draw
+        .as_ref()
+        .is_some_and(|d| d.fraction.is_none());
+    let xu = if sized_by_recoveries {
+        r_a * f_a / p_a
+    } else {
+        product_fractions(f_a, p_a, p_b).a
+    };
     let fractions = ProductFractions {
         a: xu.clamp(lowest, highest),
         b: 1.0 - xu.clamp(lowest, highest),
@@ -291,16 +337,50 @@ fn design_cascade(
     let start = closed_form.map_or((1, 1), |e| {
         (count(e.extraction_stages), count(e.scrub_stages))
     });
+    // With the feed on stage n, the aqueous leaving any stage from 2 to n carries 1 + W per
+    // mol of feed (the total-RE balance down from the scrub liquor W: the feed adds 1, and each
+    // stage's organic takes from it what the stage below's gives back). The draw stays on
+    // stage 2 or above, so its fraction holds for every stage count.
+    let draw = match &spec.side_draw {
+        None => None,
+        Some(draw) => {
+            let fraction = match draw.fraction {
+                Some(given) => given,
+                None => {
+                    let flux = 1.0 - fractions.a - r_b * f_b / p_b;
+                    if flux <= 0.0 {
+                        return Err(infeasible(format!(
+                            "the recovery targets leave nothing for the side draw: the products \
+                             take {:.4} and {:.4} mol of each mol of feed; lower a recovery or \
+                             give `side_draw_fraction`",
+                            fractions.a,
+                            r_b * f_b / p_b
+                        )));
+                    }
+                    flux / (1.0 + w)
+                }
+            };
+            Some((draw.below_feed, fraction))
+        }
+    };
+    let fewest_extraction = draw.map_or(1, |(below, _)| below + 2);
     let mut trial = unit.cascade.clone();
     trial.operating_point = OperatingPoint::Fluxes {
         extraction_ratio: s,
         scrub_ratio: w,
+    };
+    let placed = |n: usize| {
+        draw.map(|(below, fraction)| AqueousDraw {
+            stage: n - below,
+            fraction,
+        })
     };
     let mut simulations = 0;
     let mut evaluate = |n: usize, m: usize| {
         simulations += 1;
         trial.extraction_stages = n;
         trial.scrub_stages = m;
+        trial.side_draw = placed(n);
         let solved = trial
             .solve(model, feed, options)
             .map_err(|error| DesignError::Solve {
@@ -325,8 +405,8 @@ fn design_cascade(
             shortfall: extraction + scrub,
         }
     };
-    let (n, m, achieved) =
-        search::smallest_stages(start, &mut evaluate, meets).map_err(|failure| match failure {
+    let (n, m, achieved) = search::smallest_stages(start, fewest_extraction, &mut evaluate, meets)
+        .map_err(|failure| match failure {
             search::Failure::Solve(e) => e,
             search::Failure::Limit { limit, at } => DesignError::NotReached {
                 cascade: name.to_string(),
@@ -349,6 +429,7 @@ fn design_cascade(
         closed_form,
         extraction_stages: n,
         scrub_stages: m,
+        side_draw: placed(n),
         achieved,
         simulations,
     })
@@ -364,20 +445,38 @@ fn mole_purity(mass_pct: f64, group_g_per_mol: f64, impurity: Element) -> f64 {
     odds / (1.0 + odds)
 }
 
-/// The two groups of a cascade's feed.
+/// The groups of a cascade's feed: two, or three with a side draw.
 struct Groups {
     raffinate: Vec<Element>,
     extract: Vec<Element>,
+    /// The side draw's group; empty for a two-outlet cascade.
+    middle: Vec<Element>,
 }
 
 impl Groups {
     fn of(spec: &DesignSpec, feed: &Stream) -> Self {
-        let (extract, raffinate) = feed
-            .flows()
-            .filter(|(_, f)| *f > 0.0)
-            .map(|(e, _)| e)
-            .partition(|e| spec.extract_elements.contains(e));
-        Self { raffinate, extract }
+        let mut groups = Self {
+            raffinate: Vec::new(),
+            extract: Vec::new(),
+            middle: Vec::new(),
+        };
+        for (e, f) in feed.flows() {
+            let group = if spec.extract_elements.contains(&e) {
+                &mut groups.extract
+            } else if spec
+                .side_draw
+                .as_ref()
+                .is_some_and(|d| d.elements.contains(&e))
+            {
+                &mut groups.middle
+            } else {
+                &mut groups.raffinate
+            };
+            if f > 0.0 {
+                group.push(e);
+            }
+        }
+        groups
     }
 
     /// Oxide mass per mole of element of `group` as the feed carries it, g/mol.
@@ -391,8 +490,11 @@ impl Groups {
     }
 
     fn extract_fraction(&self, feed: &Stream) -> f64 {
-        let a: f64 = self.extract.iter().map(|&e| feed.mol_per_h(e)).sum();
-        a / feed.total_mol_per_h()
+        share(feed, &self.extract)
+    }
+
+    fn middle_fraction(&self, feed: &Stream) -> f64 {
+        share(feed, &self.middle)
     }
 
     fn performance(&self, feed: &Stream, solved: &CascadeSolution) -> Performance {
@@ -401,11 +503,20 @@ impl Groups {
             let fed: f64 = group.iter().map(|&e| feed.mol_per_h(e)).sum();
             100.0 * got / fed
         };
+        let draw = solved.side_draw.as_ref();
         Performance {
             raffinate_purity_pct: solved.raffinate.purity_pct(&self.raffinate),
             extract_purity_pct: solved.extract.purity_pct(&self.extract),
             raffinate_recovery_pct: recovery(&solved.raffinate, &self.raffinate),
             extract_recovery_pct: recovery(&solved.extract, &self.extract),
+            side_draw_purity_pct: draw.map(|s| s.purity_pct(&self.middle)),
+            side_draw_recovery_pct: draw.map(|s| recovery(s, &self.middle)),
         }
     }
+}
+
+/// Mole fraction of `group` in `feed`.
+fn share(feed: &Stream, group: &[Element]) -> f64 {
+    let moles: f64 = group.iter().map(|&e| feed.mol_per_h(e)).sum();
+    moles / feed.total_mol_per_h()
 }

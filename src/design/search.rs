@@ -38,14 +38,17 @@ pub enum Failure<E, P> {
 /// what it was, or the cascade is pinched at this reflux and more stages will not help.
 const PINCH: f64 = 0.9;
 
-/// `(n, m, performance)` for the smallest counts from `start`; `evaluate(n, m)` simulates.
+/// `(n, m, performance)` for the smallest counts from `start`, with at least
+/// `fewest_extraction` extraction stages; `evaluate(n, m)` simulates.
 pub fn smallest_stages<P: Copy, E>(
     start: (usize, usize),
+    fewest_extraction: usize,
     evaluate: &mut impl FnMut(usize, usize) -> Result<P, E>,
     meets: impl Fn(&P) -> Met,
 ) -> Result<(usize, usize, P), Failure<E, P>> {
     let limit = MAX_STAGES as usize;
-    let (mut n, mut m) = (start.0.max(1), start.1);
+    let fewest = fewest_extraction.max(1);
+    let (mut n, mut m) = (start.0.max(fewest), start.1);
     let mut at = evaluate(n, m).map_err(Failure::Solve)?;
     let mut previous_shortfall = f64::INFINITY;
     loop {
@@ -72,7 +75,7 @@ pub fn smallest_stages<P: Copy, E>(
     loop {
         let before = (n, m);
         // Counts are at most MAX_STAGES: the casts are exact.
-        n = lowest(0, n as i64, |x| ok(x as usize, m))? as usize;
+        n = lowest(fewest as i64 - 1, n as i64, |x| ok(x as usize, m))? as usize;
         m = lowest(-1, m as i64, |x| ok(n, x as usize))? as usize;
         if (n, m) == before {
             break;
@@ -82,7 +85,7 @@ pub fn smallest_stages<P: Copy, E>(
     for step in [1i64, -1] {
         let (mut x, mut scrub) = (n as i64 + step, m);
         let mut worse = 0;
-        while x >= 1 && worse < FRONT_PATIENCE {
+        while x >= fewest as i64 && worse < FRONT_PATIENCE {
             // Only fewer stages in all are of interest: at most this many scrub stages.
             let Some(cap) = (best.0 + best.1).checked_sub(x as usize + 1) else {
                 break;
@@ -164,7 +167,7 @@ mod tests {
                 scrub: m >= 4,
                 shortfall: (7usize.saturating_sub(n) + 4usize.saturating_sub(m)) as f64,
             };
-            let found = smallest_stages(start, &mut evaluate, meets);
+            let found = smallest_stages(start, 1, &mut evaluate, meets);
             let Ok((n, m, at)) = found else {
                 panic!("found")
             };
@@ -187,7 +190,7 @@ mod tests {
                     shortfall: if ok { 0.0 } else { 1.0 / (n * m) as f64 },
                 }
             };
-            let Ok((n, m, _)) = smallest_stages(start, &mut evaluate, meets) else {
+            let Ok((n, m, _)) = smallest_stages(start, 1, &mut evaluate, meets) else {
                 panic!("found")
             };
             assert_eq!(n + m, 16, "from {start:?}: {n} + {m}");
@@ -209,7 +212,7 @@ mod tests {
             shortfall: 99.0 - p,
         };
         assert!(matches!(
-            smallest_stages((2, 2), &mut evaluate, pinched),
+            smallest_stages((2, 2), 1, &mut evaluate, pinched),
             Err(Failure::Limit { .. })
         ));
         assert!(calls < 10, "{calls} simulations");
@@ -224,7 +227,7 @@ mod tests {
             shortfall: 1.0 / n as f64,
         };
         assert!(matches!(
-            smallest_stages((5, 5), &mut evaluate, never),
+            smallest_stages((5, 5), 1, &mut evaluate, never),
             Err(Failure::Limit { .. })
         ));
     }

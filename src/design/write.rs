@@ -47,6 +47,10 @@ fn write_design(table: &mut Table, d: &CascadeDesign) {
     table.insert("scrub_stages", value(d.scrub_stages as i64));
     table.insert("extraction_ratio", value(round(d.extraction_ratio)));
     table.insert("reflux_ratio", value(round(d.reflux_ratio)));
+    if let Some(draw) = d.side_draw {
+        table.insert("side_draw_stage", value(draw.stage as i64));
+        table.insert("side_draw_fraction", value(round(draw.fraction)));
+    }
     let closed_form = d
         .closed_form
         .map_or("none (a section cannot purify)".into(), |e| {
@@ -65,6 +69,18 @@ fn write_design(table: &mut Table, d: &CascadeDesign) {
         d.achieved.raffinate_purity_pct,
         d.achieved.extract_purity_pct,
     );
+    let comment = match (
+        d.side_draw,
+        d.achieved.side_draw_purity_pct,
+        d.achieved.side_draw_recovery_pct,
+    ) {
+        (Some(draw), Some(purity), Some(recovery)) => format!(
+            "{}# the side draw at stage {} takes {:.4} of its aqueous: {purity:.4} % its group, \
+             {recovery:.2} % of the group's feed\n",
+            comment, draw.stage, draw.fraction
+        ),
+        _ => comment,
+    };
     if let Some(mut key) = table.key_mut("extraction_stages") {
         key.leaf_decor_mut().set_prefix(comment);
     }

@@ -70,8 +70,10 @@ pub struct CascadeUnit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesignSpec {
     /// The more extractable group, sent to the extract; the rest of the feed goes to the
-    /// raffinate.
+    /// raffinate, but for the side draw's group of a three-outlet cascade.
     pub extract_elements: BTreeSet<Element>,
+    /// A three-outlet cascade's middle group and where its draw is placed.
+    pub side_draw: Option<DrawDesign>,
     /// Oxide-mass purity of each group in its product, %.
     pub raffinate_purity_pct: f64,
     pub extract_purity_pct: f64,
@@ -80,6 +82,20 @@ pub struct DesignSpec {
     pub extract_recovery_pct: Option<f64>,
     /// Reflux ratio as a multiple of the minimum; `None`: Xu's optimum.
     pub reflux_factor: Option<f64>,
+}
+
+/// The side draw of a three-outlet design: its group (the elements between the raffinate and
+/// extract groups in extraction order), its place, counted down from the feed stage so that
+/// the stages the search adds to the extraction section go below it (where they separate the
+/// raffinate group from the draw's), and its fraction, if the file fixes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrawDesign {
+    pub elements: BTreeSet<Element>,
+    /// Stages between the feed stage and the draw: 0 draws from the feed stage itself.
+    pub below_feed: usize,
+    /// Share of the stage's aqueous drawn; `None`: sized by mass balance from both recovery
+    /// targets (the draw takes what the two products leave).
+    pub fraction: Option<f64>,
 }
 
 /// Divides a stream into named fractions of the same composition: recycles and bleeds.

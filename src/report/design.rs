@@ -70,6 +70,18 @@ pub fn design_table(
             number(reagents.map(|r| r.acid_t_per_year(hours)), 1),
             d.simulations
         );
+        if let (Some(draw), Some(purity), Some(recovery)) = (
+            d.side_draw,
+            d.achieved.side_draw_purity_pct,
+            d.achieved.side_draw_recovery_pct,
+        ) {
+            let _ = writeln!(
+                w,
+                "{:<14} side draw at stage {}, fraction {:.4}: {purity:.3} % its group, \
+                 {recovery:.2} % of the group's feed",
+                "", draw.stage, draw.fraction
+            );
+        }
     }
     let _ = writeln!(w);
     out.push_str(&summary(designed, solution, seconds));

@@ -223,3 +223,132 @@ fn a_recycle_loop_is_designed_until_its_designs_settle() {
     }
     assert_eq!(again.cascades.len(), 2);
 }
+
+/// Sm, Eu, Gd in P507 (beta Eu/Sm 2.0, Gd/Eu 1.5; flowsheets/README.md) as a three-outlet
+/// design: Sm to the raffinate, Gd to the extract and the Eu between them to an aqueous side
+/// draw `below` stages under the feed stage, with the draw sized by mass balance from the two
+/// recovery targets.
+fn three_outlet(below: u32, recovery: f64, reflux_factor: f64) -> String {
+    format!(
+        r#"
+name = "SmEuGd three-outlet design"
+[systems.p507]
+separation_factors = {{ Sm = 1.0, Eu = 2.0, Gd = 3.0 }}
+[streams.feed]
+flow_mol_per_h = 1.0
+composition_mol = {{ Sm = 0.45, Eu = 0.10, Gd = 0.45 }}
+[[cascades]]
+name = "SmGd"
+system = "p507"
+feed = "feed"
+raffinate = "Sm_rich"
+extract = "Gd_rich"
+side_draw = "Eu_middle"
+[cascades.design]
+raffinate_elements = ["Sm"]
+extract_elements = ["Gd"]
+raffinate_purity_pct = 99.0
+extract_purity_pct = 99.0
+raffinate_recovery_pct = {recovery}
+extract_recovery_pct = {recovery}
+side_draw_below_feed = {below}
+reflux_factor = {reflux_factor}
+"#
+    )
+}
+
+/// The designed three-outlet cascade meets every target with no stage to spare in either
+/// section (the draw kept `below` stages under the feed), its draw takes what the two
+/// products leave, and that draw is rich in the middle element.
+#[test]
+fn a_three_outlet_cascade_is_designed_around_its_draw() {
+    use sxcascade::Element::{Eu, Gd, Sm};
+    let options = SolverOptions::default();
+    for (below, recovery, reflux_factor) in [(10, 95.0, 3.0), (4, 90.0, 1.5)] {
+        let text = three_outlet(below, recovery, reflux_factor);
+        let flowsheet = parse_flowsheet_for_design("three.toml", &text).unwrap();
+        let (designed, designs) = design(&flowsheet, &options).unwrap();
+        let d = &designs[0];
+        let (n, m) = (d.extraction_stages, d.scrub_stages);
+        let case = format!("{below} below, {recovery} %: {n} + {m}");
+        let draw = d.side_draw.expect("a draw");
+        assert_eq!(draw.stage, n - below as usize, "{case}");
+        let unit = &designed.cascades[0];
+        let (model, feed) = (&designed.systems[0].model, &designed.feeds["feed"]);
+        let solve = |n: usize, m: usize| {
+            let mut c = unit.cascade.clone();
+            c.extraction_stages = n;
+            c.scrub_stages = m;
+            c.side_draw.as_mut().unwrap().stage = n - below as usize;
+            c.solve(model, feed, &options).unwrap()
+        };
+        let meets = |n: usize, m: usize| {
+            let s = solve(n, m);
+            let recovered =
+                |stream: &sxcascade::Stream, e| 100.0 * stream.mol_per_h(e) / feed.mol_per_h(e);
+            s.raffinate.purity_pct(&[Sm]) >= 99.0
+                && s.extract.purity_pct(&[Gd]) >= 99.0
+                && recovered(&s.raffinate, Sm) >= recovery
+                && recovered(&s.extract, Gd) >= recovery
+        };
+        assert!(meets(n, m), "{case} meets");
+        assert!(
+            !meets(n - 1, m),
+            "{case}: one extraction stage fewer also meets"
+        );
+        assert!(!meets(n, m - 1), "{case}: one scrub stage fewer also meets");
+        // The draw takes what the products leave: each product is its group's feed times
+        // recovery over (mole) purity, and the three outlets carry the feed.
+        let s = solve(n, m);
+        let drawn = s.side_draw.as_ref().unwrap();
+        let outlets =
+            s.raffinate.total_mol_per_h() + s.extract.total_mol_per_h() + drawn.total_mol_per_h();
+        assert!((outlets - 1.0).abs() < 1e-10, "{case}: {outlets}");
+        assert!(
+            (s.extract.total_mol_per_h() - (d.extraction_ratio - d.scrub_ratio)).abs() < 1e-10,
+            "{case}"
+        );
+        // Eu, 10 % of the feed, is most of the draw, and most of the Eu is drawn.
+        assert!(drawn.purity_mol_pct(&[Eu]) > 45.0, "{case}: {drawn:?}");
+        assert!(drawn.mol_per_h(Eu) > 0.85 * 0.10, "{case}: {drawn:?}");
+        assert!(s.mass_balance.overall < 1e-10);
+    }
+}
+
+/// A three-outlet design must say where its draw goes and how big it is.
+#[test]
+fn three_outlet_designs_without_a_place_or_size_for_the_draw_are_errors() {
+    let base = three_outlet(10, 95.0, 2.0);
+    for (edit, says) in [
+        (
+            base.replace("side_draw_below_feed = 10\n", ""),
+            "needs `side_draw_below_feed`",
+        ),
+        (
+            base.replace("raffinate_recovery_pct = 95\n", ""),
+            "needs the draw's size",
+        ),
+        (
+            base.replace("raffinate_elements = [\"Sm\"]\n", "split_after = \"Sm\"\n"),
+            "names both `raffinate_elements` and `extract_elements`",
+        ),
+        (
+            base.replace(
+                "extract_elements = [\"Gd\"]",
+                "extract_elements = [\"Eu\", \"Gd\"]",
+            ),
+            "splits the extraction order",
+        ),
+        (
+            base.replace(
+                "side_draw = \"Eu_middle\"\n",
+                "side_draw = \"Eu_middle\"\nside_draw_stage = 5\n",
+            ),
+            "places the side draw",
+        ),
+    ] {
+        assert!(edit != base, "the edit for `{says}` applies");
+        let error = parse_flowsheet_for_design("three.toml", &edit).unwrap_err();
+        assert!(error.to_string().contains(says), "{says}: {error}");
+    }
+}

@@ -29,24 +29,22 @@ impl Validator {
                 return None;
             }
         };
-        let draw_span = (c.side_draw.as_ref().map(Spanned::span))
-            .or(c.side_draw_stage.as_ref().map(Spanned::span))
-            .or(c.side_draw_fraction.as_ref().map(Spanned::span));
-        if let (Some(_), Some(span)) = (&c.design, draw_span) {
-            self.error(
-                span,
-                format!(
-                    "cascade `{name}`: `sxcascade design` does not size three-outlet cascades \
-                     yet: give this cascade's stage counts and ratios, or leave out the side draw"
-                ),
-            );
-            return None;
-        }
         let sized = c.extraction_stages.is_some()
             && c.scrub_stages.is_some()
             && (c.extraction_ratio.is_some()
                 || c.extract_product_ratio.is_some()
                 || c.oa_ratio.is_some());
+        if let (Some(_), Some(stage), false) = (&c.design, &c.side_draw_stage, sized) {
+            self.error(
+                stage.span(),
+                format!(
+                    "cascade `{name}`: `sxcascade design` places the side draw \
+                     (`side_draw_below_feed` in the design table) and writes `side_draw_stage`; \
+                     remove it"
+                ),
+            );
+            return None;
+        }
         if !sized && c.design.is_some() {
             if self.design_mode {
                 // `design` sizes it before anything solves it.

@@ -7,7 +7,7 @@ use toml::Spanned;
 use super::Validator;
 use crate::cascade::SystemModel;
 use crate::elements::Element;
-use crate::flowsheet::{DesignSpec, ExtractantSystem};
+use crate::flowsheet::{DesignSpec, DrawDesign, ExtractantSystem};
 use crate::input::raw::{RawCascade, RawDesign};
 
 impl Validator {
@@ -35,10 +35,11 @@ impl Validator {
 
     pub(super) fn design_spec(
         &mut self,
-        cascade: &str,
+        c: &RawCascade,
         raw: &Spanned<RawDesign>,
         system: &ExtractantSystem,
     ) -> Option<DesignSpec> {
+        let cascade = c.name.get_ref();
         let d = raw.get_ref();
         let owner = format!("cascade `{cascade}` design");
         let SystemModel::Saturated { separation_factors } = &system.model else {
@@ -53,7 +54,22 @@ impl Validator {
             separation_factors.iter().map(|(&e, &b)| (b, e)).collect();
         order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let order: Vec<Element> = order.into_iter().map(|(_, e)| e).collect();
-        let extract = self.extract_group(&owner, d, raw.span(), &order)?;
+        let (extract, side_draw) = if c.side_draw.is_some() {
+            let (extract, middle) = self.three_groups(&owner, d, raw.span(), &order)?;
+            let draw = self.draw_design(&owner, c, d, raw.span(), middle)?;
+            (extract, Some(draw))
+        } else {
+            if let Some(below) = &d.side_draw_below_feed {
+                self.error(
+                    below.span(),
+                    format!(
+                        "{owner}: `side_draw_below_feed` places a side draw, and the cascade has \
+                         none: give its stream as `side_draw`"
+                    ),
+                );
+            }
+            (self.extract_group(&owner, d, raw.span(), &order)?, None)
+        };
         let mut percent = |field: &str, value: &Option<Spanned<f64>>, upper_inclusive: bool| {
             let v = value.as_ref()?;
             let x = *v.get_ref();
@@ -105,6 +121,7 @@ impl Validator {
         }
         Some(DesignSpec {
             extract_elements: extract,
+            side_draw,
             raffinate_purity_pct: raffinate_purity?,
             extract_purity_pct: extract_purity?,
             raffinate_recovery_pct,
@@ -136,22 +153,8 @@ impl Validator {
             );
             return None;
         }
-        let mut element = |name: &str, span: std::ops::Range<usize>| match name.parse::<Element>() {
-            Ok(e) if order.contains(&e) => Some(e),
-            Ok(e) => {
-                self.error(
-                    span,
-                    format!("{owner}: the system has no separation factor for {e}"),
-                );
-                None
-            }
-            Err(unknown) => {
-                self.error(span, format!("{owner}: {unknown}"));
-                None
-            }
-        };
         let (positions, span): (Vec<usize>, _) = if let Some(split) = &d.split_after {
-            let e = element(split.get_ref(), split.span())?;
+            let e = self.element(owner, split.get_ref(), split.span(), order)?;
             let k = order.iter().position(|&x| x == e)?;
             ((k + 1..order.len()).collect(), split.span())
         } else {
@@ -160,12 +163,7 @@ impl Validator {
                 (None, Some(list)) => (list, false),
                 (None, None) => unreachable!("one is given"),
             };
-            let named: Option<BTreeSet<Element>> = list
-                .get_ref()
-                .iter()
-                .map(|n| element(n, list.span()))
-                .collect();
-            let named = named?;
+            let named = self.elements(owner, list, order)?;
             let positions = (0..order.len())
                 .filter(|&k| named.contains(&order[k]) == extract_side)
                 .collect();
@@ -187,5 +185,141 @@ impl Validator {
             return None;
         }
         Some(positions.into_iter().map(|k| order[k]).collect())
+    }
+
+    /// The extract group and the side draw's group of a three-outlet cascade: both end groups
+    /// named, each a contiguous end of the extraction order, with at least one element between.
+    fn three_groups(
+        &mut self,
+        owner: &str,
+        d: &RawDesign,
+        table: std::ops::Range<usize>,
+        order: &[Element],
+    ) -> Option<(BTreeSet<Element>, BTreeSet<Element>)> {
+        let (Some(extract), Some(raffinate), None) =
+            (&d.extract_elements, &d.raffinate_elements, &d.split_after)
+        else {
+            let span = d.split_after.as_ref().map_or(table, |s| s.span());
+            self.error(
+                span,
+                format!(
+                    "{owner}: a three-outlet cascade names both `raffinate_elements` and \
+                     `extract_elements` (and no `split_after`): the elements between them in \
+                     extraction order go to the side draw"
+                ),
+            );
+            return None;
+        };
+        let (ext, raf) = (
+            self.elements(owner, extract, order),
+            self.elements(owner, raffinate, order),
+        );
+        let (ext, raf) = (ext?, raf?);
+        let (low, high) = (raf.len(), order.len().saturating_sub(ext.len()));
+        let ends_fit = low < high
+            && order[..low].iter().all(|e| raf.contains(e))
+            && order[high..].iter().all(|e| ext.contains(e));
+        if !ends_fit {
+            let names: Vec<&str> = order.iter().map(|e| e.symbol()).collect();
+            self.error(
+                extract.span(),
+                format!(
+                    "{owner}: a three-outlet cascade splits the extraction order ({}) in three: \
+                     the raffinate group its least extractable end, the extract group its most \
+                     extractable end, and at least one element between them for the side draw",
+                    names.join(" < ")
+                ),
+            );
+            return None;
+        }
+        Some((ext, order[low..high].iter().copied().collect()))
+    }
+
+    /// Where the design places a three-outlet cascade's draw, and its fraction if fixed.
+    fn draw_design(
+        &mut self,
+        owner: &str,
+        c: &RawCascade,
+        d: &RawDesign,
+        table: std::ops::Range<usize>,
+        elements: BTreeSet<Element>,
+    ) -> Option<DrawDesign> {
+        let Some(below) = &d.side_draw_below_feed else {
+            self.error(
+                table,
+                format!(
+                    "{owner}: a three-outlet cascade needs `side_draw_below_feed`, the stages \
+                     from the feed stage down to the draw (0: the feed stage); design places \
+                     the draw there and writes `side_draw_stage`"
+                ),
+            );
+            return None;
+        };
+        let fraction = match &c.side_draw_fraction {
+            Some(f) if !(*f.get_ref() > 0.0 && *f.get_ref() < 1.0) => {
+                self.error(
+                    f.span(),
+                    format!(
+                        "{owner}: `side_draw_fraction` = {} must be in (0, 1)",
+                        f.get_ref()
+                    ),
+                );
+                return None;
+            }
+            other => other.as_ref().map(|f| *f.get_ref()),
+        };
+        let recoveries = d.raffinate_recovery_pct.is_some() && d.extract_recovery_pct.is_some();
+        if fraction.is_none() && !recoveries {
+            self.error(
+                table,
+                format!(
+                    "{owner}: a three-outlet design needs the draw's size: give \
+                     `side_draw_fraction` in the cascade, or both `raffinate_recovery_pct` and \
+                     `extract_recovery_pct` (the draw then takes what the two products leave, by \
+                     mass balance)"
+                ),
+            );
+            return None;
+        }
+        Some(DrawDesign {
+            elements,
+            below_feed: *below.get_ref() as usize,
+            fraction,
+        })
+    }
+
+    fn element(
+        &mut self,
+        owner: &str,
+        name: &str,
+        span: std::ops::Range<usize>,
+        order: &[Element],
+    ) -> Option<Element> {
+        match name.parse::<Element>() {
+            Ok(e) if order.contains(&e) => Some(e),
+            Ok(e) => {
+                self.error(
+                    span,
+                    format!("{owner}: the system has no separation factor for {e}"),
+                );
+                None
+            }
+            Err(unknown) => {
+                self.error(span, format!("{owner}: {unknown}"));
+                None
+            }
+        }
+    }
+
+    fn elements(
+        &mut self,
+        owner: &str,
+        list: &Spanned<Vec<String>>,
+        order: &[Element],
+    ) -> Option<BTreeSet<Element>> {
+        list.get_ref()
+            .iter()
+            .map(|n| self.element(owner, n, list.span(), order))
+            .collect()
     }
 }

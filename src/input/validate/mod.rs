@@ -155,7 +155,7 @@ impl Validator {
             let design = c
                 .design
                 .as_ref()
-                .and_then(|d| self.design_spec(c.name.get_ref(), d, &systems[system]));
+                .and_then(|d| self.design_spec(c, d, &systems[system]));
             if c.design.is_some() {
                 self.designable(c);
             }
