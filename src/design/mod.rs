@@ -97,6 +97,10 @@ pub enum DesignError {
     },
 }
 
+/// Share of a cascade's feed (mol) below which an element cannot be a key: a part per billion,
+/// a thousand times below the impurity allowance of the purest grade sold (99.9999 %).
+const KEY_MIN_SHARE: f64 = 1e-9;
+
 /// Rounds of design and solve before a flowsheet with recycles must have settled.
 const MAX_DESIGN_ROUNDS: usize = 10;
 
@@ -210,16 +214,23 @@ fn design_cascade(
         ));
     };
     let groups = Groups::of(spec, feed);
+    // Keys are elements the feed carries above trace level: in a second extractant an element
+    // removed upstream to 1e-100 may sit next to the cut (La beside Y in naphthenic acid), and
+    // could not set a product's purity at any grade.
+    let total = feed.total_mol_per_h();
+    let key = |e: &Element| feed.mol_per_h(*e) >= KEY_MIN_SHARE * total;
     let strongest = |group: &[Element]| {
         group
             .iter()
             .copied()
+            .filter(key)
             .max_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b]))
     };
     let weakest = |group: &[Element]| {
         group
             .iter()
             .copied()
+            .filter(key)
             .min_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b]))
     };
     // The key pair is at the extract end: the extract group against what lies below it, the

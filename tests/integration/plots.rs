@@ -437,7 +437,7 @@ fn report_is_one_self_contained_page_with_its_files() {
             .unwrap()
     };
     png_is(&dir.join("flowsheet.png"), (size("width"), size("height")));
-    for cascade in ["LaNd_SmLu", "Ho_Y", "Yb_Lu"] {
+    for cascade in ["LaNd_SmLu", "Y_HoLu", "Yb_Lu"] {
         for kind in ["profile", "stages", "reflux"] {
             png_is(&dir.join(format!("{kind}_{cascade}.png")), (1000, 780));
         }
