@@ -352,3 +352,35 @@ fn three_outlet_designs_without_a_place_or_size_for_the_draw_are_errors() {
         assert!(error.to_string().contains(says), "{says}: {error}");
     }
 }
+
+/// An element removed upstream to far below any grade's allowance cannot be a key, even when
+/// the second extractant puts it next to the cut (La beside Y in naphthenic acid): the key pair
+/// is that of the elements the feed carries.
+#[test]
+fn trace_elements_next_to_the_cut_are_not_keys() {
+    use sxcascade::Element::{Lu, Y};
+    let text = r#"
+name = "Y from Lu, La at 1e-15"
+[systems.naphthenic]
+separation_factors = { Y = 1.0, La = 1.222, Lu = 1.982 }
+[streams.feed]
+flow_mol_per_h = 1.0
+composition_mol = { Y = 0.9, Lu = 0.1, La = 1e-15 }
+[[cascades]]
+name = "Y_Lu"
+system = "naphthenic"
+feed = "feed"
+raffinate = "Y"
+extract = "Lu"
+[cascades.design]
+split_after = "Y"
+raffinate_purity_pct = 99.99
+extract_purity_pct = 99.0
+"#;
+    let flowsheet = parse_flowsheet_for_design("trace.toml", text).unwrap();
+    let (_, designs) = design(&flowsheet, &SolverOptions::default()).unwrap();
+    let d = &designs[0];
+    assert_eq!(d.key_pair, (Y, Lu));
+    assert!((d.separation_factor - 1.982).abs() < 1e-12);
+    assert!(d.achieved.raffinate_purity_pct >= 99.99 && d.achieved.extract_purity_pct >= 99.0);
+}
