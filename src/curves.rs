@@ -11,7 +11,7 @@
 use plotters::style::RGBColor;
 use rayon::prelude::*;
 
-use crate::cascade::{CascadeSolution, FeedPhase, OperatingPoint, SystemModel};
+use crate::cascade::{CascadeSolution, DrawPhase, FeedPhase, OperatingPoint, SystemModel};
 use crate::elements::Element;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
 use crate::input::{FieldPath, FlowsheetTemplate};
@@ -176,7 +176,7 @@ impl CurveSource<'_, '_> {
             Vs::Stages(Section::Extraction) => c.extraction_stages as f64,
             Vs::Stages(Section::Scrub) => c.scrub_stages as f64,
             Vs::Stages(Section::Both) => (c.extraction_stages + c.scrub_stages) as f64,
-            Vs::Reflux => c.operating_point.reflux_ratio(),
+            Vs::Reflux => c.reflux_ratio(),
         }
     }
 
@@ -264,6 +264,11 @@ impl CurveSource<'_, '_> {
             } else {
                 n + ((k0 - n0) * m / m0).round().clamp(1.0, m.max(1.0))
             };
+            // An organic draw stays below the last stage, whose organic is the extract.
+            let k = match d.phase {
+                DrawPhase::Organic => k.min(n + m - 1.0),
+                DrawPhase::Aqueous => k,
+            };
             Ok(vec![(field("side_draw_stage")?, k)])
         };
         Ok(match vs {
@@ -288,18 +293,12 @@ impl CurveSource<'_, '_> {
                 fields.extend(draw_stage(n, x - n)?);
                 fields
             }
-            Vs::Reflux => match c.operating_point {
-                OperatingPoint::Fluxes {
-                    extraction_ratio,
-                    scrub_ratio,
-                } => vec![
-                    (
-                        field("extract_product_ratio")?,
-                        extraction_ratio - scrub_ratio,
-                    ),
+            Vs::Reflux => match c.extract_product_ratio() {
+                Some(p) => vec![
+                    (field("extract_product_ratio")?, p),
                     (field("reflux_ratio")?, x),
                 ],
-                OperatingPoint::Volumetric { .. } => vec![(field("reflux_ratio")?, x)],
+                None => vec![(field("reflux_ratio")?, x)],
             },
         })
     }

@@ -8,6 +8,7 @@ mod trace;
 
 use std::collections::BTreeMap;
 
+pub use crate::solver::DrawPhase;
 pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
@@ -15,6 +16,7 @@ use crate::equilibrium::{ConstantDistribution, Equilibrium};
 use crate::error::CascadeError;
 use crate::solver::{
     self, SideDraw, SolveFailure, SolverOptions, StageProblem, StageSolution, nan_max, passed_on,
+    passed_up,
 };
 use crate::stream::Stream;
 use saturated::SaturatedCascade;
@@ -87,23 +89,34 @@ pub struct Cascade {
     pub feed_phase: FeedPhase,
     pub operating_point: OperatingPoint,
     /// A third outlet, if any.
-    pub side_draw: Option<AqueousDraw>,
+    pub side_draw: Option<Draw>,
 }
 
-/// A side draw: `fraction` of the aqueous leaving `stage` (1-based) taken off as a third
-/// product, where a middle element accumulates (a three-outlet cascade).
+/// A side draw: `fraction` of the aqueous or organic leaving `stage` (1-based) taken off as a
+/// third product, where a middle element accumulates (a three-outlet cascade).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AqueousDraw {
+pub struct Draw {
     pub stage: usize,
     pub fraction: f64,
+    pub phase: DrawPhase,
 }
 
-impl AqueousDraw {
+impl Draw {
+    /// An aqueous draw, the kind plants use most.
+    pub fn aqueous(stage: usize, fraction: f64) -> Self {
+        Self {
+            stage,
+            fraction,
+            phase: DrawPhase::Aqueous,
+        }
+    }
+
     /// The solver's form: 0-based stage.
     fn for_solver(self) -> SideDraw {
         SideDraw {
             stage: self.stage - 1,
             fraction: self.fraction,
+            phase: self.phase,
         }
     }
 }
@@ -158,7 +171,7 @@ impl Cascade {
         let (elements, feed_flux) = self.components(model, feed)?;
         let total = feed.total_mol_per_h();
         let (n, f) = (self.stages(), self.feed_stage() - 1);
-        let side_draw = self.side_draw.map(AqueousDraw::for_solver);
+        let side_draw = self.side_draw.map(Draw::for_solver);
         match (model, self.operating_point) {
             (
                 SystemModel::Saturated { separation_factors },
@@ -176,7 +189,7 @@ impl Cascade {
                     feed: &feed_flux,
                     organic_flux: &organic_flux,
                     feed_stage: f,
-                    reflux_fraction: w / s,
+                    reflux_fraction: self.reflux_fraction(s, w),
                     side_draw,
                 };
                 let solved = cascade.solve(options, |indices| {
@@ -184,7 +197,14 @@ impl Cascade {
                     let fluxes: Vec<f64> = indices.iter().map(|&i| feed_flux[i]).collect();
                     self.start(previous, &subset, &fluxes)
                 });
-                finish(elements, &feed_flux, f, w / s, side_draw, solved)
+                finish(
+                    elements,
+                    &feed_flux,
+                    f,
+                    self.reflux_fraction(s, w),
+                    side_draw,
+                    solved,
+                )
             }
             (
                 SystemModel::ConstantD {
@@ -196,8 +216,9 @@ impl Cascade {
                     reflux_ratio,
                 },
             ) => {
-                // Below a side draw the aqueous volume is (1 - fraction) of what it was, so the
-                // organic meets less aqueous: O/A / (1 - fraction) there.
+                // Below an aqueous draw the aqueous volume is (1 - fraction) of what it was, so
+                // the organic meets less aqueous: O/A / (1 - fraction) there. Above an organic
+                // draw the organic volume is: O/A (1 - fraction).
                 let oa = (0..n)
                     .map(|j| {
                         let section = if j < self.extraction_stages {
@@ -206,7 +227,12 @@ impl Cascade {
                             scrub_oa_ratio
                         };
                         match side_draw {
-                            Some(d) if j < d.stage => section / (1.0 - d.fraction),
+                            Some(d) if d.phase == DrawPhase::Aqueous && j < d.stage => {
+                                section / (1.0 - d.fraction)
+                            }
+                            Some(d) if d.phase == DrawPhase::Organic && j > d.stage => {
+                                section * (1.0 - d.fraction)
+                            }
                             _ => section,
                         }
                     })
@@ -272,7 +298,17 @@ impl Cascade {
                 return Err(CascadeError::infeasible(
                     "side_draw_fraction",
                     draw.fraction,
-                    "the share of the stage's aqueous drawn off must be between 0 and 1",
+                    "the share of the stage's outflow drawn off must be between 0 and 1",
+                ));
+            }
+            if draw.phase == DrawPhase::Organic && draw.stage == n {
+                return Err(CascadeError::infeasible(
+                    "side_draw_stage",
+                    draw.stage as f64,
+                    format!(
+                        "the organic leaving the last stage ({n}) is the loaded extract: an \
+                         organic draw must be below it (to take less extract, lower S)"
+                    ),
                 ));
             }
         }
@@ -307,6 +343,7 @@ impl Cascade {
                 // change the extraction section's by the feed's share of the aqueous, which
                 // the file does not give.
                 if let Some(draw) = self.side_draw
+                    && draw.phase == DrawPhase::Aqueous
                     && draw.stage > self.feed_stage()
                 {
                     return Err(CascadeError::infeasible(
@@ -314,7 +351,7 @@ impl Cascade {
                         draw.stage as f64,
                         format!(
                             "the constant_d model takes a side draw at or below the feed stage \
-                             ({}) only",
+                             ({}) only for aqueous draws",
                             self.feed_stage()
                         ),
                     ));
@@ -395,10 +432,49 @@ impl Cascade {
     }
 
     /// RE flux of the fully loaded organic leaving 0-based stage `j`, per mol of feed: S on
-    /// every stage, less the organic feed's 1 below the feed stage.
+    /// every stage, less the organic feed's 1 below the feed stage, and (1 - fraction) of it
+    /// above an organic draw (the organic left runs as loaded as before).
     fn organic_per_feed(&self, s: f64, j: usize) -> f64 {
         let below_organic_feed = self.feed_phase == FeedPhase::Organic && j + 1 < self.feed_stage();
-        if below_organic_feed { s - 1.0 } else { s }
+        let flux = if below_organic_feed { s - 1.0 } else { s };
+        match self.side_draw {
+            Some(d) if d.phase == DrawPhase::Organic && j + 1 > d.stage => {
+                (1.0 - d.fraction) * flux
+            }
+            _ => flux,
+        }
+    }
+
+    /// The extract product per mol of feed, P: `S - W`, or what an organic draw leaves of S
+    /// less W (the saturated model).
+    pub fn extract_product_ratio(&self) -> Option<f64> {
+        match self.operating_point {
+            OperatingPoint::Fluxes {
+                extraction_ratio,
+                scrub_ratio,
+            } => Some(self.organic_per_feed(extraction_ratio, self.stages() - 1) - scrub_ratio),
+            OperatingPoint::Volumetric { .. } => None,
+        }
+    }
+
+    /// The reflux ratio `R = W / P` (MODEL.md section 2); the constant-D model's own.
+    pub fn reflux_ratio(&self) -> f64 {
+        match self.operating_point {
+            OperatingPoint::Fluxes {
+                extraction_ratio,
+                scrub_ratio,
+            } => {
+                let top = self.organic_per_feed(extraction_ratio, self.stages() - 1);
+                scrub_ratio / (top - scrub_ratio)
+            }
+            OperatingPoint::Volumetric { reflux_ratio, .. } => reflux_ratio,
+        }
+    }
+
+    /// The share of the loaded organic leaving the last stage that returns as scrub liquor:
+    /// W over that organic's flux (S, or what an organic draw leaves of it).
+    fn reflux_fraction(&self, s: f64, w: f64) -> f64 {
+        w / self.organic_per_feed(s, self.stages() - 1)
     }
 
     /// With a side draw in the saturated model the aqueous fluxes below it fall by what it
@@ -413,7 +489,11 @@ impl Cascade {
         let organic = |j: usize| self.organic_per_feed(s, j);
         let mut from_above = w;
         for j in (0..n).rev() {
-            let from_below = if j > 0 { organic(j - 1) } else { 0.0 };
+            let from_below = if j > 0 {
+                passed_up(solver_draw, j - 1) * organic(j - 1)
+            } else {
+                0.0
+            };
             let fed = if j == f { 1.0 } else { 0.0 };
             let total = from_below + from_above + fed - organic(j);
             if total <= 0.0 {
@@ -454,21 +534,32 @@ impl Cascade {
                 "stages above the feed stage need scrub liquor: give a positive scrub or reflux ratio",
             ));
         }
-        if s <= w {
+        // The organic reaching the last stage: S, less what an organic draw takes.
+        let top = self.organic_per_feed(s, self.stages() - 1);
+        let (parameter, value) = match self.side_draw {
+            Some(d) if d.phase == DrawPhase::Organic && top <= w => {
+                ("side_draw_fraction", d.fraction)
+            }
+            _ => ("extraction_ratio", s),
+        };
+        if top <= w {
             return Err(CascadeError::infeasible(
-                "extraction_ratio",
-                s,
-                format!("must exceed the scrub ratio W = {w}: S - W is the extract product"),
+                parameter,
+                value,
+                format!(
+                    "the organic reaching the last stage, {top}, must exceed the scrub ratio \
+                     W = {w}: their difference is the extract product"
+                ),
             ));
         }
-        if s - w >= 1.0 {
+        if top - w >= 1.0 {
             return Err(CascadeError::infeasible(
                 "extraction_ratio",
                 s,
                 format!(
                     "S - W = {} takes all the feed to the extract: it must be below 1 so that the \
                      raffinate flux 1 - (S - W) is positive",
-                    s - w
+                    top - w
                 ),
             ));
         }

@@ -1,7 +1,9 @@
 use ndarray::{Array2, ArrayView1};
 
 use crate::elements::Element;
-use crate::solver::{Convergence, SideDraw, StageSolution, nan_max, passed_on};
+use crate::solver::{
+    Convergence, DrawPhase, SideDraw, StageSolution, nan_max, passed_on, passed_up,
+};
 use crate::stream::Stream;
 
 /// Fluxes below this fraction of an element's own feed count as zero when judging the
@@ -63,13 +65,11 @@ impl CascadeSolution {
                 .collect(),
         );
         let side_draw = draw.map(|d| {
-            stream(
-                aqueous
-                    .row(d.stage)
-                    .iter()
-                    .map(|a| d.fraction * a)
-                    .collect(),
-            )
+            let phase = match d.phase {
+                DrawPhase::Aqueous => &aqueous,
+                DrawPhase::Organic => &organic,
+            };
+            stream(phase.row(d.stage).iter().map(|a| d.fraction * a).collect())
         });
         let extract = stream(loaded.iter().map(|o| (1.0 - reflux_fraction) * o).collect());
         let scrub_liquor = stream(loaded.iter().map(|o| reflux_fraction * o).collect());
@@ -131,13 +131,23 @@ fn closure(
     let mut overall: f64 = 0.0;
     let mut worst_stage: f64 = 0.0;
     for i in 0..c {
-        let drawn = draw.map_or(0.0, |d| d.fraction * aqueous[(d.stage, i)]);
+        let drawn = draw.map_or(0.0, |d| {
+            let phase = match d.phase {
+                DrawPhase::Aqueous => aqueous,
+                DrawPhase::Organic => organic,
+            };
+            d.fraction * phase[(d.stage, i)]
+        });
         let out = passed_on(draw, 0) * aqueous[(0, i)]
             + (1.0 - reflux_fraction) * organic[(n - 1, i)]
             + drawn;
         overall = nan_max(overall, (feed[i] - out).abs() / feed[i]);
         for j in 0..n {
-            let from_below = if j > 0 { organic[(j - 1, i)] } else { 0.0 };
+            let from_below = if j > 0 {
+                passed_up(draw, j - 1) * organic[(j - 1, i)]
+            } else {
+                0.0
+            };
             let from_above = if j + 1 < n {
                 passed_on(draw, j + 1) * aqueous[(j + 1, i)]
             } else {

@@ -15,7 +15,7 @@ use thiserror::Error;
 
 pub use write::designed_toml;
 
-use crate::cascade::{AqueousDraw, CascadeSolution, OperatingPoint, SystemModel};
+use crate::cascade::{CascadeSolution, Draw, OperatingPoint, SystemModel};
 use crate::elements::Element;
 use crate::error::CascadeError;
 use crate::flowsheet::{DesignSpec, Flowsheet, UnitId, sequence};
@@ -45,7 +45,7 @@ pub struct CascadeDesign {
     pub extraction_stages: usize,
     pub scrub_stages: usize,
     /// A three-outlet cascade's draw as designed: its stage and fraction.
-    pub side_draw: Option<AqueousDraw>,
+    pub side_draw: Option<Draw>,
     /// What the designed cascade reaches, by rigorous simulation.
     pub achieved: Performance,
     /// Rigorous simulations the search ran.
@@ -380,12 +380,7 @@ fn design_cascade(
         extraction_ratio: s,
         scrub_ratio: w,
     };
-    let placed = |n: usize| {
-        draw.map(|(below, fraction)| AqueousDraw {
-            stage: n - below,
-            fraction,
-        })
-    };
+    let placed = |n: usize| draw.map(|(below, fraction)| Draw::aqueous(n - below, fraction));
     let mut simulations = 0;
     let mut evaluate = |n: usize, m: usize| {
         simulations += 1;

@@ -13,7 +13,7 @@
 use serde::Serialize;
 
 use super::{CascadeUnit, ExtractantSystem};
-use crate::cascade::{FeedPhase, OperatingPoint};
+use crate::cascade::{DrawPhase, FeedPhase, OperatingPoint};
 
 /// Molar masses from the CIAAW 2021 standard atomic weights (abridged values: H 1.008,
 /// N 14.007, O 15.999, Na 22.990, Cl 35.45), g/mol.
@@ -115,9 +115,10 @@ impl CascadeUnit {
             (false, _, scrub) => scrub,
             _ => None,
         };
-        // A side draw takes its share of the aqueous leaving its stage: the scrub liquor above
+        // An aqueous draw takes its share of the aqueous leaving its stage: the scrub liquor above
         // the feed stage, scrub and feed from the feed stage down. The raffinate is the rest.
-        let drawn_l_per_h = self.cascade.side_draw.and_then(|d| {
+        let aqueous_draw = (self.cascade.side_draw).filter(|d| d.phase == DrawPhase::Aqueous);
+        let drawn_l_per_h = aqueous_draw.and_then(|d| {
             let below_feed = d.stage <= self.cascade.feed_stage();
             let passing = match (below_feed, aqueous_feed) {
                 (true, true) => raffinate_l_per_h,
@@ -206,16 +207,22 @@ mod tests {
         assert!((r.acid_t_per_year(7920.0) - 346.50).abs() < 0.01);
     }
 
-    /// A side draw takes its share of the aqueous passing its stage: 10 % of 280 L/h below
-    /// the feed stage (20), 10 % of the 200 L/h of scrub liquor above it.
+    /// An aqueous side draw takes its share of the aqueous passing its stage: 10 % of 280 L/h
+    /// below the feed stage (20), 10 % of the 200 L/h of scrub liquor above it. An organic
+    /// draw takes none.
     #[test]
     fn a_side_draw_takes_its_share_of_the_raffinate_volume() {
-        use crate::cascade::AqueousDraw;
+        use crate::cascade::Draw;
         let (mut unit, system) = unit(FeedPhase::Aqueous);
-        for (stage, raffinate) in [(10, 252.0), (30, 260.0)] {
-            unit.cascade.side_draw = Some(AqueousDraw {
+        for (stage, phase, raffinate) in [
+            (10, DrawPhase::Aqueous, 252.0),
+            (30, DrawPhase::Aqueous, 260.0),
+            (30, DrawPhase::Organic, 280.0),
+        ] {
+            unit.cascade.side_draw = Some(Draw {
                 stage,
                 fraction: 0.1,
+                phase,
             });
             let p = unit.plant_flows(&system, 100.0);
             assert!(

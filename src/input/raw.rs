@@ -94,6 +94,8 @@ pub struct RawCascade {
     pub side_draw: Option<Spanned<String>>,
     pub side_draw_stage: Option<Spanned<u32>>,
     pub side_draw_fraction: Option<Spanned64>,
+    /// "aqueous" (default) or "organic".
+    pub side_draw_phase: Option<Spanned<String>>,
     pub feed_concentration_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,

@@ -167,7 +167,7 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
         let plant = plant.unwrap_or_default();
         let reagents = plant.reagents;
         // S and W of the saturated model; the constant-D model has O/A ratios instead.
-        let r = Some(c.operating_point.reflux_ratio());
+        let r = Some(c.reflux_ratio());
         let (s, w_ratio) = match c.operating_point {
             OperatingPoint::Fluxes {
                 extraction_ratio,

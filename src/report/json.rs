@@ -2,7 +2,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::reo_t_per_year;
-use crate::cascade::OperatingPoint;
+use crate::cascade::{DrawPhase, OperatingPoint};
 use crate::flowsheet::{
     CascadeOutcome, CascadeUnit, Flowsheet, FlowsheetSolution, PlantFlows, ProductResult, Reagents,
     RecycleOutcome, SaponificationBase, StreamRole,
@@ -68,8 +68,10 @@ pub struct ReagentTotals {
 pub struct SideDrawReport {
     pub stream: String,
     pub stage: usize,
-    /// Share of the stage's aqueous outflow drawn off.
+    /// Share of the stage's outflow of `phase` drawn off.
     pub fraction: f64,
+    /// "aqueous" or "organic".
+    pub phase: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -251,7 +253,7 @@ fn cascade_report(
         } => OperatingReport::Fluxes {
             extraction_ratio,
             scrub_ratio,
-            reflux_ratio: c.operating_point.reflux_ratio(),
+            reflux_ratio: c.reflux_ratio(),
         },
         OperatingPoint::Volumetric {
             oa_ratio,
@@ -284,6 +286,10 @@ fn cascade_report(
                 stream,
                 stage: d.stage,
                 fraction: d.fraction,
+                phase: match d.phase {
+                    DrawPhase::Aqueous => "aqueous",
+                    DrawPhase::Organic => "organic",
+                },
             }),
         operating_point,
         organic_l_per_h: plant.organic_l_per_h,

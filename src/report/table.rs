@@ -57,7 +57,7 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
             } => (
                 extraction_ratio,
                 format!("{scrub_ratio:.4}"),
-                c.operating_point.reflux_ratio(),
+                c.reflux_ratio(),
             ),
             OperatingPoint::Volumetric {
                 oa_ratio,

@@ -3,14 +3,15 @@
 //! Ordering unknowns stage by stage, the Jacobian of the stage balances
 //! `o(j-1) + a(j+1) + feed(j) - o(j) - a(j) = 0` is block tridiagonal with element-sized
 //! blocks: `J(j-1)` below the diagonal, `-I - J(j)` on it and the identity above it (`1 -
-//! fraction` times it for the row above a side draw), where
+//! fraction` times the identity for the row above an aqueous side draw, and times `J` for the
+//! row above an organic one), where
 //! `J(j) = do(j)/da(j)`. The last stage also receives the reflux `r * o(N)`, so its diagonal
 //! block is `-I - (1 - r) J(N)`. Block Thomas costs one dense `C x C` inversion per stage,
 //! `O(N C^3)`, against `O((N C)^3)` for a dense solve; because the upper blocks are the
 //! identity and each `J` is a diagonal plus a rank-one matrix, every other product is `O(C^2)`.
 
 use super::dense::{dot, invert_in_place};
-use super::{SideDraw, passed_on};
+use super::{SideDraw, passed_on, passed_up};
 use crate::equilibrium::StageJacobian;
 
 pub struct BlockTridiagonal {
@@ -99,12 +100,13 @@ impl BlockTridiagonal {
         for j in 0..self.stages {
             let (done, rest) = self.inverse.split_at_mut(j * cc);
             let block = &mut rest[..cc];
-            // block = -L(j) G(j-1) U(j-1), with L(j) = J(j-1) = diag(d) + u vᵀ and
-            // U(j-1) = p(j) I, p the share of stage j's aqueous passed on (1 but at a draw).
-            let passed = passed_on(self.side_draw, j);
+            // block = -L(j) G(j-1) U(j-1), with L(j) = q(j-1) J(j-1), J = diag(d) + u vᵀ, and
+            // U(j-1) = p(j) I: p the share of stage j's aqueous passed on, q that of stage
+            // j-1's organic (1 but at a draw).
             if j == 0 {
                 block.fill(0.0);
             } else {
+                let passed = passed_on(self.side_draw, j) * passed_up(self.side_draw, j - 1);
                 let g = &done[(j - 1) * cc..];
                 let s = (j - 1) * c..j * c;
                 let (d, u, v) = (&self.diag[s.clone()], &self.u[s.clone()], &self.v[s]);
@@ -163,6 +165,7 @@ impl BlockTridiagonal {
                 let p = (j - 1) * c..j * c;
                 let z = &self.forward[p.clone()];
                 let vz = product::<C>(&self.v[p.clone()], z);
+                let rising = passed_up(self.side_draw, j - 1);
                 for (((y, &d), &u), &zi) in self
                     .y
                     .iter_mut()
@@ -170,7 +173,7 @@ impl BlockTridiagonal {
                     .zip(&self.u[p])
                     .zip(z)
                 {
-                    *y -= d * zi + u * vz;
+                    *y -= rising * (d * zi + u * vz);
                 }
             }
             let g = &self.inverse[j * cc..(j + 1) * cc];

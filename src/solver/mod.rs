@@ -96,23 +96,41 @@ pub struct StageProblem<'a, E: Equilibrium> {
     pub feed: &'a [f64],
     /// Fraction of the loaded organic's RE returned to the last stage as scrub liquor.
     pub reflux_fraction: f64,
-    /// A third outlet: part of one stage's aqueous drawn off.
+    /// A third outlet: part of one stage's aqueous or organic drawn off.
     pub side_draw: Option<SideDraw>,
 }
 
-/// An aqueous side draw: `fraction` of the aqueous leaving `stage` (0-based) is withdrawn as a
-/// third product instead of flowing on to the stage below, as plants take a middle element
-/// (Eu, Sm) out where it accumulates.
+/// A side draw: `fraction` of one phase leaving `stage` (0-based) is withdrawn as a third
+/// product instead of flowing on to the next stage, as plants take a middle element (Eu, Sm)
+/// out where it accumulates: from the aqueous flowing down, or from the loaded organic
+/// flowing up.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SideDraw {
     pub stage: usize,
     pub fraction: f64,
+    pub phase: DrawPhase,
+}
+
+/// The phase a side draw takes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrawPhase {
+    Aqueous,
+    Organic,
 }
 
 /// The share of the aqueous leaving `stage` that flows on to `stage - 1`.
 pub fn passed_on(side_draw: Option<SideDraw>, stage: usize) -> f64 {
+    share(side_draw, DrawPhase::Aqueous, stage)
+}
+
+/// The share of the organic leaving `stage` that flows on to `stage + 1`.
+pub fn passed_up(side_draw: Option<SideDraw>, stage: usize) -> f64 {
+    share(side_draw, DrawPhase::Organic, stage)
+}
+
+fn share(side_draw: Option<SideDraw>, phase: DrawPhase, stage: usize) -> f64 {
     match side_draw {
-        Some(d) if d.stage == stage => 1.0 - d.fraction,
+        Some(d) if d.phase == phase && d.stage == stage => 1.0 - d.fraction,
         _ => 1.0,
     }
 }
@@ -487,10 +505,13 @@ impl Workspace {
         let none = &self.no_flux[..];
         for j in 0..n {
             let here = j * c..(j + 1) * c;
-            let from_below = if j > 0 {
-                &self.organic[(j - 1) * c..j * c]
+            let (from_below, rising) = if j > 0 {
+                (
+                    &self.organic[(j - 1) * c..j * c],
+                    passed_up(p.side_draw, j - 1),
+                )
             } else {
-                none
+                (none, 1.0)
             };
             let (from_above, share) = if j + 1 < n {
                 (
@@ -509,7 +530,7 @@ impl Workspace {
             for (((((r, o), a), ((below, above), fed)), imbalance), throughput) in
                 flows.zip(imbalance.iter_mut()).zip(throughput.iter_mut())
             {
-                let inflow = below + share * above + fed;
+                let inflow = rising * below + share * above + fed;
                 let outflow = o + a;
                 *r = inflow - outflow;
                 *imbalance += r.abs();
@@ -541,7 +562,11 @@ fn aqueous_totals<E: Equilibrium>(p: &StageProblem<'_, E>) -> Option<Vec<f64>> {
     let mut totals = vec![0.0; p.stages];
     let mut from_above = p.reflux_fraction * organic[p.stages - 1];
     for j in (0..p.stages).rev() {
-        let from_below = if j > 0 { organic[j - 1] } else { 0.0 };
+        let from_below = if j > 0 {
+            passed_up(p.side_draw, j - 1) * organic[j - 1]
+        } else {
+            0.0
+        };
         let feed = if j == p.feed_stage { fed } else { 0.0 };
         totals[j] = from_below + from_above + feed - organic[j];
         from_above = passed_on(p.side_draw, j) * totals[j];
@@ -631,7 +656,8 @@ mod tests {
     use nalgebra::{DMatrix, DVector};
 
     /// The block Thomas step equals a dense LU solve of the finite-difference Jacobian, with
-    /// and without a side draw (on a middle stage and on the last).
+    /// and without a side draw (aqueous on a middle stage and on the last; organic on the
+    /// first and on a middle stage).
     #[test]
     fn newton_step_matches_dense_solve_of_finite_difference_jacobian() {
         let (n, c) = (6, 4);
@@ -643,10 +669,22 @@ mod tests {
             Some(SideDraw {
                 stage: 3,
                 fraction: 0.3,
+                phase: DrawPhase::Aqueous,
             }),
             Some(SideDraw {
                 stage: n - 1,
                 fraction: 0.5,
+                phase: DrawPhase::Aqueous,
+            }),
+            Some(SideDraw {
+                stage: 0,
+                fraction: 0.4,
+                phase: DrawPhase::Organic,
+            }),
+            Some(SideDraw {
+                stage: 3,
+                fraction: 0.3,
+                phase: DrawPhase::Organic,
             }),
         ] {
             let p = StageProblem {

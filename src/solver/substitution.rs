@@ -6,12 +6,12 @@
 //! (constant-D) model; for the saturated model a few sweeps give the Newton solver a start
 //! whose profiles are positive and balance every element.
 
-use super::{SideDraw, passed_on};
+use super::{SideDraw, passed_on, passed_up};
 
 /// Solves, for every element `i` and stage `j`,
-/// `e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -feed(j)`, with no organic entering
-/// stage 1, the reflux `r e(N) a(N)` entering stage N, and `p` the share of a stage's aqueous
-/// passed on below (1 but at a side draw). `factors`, `aqueous` and `scratch` are stage-major
+/// `q(j-1) e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -feed(j)`, with no organic
+/// entering stage 1, the reflux `r e(N) a(N)` entering stage N, and `p` (`q`) the share of a
+/// stage's aqueous (organic) passed on below (above): 1 but at a side draw. `factors`, `aqueous` and `scratch` are stage-major
 /// `N x C`.
 pub fn solve_linear_balances(
     factors: &[f64],
@@ -54,6 +54,7 @@ pub fn solve_linear_balances(
             }
         } else {
             let below = (j - 1) * c..j * c;
+            let rising = passed_up(side_draw, j - 1);
             let (lower, a_below, s_below) = (
                 &factors[below.clone()],
                 &done_a[below.clone()],
@@ -67,6 +68,7 @@ pub fn solve_linear_balances(
                 .zip(a_below)
                 .zip(s_below)
             {
+                let lower = rising * lower;
                 let pivot = -(1.0 + weight * e) - lower * s_below;
                 let inverse = 1.0 / pivot;
                 *sc = upper * inverse;

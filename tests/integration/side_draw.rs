@@ -251,3 +251,157 @@ fn a_side_draw_is_the_third_curve_of_its_cascade() {
         "{purity} vs {expected}"
     );
 }
+
+/// The constant-D cascade of [`LINEAR`] with its draw taken from the organic instead: 30 % of
+/// the organic leaving stage 9, in the scrub section.
+#[test]
+fn a_linear_organic_draw_is_its_balances_solved_directly() {
+    let text = LINEAR
+        .replace("side_draw_stage = 5", "side_draw_stage = 9")
+        .replace(
+            "side_draw_fraction = 0.3",
+            "side_draw_fraction = 0.3\nside_draw_phase = \"organic\"",
+        );
+    let flowsheet = parse_flowsheet("linear", &text).unwrap();
+    let solution = flowsheet.solve(&SolverOptions::default());
+    let solved = solution.cascades[0].result.as_ref().unwrap();
+    let (n, m, feed_stage, draw_stage, fraction) = (7, 5, 7, 9, 0.3);
+    let stages = n + m;
+    let reflux = 1.5 / 2.5;
+    for (i, (element, d, f)) in [
+        (Element::La, 0.5, 0.5),
+        (Element::Ce, 1.5, 0.3),
+        (Element::Pr, 4.0, 0.2),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Stage j (1-based): q(j-1) e(j-1) a(j-1) - (1 + e(j)) a(j) + a(j+1) = -f(j), with
+        // q = 1 - fraction for the organic leaving the draw stage and r e(N) a(N) returned;
+        // e = D O/A, and above the draw the organic volume is 1 - fraction of what it was.
+        let e = |j: usize| {
+            let oa = if j <= n { 1.2 } else { 2.0 };
+            d * if j > draw_stage {
+                oa * (1.0 - fraction)
+            } else {
+                oa
+            }
+        };
+        let q = |j: usize| if j == draw_stage { 1.0 - fraction } else { 1.0 };
+        let mut a = DMatrix::zeros(stages, stages);
+        let mut b = DVector::zeros(stages);
+        for j in 1..=stages {
+            let row = j - 1;
+            a[(row, row)] = -(1.0 + e(j));
+            if j > 1 {
+                a[(row, row - 1)] = q(j - 1) * e(j - 1);
+            }
+            if j < stages {
+                a[(row, row + 1)] = 1.0;
+            } else {
+                a[(row, row)] += reflux * e(j);
+            }
+            if j == feed_stage {
+                b[row] = -f;
+            }
+        }
+        let direct = a.lu().solve(&b).unwrap();
+        for j in 0..stages {
+            let got = solved.aqueous[(j, i)];
+            assert!(
+                (got - direct[j]).abs() <= 1e-12 * direct[j].abs().max(1e-3),
+                "{element} stage {}: {got} vs {}",
+                j + 1,
+                direct[j]
+            );
+        }
+        let drawn = solution.streams["middle"].mol_per_h(element);
+        let organic = e(draw_stage) * direct[draw_stage - 1];
+        assert!((drawn - fraction * organic).abs() <= 1e-12, "{element}");
+    }
+    assert!(solution.mass_balance_max_rel_error < 1e-12);
+}
+
+/// [`smeugd`] with its draw taken from the loaded organic.
+fn smeugd_organic(stage: u32, fraction: f64) -> String {
+    smeugd(Some((stage, fraction))).replace(
+        "side_draw_fraction",
+        "side_draw_phase = \"organic\"\nside_draw_fraction",
+    )
+}
+
+/// In the saturated model an organic draw leaves the organic above it as loaded as before, with
+/// less of it: drawn from where Eu peaks in the organic it takes an Eu-rich stream, the three
+/// outlets carry the feed, and a vanishing draw is the two-outlet cascade.
+#[test]
+fn an_organic_draw_takes_the_middle_element_from_the_loaded_organic() {
+    let two = solve(&smeugd(None));
+    let organic = &two.cascades[0].result.as_ref().unwrap().organic;
+    let share = |j: usize| organic[(j, 1)] / organic.row(j).sum();
+    let peak = (0..organic.nrows() - 1)
+        .max_by(|&a, &b| share(a).total_cmp(&share(b)))
+        .unwrap();
+    // Draw about the feed's Eu (0.1 mol per mol of feed) from the organic there. The file
+    // holds the extract at P = 0.45 with R = 3, so S = P (1 + R) / (1 - f), which the
+    // saturated organic carries up to the draw: f S = 0.1 for f = 0.1 / 1.9.
+    let three = solve(&smeugd_organic(peak as u32 + 1, 0.1 / 1.9));
+    let middle = &three.streams["Eu_middle"];
+    assert!(
+        middle.purity_mol_pct(&[Element::Eu]) > 3.0 * 10.0,
+        "{middle:?}"
+    );
+    assert!((middle.total_mol_per_h() - 0.1).abs() < 1e-9, "{middle:?}");
+    for e in [Element::Sm, Element::Eu, Element::Gd] {
+        let out: f64 = ["Sm_rich", "Gd_rich", "Eu_middle"]
+            .iter()
+            .map(|s| three.streams[*s].mol_per_h(e))
+            .sum();
+        let fed = three.streams["feed"].mol_per_h(e);
+        assert!((out - fed).abs() < 1e-10 * fed, "{e}: {out} vs {fed}");
+    }
+    // The extract is what the draw leaves of the organic, less the scrub liquor: P.
+    let extract = three.streams["Gd_rich"].total_mol_per_h();
+    assert!((extract - 0.45).abs() < 1e-9, "{extract}");
+    assert!(three.mass_balance_max_rel_error < 1e-10);
+
+    let vanishing = solve(&smeugd_organic(peak as u32 + 1, 1e-9));
+    for (stream, e) in [("Sm_rich", Element::Sm), ("Gd_rich", Element::Gd)] {
+        let (a, b) = (
+            two.streams[stream].mol_per_h(e),
+            vanishing.streams[stream].mol_per_h(e),
+        );
+        assert!((a - b).abs() < 1e-7 * a, "{stream} {e}: {a} vs {b}");
+    }
+}
+
+#[test]
+fn bad_organic_draws_are_errors_naming_the_field() {
+    for (edit, says) in [
+        (smeugd_organic(60, 0.1), "organic draw must be below it"),
+        (
+            smeugd(Some((40, 0.5))).replace(
+                "extract_product_ratio = 0.45\nreflux_ratio = 3.0",
+                "extraction_ratio = 1.8\nscrub_ratio = 1.35\nside_draw_phase = \"organic\"",
+            ),
+            "must exceed the scrub ratio",
+        ),
+        (
+            smeugd(Some((30, 0.1))).replace(
+                "side_draw_fraction",
+                "side_draw_phase = \"vapour\"\nside_draw_fraction",
+            ),
+            "must be \"aqueous\" or \"organic\"",
+        ),
+        (
+            smeugd(None).replace(
+                "extract = \"Gd_rich\"",
+                "extract = \"Gd_rich\"\nside_draw_phase = \"organic\"",
+            ),
+            "`side_draw_phase` without a side draw",
+        ),
+    ] {
+        let errors = parse_flowsheet("smeugd", &edit).unwrap_err().to_string();
+        assert!(errors.contains(says), "{says}: {errors}");
+        assert!(errors.contains("smeugd:"), "{errors}");
+    }
+}

@@ -3,7 +3,7 @@
 use toml::Spanned;
 
 use super::{Either, MAX_STAGES, Validator};
-use crate::cascade::{AqueousDraw, Cascade, FeedPhase, OperatingPoint, SystemModel};
+use crate::cascade::{Cascade, Draw, DrawPhase, FeedPhase, OperatingPoint, SystemModel};
 use crate::error::CascadeError;
 use crate::flowsheet::Concentrations;
 use crate::input::raw::RawCascade;
@@ -84,6 +84,11 @@ impl Validator {
             );
             return None;
         }
+        let side_draw = self.side_draw(c)?;
+        // The organic an organic draw leaves to the stages above it, per unit of S.
+        let kept = side_draw
+            .filter(|d| d.phase == DrawPhase::Organic)
+            .map_or(1.0, |d| 1.0 - d.fraction);
         let operating_point = match model {
             SystemModel::Saturated { .. } => {
                 self.forbid(name, "oa_ratio", &c.oa_ratio, "the saturated model");
@@ -93,7 +98,7 @@ impl Validator {
                     &c.scrub_oa_ratio,
                     "the saturated model",
                 );
-                self.saturated_operating_point(name, c)?
+                self.saturated_operating_point(name, c, kept)?
             }
             SystemModel::ConstantD { .. } => {
                 self.forbid(
@@ -128,7 +133,6 @@ impl Validator {
                 }
             }
         };
-        let side_draw = self.side_draw(c)?;
         let cascade = Cascade {
             extraction_stages: n as usize,
             scrub_stages: m as usize,
@@ -163,6 +167,7 @@ impl Validator {
                     "scrub_oa_ratio" => c.scrub_oa_ratio.as_ref().map(Spanned::span),
                     "side_draw_stage" => c.side_draw_stage.as_ref().map(Spanned::span),
                     "side_draw_fraction" => c.side_draw_fraction.as_ref().map(Spanned::span),
+                    "side_draw_phase" => c.side_draw_phase.as_ref().map(Spanned::span),
                     _ => None,
                 };
                 let shown = if parameter == "scrub_ratio" && c.scrub_ratio.is_none() {
@@ -190,8 +195,15 @@ impl Validator {
     /// S and W of the saturated model, from `extraction_ratio` S with `reflux_ratio` R or
     /// `scrub_ratio` W, or from `extract_product_ratio` P = S - W with R: S = P (1 + R),
     /// W = P R (MODEL.md section 2). P with R is how reflux is varied at a fixed product
-    /// split, as a plant raises organic and scrub flows together.
-    fn saturated_operating_point(&mut self, name: &str, c: &RawCascade) -> Option<OperatingPoint> {
+    /// split, as a plant raises organic and scrub flows together. With an organic draw that
+    /// leaves `kept` of the organic to the stages above it, the extract is P = kept S - W and
+    /// R = W / P still: W = kept S R / (1 + R), or S = P (1 + R) / kept.
+    fn saturated_operating_point(
+        &mut self,
+        name: &str,
+        c: &RawCascade,
+        kept: f64,
+    ) -> Option<OperatingPoint> {
         let owner = format!("cascade `{name}`");
         let s = self.one_of(
             &owner,
@@ -223,7 +235,11 @@ impl Validator {
                     "has neither `reflux_ratio` (R = W / (S - W)) nor `scrub_ratio` (W): give one",
                 )? {
                     Either::First(r) => {
-                        Some(OperatingPoint::from_reflux_ratio(s, reflux(self, r)?))
+                        let r = reflux(self, r)?;
+                        Some(OperatingPoint::Fluxes {
+                            extraction_ratio: s,
+                            scrub_ratio: kept * s * r / (1.0 + r),
+                        })
                     }
                     Either::Second(w) => Some(OperatingPoint::Fluxes {
                         extraction_ratio: s,
@@ -252,7 +268,7 @@ impl Validator {
                 let p = self.positive("extract_product_ratio", p)?;
                 let r = reflux(self, r)?;
                 Some(OperatingPoint::Fluxes {
-                    extraction_ratio: p * (1.0 + r),
+                    extraction_ratio: p * (1.0 + r) / kept,
                     scrub_ratio: p * r,
                 })
             }
@@ -261,13 +277,41 @@ impl Validator {
 
     /// The side draw: its stream, stage and fraction all given, or none of them. `Some(None)`
     /// for a two-outlet cascade; `None` after reporting an error.
-    fn side_draw(&mut self, c: &RawCascade) -> Option<Option<AqueousDraw>> {
+    fn side_draw(&mut self, c: &RawCascade) -> Option<Option<Draw>> {
         let name = c.name.get_ref();
+        let phase = match c
+            .side_draw_phase
+            .as_ref()
+            .map(|p| (p.get_ref().as_str(), p.span()))
+        {
+            None | Some(("aqueous", _)) => DrawPhase::Aqueous,
+            Some(("organic", _)) => DrawPhase::Organic,
+            Some((other, span)) => {
+                self.error(
+                    span,
+                    format!(
+                        "cascade `{name}`: `side_draw_phase` \"{other}\" must be \"aqueous\" or \
+                         \"organic\""
+                    ),
+                );
+                return None;
+            }
+        };
         match (&c.side_draw, &c.side_draw_stage, &c.side_draw_fraction) {
-            (None, None, None) => Some(None),
-            (Some(_), Some(stage), Some(fraction)) => Some(Some(AqueousDraw {
+            (None, None, None) => match &c.side_draw_phase {
+                Some(p) => {
+                    self.error(
+                        p.span(),
+                        format!("cascade `{name}`: `side_draw_phase` without a side draw"),
+                    );
+                    None
+                }
+                None => Some(None),
+            },
+            (Some(_), Some(stage), Some(fraction)) => Some(Some(Draw {
                 stage: *stage.get_ref() as usize,
                 fraction: *fraction.get_ref(),
+                phase,
             })),
             (given, stage, fraction) => {
                 let missing: Vec<&str> = [

@@ -244,6 +244,17 @@ impl Validator {
         table: std::ops::Range<usize>,
         elements: BTreeSet<Element>,
     ) -> Option<DrawDesign> {
+        if let Some(phase) = c
+            .side_draw_phase
+            .as_ref()
+            .filter(|p| p.get_ref() == "organic")
+        {
+            self.error(
+                phase.span(),
+                format!("{owner}: design places aqueous side draws only, for now"),
+            );
+            return None;
+        }
         let Some(below) = &d.side_draw_below_feed else {
             self.error(
                 table,
