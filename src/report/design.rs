@@ -18,8 +18,9 @@ pub fn design_table(
     let w = &mut out;
     let _ = writeln!(
         w,
-        "design: {} cascades sized in {:.3} s (rigorous simulation from Xu's closed forms)\n",
+        "design: {} cascade{} sized in {:.3} s (rigorous simulation from Xu's closed forms)\n",
         designs.len(),
+        if designs.len() == 1 { "" } else { "s" },
         seconds
     );
     let _ = writeln!(
