@@ -15,7 +15,7 @@ use thiserror::Error;
 
 pub use write::designed_toml;
 
-use crate::cascade::{CascadeSolution, Draw, OperatingPoint, SystemModel};
+use crate::cascade::{CascadeSolution, Draw, DrawPhase, OperatingPoint, SystemModel};
 use crate::elements::Element;
 use crate::error::CascadeError;
 use crate::flowsheet::{DesignSpec, Flowsheet, UnitId, sequence};
@@ -348,39 +348,70 @@ fn design_cascade(
     let start = closed_form.map_or((1, 1), |e| {
         (count(e.extraction_stages), count(e.scrub_stages))
     });
-    // With the feed on stage n, the aqueous leaving any stage from 2 to n carries 1 + W per
-    // mol of feed (the total-RE balance down from the scrub liquor W: the feed adds 1, and each
-    // stage's organic takes from it what the stage below's gives back). The draw stays on
-    // stage 2 or above, so its fraction holds for every stage count.
-    let draw = match &spec.side_draw {
-        None => None,
+    // The draw's fraction, and S: the organic entering stage 1, which an organic draw must
+    // raise so that P + W still reaches the top.
+    let (draw, extraction_ratio) = match &spec.side_draw {
+        None => (None, s),
         Some(draw) => {
-            let fraction = match draw.fraction {
-                Some(given) => given,
-                None => {
-                    let flux = 1.0 - fractions.a - r_b * f_b / p_b;
-                    if flux <= 0.0 {
-                        return Err(infeasible(format!(
-                            "the recovery targets leave nothing for the side draw: the products \
-                             take {:.4} and {:.4} mol of each mol of feed; lower a recovery or \
-                             give `side_draw_fraction`",
-                            fractions.a,
-                            r_b * f_b / p_b
-                        )));
-                    }
-                    flux / (1.0 + w)
+            // Mass balance from both recoveries: the flux the two products leave.
+            let flux = || {
+                let flux = 1.0 - fractions.a - r_b * f_b / p_b;
+                if flux > 0.0 {
+                    Ok(flux)
+                } else {
+                    Err(infeasible(format!(
+                        "the recovery targets leave nothing for the side draw: the products \
+                         take {:.4} and {:.4} mol of each mol of feed; lower a recovery or give \
+                         `side_draw_fraction`",
+                        fractions.a,
+                        r_b * f_b / p_b
+                    )))
                 }
             };
-            Some((draw.below_feed, fraction))
+            let fraction = match (draw.fraction, draw.phase) {
+                (Some(given), _) => given,
+                // With the feed on stage n, the aqueous leaving any stage from 2 to n carries
+                // 1 + W per mol of feed (the total-RE balance down from the scrub liquor W: the
+                // feed adds 1, and each stage's organic takes from it what the stage below's
+                // gives back). The draw stays on stage 2 or above, so its fraction holds for
+                // every stage count.
+                (None, DrawPhase::Aqueous) => flux()? / (1.0 + w),
+                // The saturated organic carries S per mol of feed up to the draw, which takes D
+                // of it and leaves P + W: S = P + W + D.
+                (None, DrawPhase::Organic) => flux()? / (s + flux()?),
+            };
+            let extraction_ratio = match draw.phase {
+                DrawPhase::Aqueous => s,
+                DrawPhase::Organic => s / (1.0 - fraction),
+            };
+            (
+                Some((draw.phase, draw.from_feed, fraction)),
+                extraction_ratio,
+            )
         }
     };
-    let fewest_extraction = draw.map_or(1, |(below, _)| below + 2);
+    // An aqueous draw `from_feed` stages under the feed stage (n), at least on stage 2; an
+    // organic one that many above it, below the last stage.
+    let fewest = match draw {
+        Some((DrawPhase::Aqueous, from_feed, _)) => (from_feed + 2, 0),
+        Some((DrawPhase::Organic, from_feed, _)) => (1, from_feed + 1),
+        None => (1, 0),
+    };
+    let placed = |n: usize| {
+        draw.map(|(phase, from_feed, fraction)| Draw {
+            stage: match phase {
+                DrawPhase::Aqueous => n - from_feed,
+                DrawPhase::Organic => n + from_feed,
+            },
+            fraction,
+            phase,
+        })
+    };
     let mut trial = unit.cascade.clone();
     trial.operating_point = OperatingPoint::Fluxes {
-        extraction_ratio: s,
+        extraction_ratio,
         scrub_ratio: w,
     };
-    let placed = |n: usize| draw.map(|(below, fraction)| Draw::aqueous(n - below, fraction));
     let mut simulations = 0;
     let mut evaluate = |n: usize, m: usize| {
         simulations += 1;
@@ -411,23 +442,25 @@ fn design_cascade(
             shortfall: extraction + scrub,
         }
     };
-    let (n, m, achieved) = search::smallest_stages(start, fewest_extraction, &mut evaluate, meets)
-        .map_err(|failure| match failure {
-            search::Failure::Solve(e) => e,
-            search::Failure::Limit { limit, at } => DesignError::NotReached {
-                cascade: name.to_string(),
-                limit,
-                reflux_ratio: w / (s - w),
-                raffinate_purity_pct: at.raffinate_purity_pct,
-                extract_purity_pct: at.extract_purity_pct,
-            },
+    let (n, m, achieved) =
+        search::smallest_stages(start, fewest, &mut evaluate, meets).map_err(|failure| {
+            match failure {
+                search::Failure::Solve(e) => e,
+                search::Failure::Limit { limit, at } => DesignError::NotReached {
+                    cascade: name.to_string(),
+                    limit,
+                    reflux_ratio: w / (s - w),
+                    raffinate_purity_pct: at.raffinate_purity_pct,
+                    extract_purity_pct: at.extract_purity_pct,
+                },
+            }
         })?;
     Ok(CascadeDesign {
         cascade: name.to_string(),
         key_pair: (light_key, heavy_key),
         separation_factor: beta,
         extract_fraction: f_a,
-        extraction_ratio: s,
+        extraction_ratio,
         scrub_ratio: w,
         reflux_ratio: w / (s - w),
         minimum_reflux_ratio: reflux_min,

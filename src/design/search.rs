@@ -38,17 +38,18 @@ pub enum Failure<E, P> {
 /// what it was, or the cascade is pinched at this reflux and more stages will not help.
 const PINCH: f64 = 0.9;
 
-/// `(n, m, performance)` for the smallest counts from `start`, with at least
-/// `fewest_extraction` extraction stages; `evaluate(n, m)` simulates.
+/// `(n, m, performance)` for the smallest counts from `start`, with at least `fewest.0`
+/// extraction and `fewest.1` scrub stages (where a side draw must stay); `evaluate(n, m)`
+/// simulates.
 pub fn smallest_stages<P: Copy, E>(
     start: (usize, usize),
-    fewest_extraction: usize,
+    fewest: (usize, usize),
     evaluate: &mut impl FnMut(usize, usize) -> Result<P, E>,
     meets: impl Fn(&P) -> Met,
 ) -> Result<(usize, usize, P), Failure<E, P>> {
     let limit = MAX_STAGES as usize;
-    let fewest = fewest_extraction.max(1);
-    let (mut n, mut m) = (start.0.max(fewest), start.1);
+    let (least_n, least_m) = (fewest.0.max(1), fewest.1);
+    let (mut n, mut m) = (start.0.max(least_n), start.1.max(least_m));
     let mut at = evaluate(n, m).map_err(Failure::Solve)?;
     let mut previous_shortfall = f64::INFINITY;
     loop {
@@ -75,8 +76,8 @@ pub fn smallest_stages<P: Copy, E>(
     loop {
         let before = (n, m);
         // Counts are at most MAX_STAGES: the casts are exact.
-        n = lowest(fewest as i64 - 1, n as i64, |x| ok(x as usize, m))? as usize;
-        m = lowest(-1, m as i64, |x| ok(n, x as usize))? as usize;
+        n = lowest(least_n as i64 - 1, n as i64, |x| ok(x as usize, m))? as usize;
+        m = lowest(least_m as i64 - 1, m as i64, |x| ok(n, x as usize))? as usize;
         if (n, m) == before {
             break;
         }
@@ -85,12 +86,12 @@ pub fn smallest_stages<P: Copy, E>(
     for step in [1i64, -1] {
         let (mut x, mut scrub) = (n as i64 + step, m);
         let mut worse = 0;
-        while x >= fewest as i64 && worse < FRONT_PATIENCE {
+        while x >= least_n as i64 && worse < FRONT_PATIENCE {
             // Only fewer stages in all are of interest: at most this many scrub stages.
             let Some(cap) = (best.0 + best.1).checked_sub(x as usize + 1) else {
                 break;
             };
-            match fewest_scrub(x as usize, scrub.min(cap), cap, &mut ok)? {
+            match fewest_scrub(x as usize, (scrub.min(cap), least_m), cap, &mut ok)? {
                 Some(y) if x as usize + y < best.0 + best.1 => {
                     best = (x as usize, y);
                     worse = 0;
@@ -114,22 +115,27 @@ pub fn smallest_stages<P: Copy, E>(
 /// unimodal in practice; a little patience rides over a flat stretch).
 const FRONT_PATIENCE: usize = 3;
 
-/// The fewest scrub stages, at most `cap`, meeting the targets with `n` extraction stages,
-/// searched from `hint`; `None` if `cap` does not.
+/// The fewest scrub stages, from `least` to `cap`, meeting the targets with `n` extraction
+/// stages, searched from `hint`; `None` if `cap` does not.
 fn fewest_scrub<E>(
     n: usize,
-    hint: usize,
+    (hint, least): (usize, usize),
     cap: usize,
     ok: &mut impl FnMut(usize, usize) -> Result<bool, E>,
 ) -> Result<Option<usize>, E> {
-    let mut hi = hint;
+    if cap < least {
+        return Ok(None);
+    }
+    let mut hi = hint.max(least);
     while !ok(n, hi)? {
         if hi >= cap {
             return Ok(None);
         }
         hi = (2 * hi.max(1)).min(cap);
     }
-    Ok(Some(lowest(-1, hi as i64, |x| ok(n, x as usize))? as usize))
+    Ok(Some(
+        lowest(least as i64 - 1, hi as i64, |x| ok(n, x as usize))? as usize,
+    ))
 }
 
 /// The smallest `x` in `(lo, hi]` for which `ok(x)`, given `ok(hi)`: bisection.
@@ -167,7 +173,7 @@ mod tests {
                 scrub: m >= 4,
                 shortfall: (7usize.saturating_sub(n) + 4usize.saturating_sub(m)) as f64,
             };
-            let found = smallest_stages(start, 1, &mut evaluate, meets);
+            let found = smallest_stages(start, (1, 0), &mut evaluate, meets);
             let Ok((n, m, at)) = found else {
                 panic!("found")
             };
@@ -190,7 +196,7 @@ mod tests {
                     shortfall: if ok { 0.0 } else { 1.0 / (n * m) as f64 },
                 }
             };
-            let Ok((n, m, _)) = smallest_stages(start, 1, &mut evaluate, meets) else {
+            let Ok((n, m, _)) = smallest_stages(start, (1, 0), &mut evaluate, meets) else {
                 panic!("found")
             };
             assert_eq!(n + m, 16, "from {start:?}: {n} + {m}");
@@ -212,7 +218,7 @@ mod tests {
             shortfall: 99.0 - p,
         };
         assert!(matches!(
-            smallest_stages((2, 2), 1, &mut evaluate, pinched),
+            smallest_stages((2, 2), (1, 0), &mut evaluate, pinched),
             Err(Failure::Limit { .. })
         ));
         assert!(calls < 10, "{calls} simulations");
@@ -227,7 +233,7 @@ mod tests {
             shortfall: 1.0 / n as f64,
         };
         assert!(matches!(
-            smallest_stages((5, 5), 1, &mut evaluate, never),
+            smallest_stages((5, 5), (1, 0), &mut evaluate, never),
             Err(Failure::Limit { .. })
         ));
     }

@@ -75,9 +75,12 @@ fn write_design(table: &mut Table, d: &CascadeDesign) {
         d.achieved.side_draw_recovery_pct,
     ) {
         (Some(draw), Some(purity), Some(recovery)) => format!(
-            "{}# the side draw at stage {} takes {:.4} of its aqueous: {purity:.4} % its group, \
+            "{}# the side draw at stage {} takes {:.4} of its {}: {purity:.4} % its group, \
              {recovery:.2} % of the group's feed\n",
-            comment, draw.stage, draw.fraction
+            comment,
+            draw.stage,
+            draw.fraction,
+            draw.phase.as_str()
         ),
         _ => comment,
     };

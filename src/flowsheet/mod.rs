@@ -16,7 +16,7 @@ pub use recycle::{RECYCLE_MAX_ITERATIONS, RECYCLE_TOLERANCE, RecycleOutcome};
 pub use sequence::{Block, UnitId, sequence};
 pub use solution::{CascadeOutcome, FlowsheetSolution, ProductResult};
 
-use crate::cascade::{Cascade, SystemModel};
+use crate::cascade::{Cascade, DrawPhase, SystemModel};
 use crate::elements::Element;
 use crate::stream::Stream;
 
@@ -85,15 +85,17 @@ pub struct DesignSpec {
 }
 
 /// The side draw of a three-outlet design: its group (the elements between the raffinate and
-/// extract groups in extraction order), its place, counted down from the feed stage so that
-/// the stages the search adds to the extraction section go below it (where they separate the
-/// raffinate group from the draw's), and its fraction, if the file fixes it.
+/// extract groups in extraction order), its phase, its place, counted from the feed stage
+/// (down for an aqueous draw, up for an organic one) so that the stages the search adds go
+/// between the draw and the product its group must be kept from, and its fraction, if the
+/// file fixes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrawDesign {
     pub elements: BTreeSet<Element>,
+    pub phase: DrawPhase,
     /// Stages between the feed stage and the draw: 0 draws from the feed stage itself.
-    pub below_feed: usize,
-    /// Share of the stage's aqueous drawn; `None`: sized by mass balance from both recovery
+    pub from_feed: usize,
+    /// Share of the stage's outflow drawn; `None`: sized by mass balance from both recovery
     /// targets (the draw takes what the two products leave).
     pub fraction: Option<f64>,
 }

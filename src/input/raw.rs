@@ -117,8 +117,10 @@ pub struct RawDesign {
     pub extract_recovery_pct: Option<Spanned64>,
     /// Reflux ratio as a multiple of the minimum; Xu's optimum when absent.
     pub reflux_factor: Option<Spanned64>,
-    /// Three-outlet cascades: stages from the feed stage down to the side draw.
+    /// Three-outlet cascades: stages from the feed stage down to an aqueous side draw, or up
+    /// to an organic one.
     pub side_draw_below_feed: Option<Spanned<u32>>,
+    pub side_draw_above_feed: Option<Spanned<u32>>,
 }
 
 impl RawFeed {

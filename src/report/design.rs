@@ -78,9 +78,12 @@ pub fn design_table(
         ) {
             let _ = writeln!(
                 w,
-                "{:<14} side draw at stage {}, fraction {:.4}: {purity:.3} % its group, \
+                "{:<14} {} side draw at stage {}, fraction {:.4}: {purity:.3} % its group, \
                  {recovery:.2} % of the group's feed",
-                "", draw.stage, draw.fraction
+                "",
+                draw.phase.as_str(),
+                draw.stage,
+                draw.fraction
             );
         }
     }

@@ -2,7 +2,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::reo_t_per_year;
-use crate::cascade::{DrawPhase, OperatingPoint};
+use crate::cascade::OperatingPoint;
 use crate::flowsheet::{
     CascadeOutcome, CascadeUnit, Flowsheet, FlowsheetSolution, PlantFlows, ProductResult, Reagents,
     RecycleOutcome, SaponificationBase, StreamRole,
@@ -286,10 +286,7 @@ fn cascade_report(
                 stream,
                 stage: d.stage,
                 fraction: d.fraction,
-                phase: match d.phase {
-                    DrawPhase::Aqueous => "aqueous",
-                    DrawPhase::Organic => "organic",
-                },
+                phase: d.phase.as_str(),
             }),
         operating_point,
         organic_l_per_h: plant.organic_l_per_h,

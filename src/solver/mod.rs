@@ -118,6 +118,16 @@ pub enum DrawPhase {
     Organic,
 }
 
+impl DrawPhase {
+    /// The phase as the flowsheet file and the JSON result spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Aqueous => "aqueous",
+            Self::Organic => "organic",
+        }
+    }
+}
+
 /// The share of the aqueous leaving `stage` that flows on to `stage - 1`.
 pub fn passed_on(side_draw: Option<SideDraw>, stage: usize) -> f64 {
     share(side_draw, DrawPhase::Aqueous, stage)

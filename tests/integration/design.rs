@@ -2,7 +2,7 @@
 //! below Fenske's minimum, and impossible targets are errors naming the cascade.
 
 use sxcascade::SolverOptions;
-use sxcascade::cascade::OperatingPoint;
+use sxcascade::cascade::{DrawPhase, OperatingPoint};
 use sxcascade::design::{DesignError, design};
 use sxcascade::input::parse_flowsheet_for_design;
 
@@ -383,4 +383,72 @@ extract_purity_pct = 99.0
     assert_eq!(d.key_pair, (Y, Lu));
     assert!((d.separation_factor - 1.982).abs() < 1e-12);
     assert!(d.achieved.raffinate_purity_pct >= 99.99 && d.achieved.extract_purity_pct >= 99.0);
+}
+
+/// flowsheets/seg_three_outlet_design.toml with its Eu concentrate drawn from the loaded
+/// organic 3 stages above the feed stage instead, at 2 R_min: the design meets every target
+/// with no stage to spare, keeps the draw 3 above the feed and below the last stage, holds
+/// the extract at P with S raised for what the draw takes, and the three outlets carry the
+/// feed.
+#[test]
+fn an_organic_three_outlet_draw_is_designed_above_the_feed() {
+    use sxcascade::Element::{Eu, Gd, Sm};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/flowsheets/seg_three_outlet_design.toml"
+    );
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("side_draw_below_feed = 8 ", "side_draw_above_feed = 3 ")
+        .replace("reflux_factor = 1.5 ", "reflux_factor = 2.0 ")
+        .replace(
+            "side_draw = \"Eu_concentrate\"",
+            "side_draw = \"Eu_concentrate\"\nside_draw_phase = \"organic\"",
+        );
+    assert!(text.contains("side_draw_above_feed = 3") && text.contains("reflux_factor = 2.0"));
+    let options = SolverOptions::default();
+    let flowsheet = parse_flowsheet_for_design("seg.toml", &text).unwrap();
+    let (designed, designs) = design(&flowsheet, &options).unwrap();
+    let d = &designs[0];
+    let (n, m) = (d.extraction_stages, d.scrub_stages);
+    let draw = d.side_draw.expect("a draw");
+    assert_eq!((draw.stage, draw.phase), (n + 3, DrawPhase::Organic));
+    assert!(draw.stage < n + m);
+    let unit = &designed.cascades[0];
+    let (model, feed) = (&designed.systems[0].model, &designed.feeds["seg"]);
+    let solve = |n: usize, m: usize| {
+        let mut c = unit.cascade.clone();
+        c.extraction_stages = n;
+        c.scrub_stages = m;
+        c.side_draw.as_mut().unwrap().stage = n + 3;
+        c.solve(model, feed, &options)
+    };
+    let meets = |n: usize, m: usize| {
+        let Ok(s) = solve(n, m) else { return false };
+        let recovered =
+            |stream: &sxcascade::Stream, e| 100.0 * stream.mol_per_h(e) / feed.mol_per_h(e);
+        s.raffinate.purity_pct(&[Sm]) >= 99.5
+            && s.extract.purity_pct(&[Gd]) >= 99.5
+            && recovered(&s.raffinate, Sm) >= 95.0
+            && recovered(&s.extract, Gd) >= 95.0
+    };
+    assert!(meets(n, m), "{n} + {m} meets");
+    assert!(
+        !meets(n - 1, m),
+        "{n} + {m}: one extraction stage fewer also meets"
+    );
+    assert!(
+        !meets(n, m - 1),
+        "{n} + {m}: one scrub stage fewer also meets"
+    );
+    let s = solve(n, m).unwrap();
+    let total = feed.total_mol_per_h();
+    let p = d.extraction_ratio * (1.0 - draw.fraction) - d.scrub_ratio;
+    assert!((s.extract.total_mol_per_h() - p * total).abs() < 1e-9 * total);
+    assert!((d.reflux_ratio - d.scrub_ratio / p).abs() < 1e-12);
+    let drawn = s.side_draw.as_ref().unwrap();
+    let outlets =
+        s.raffinate.total_mol_per_h() + s.extract.total_mol_per_h() + drawn.total_mol_per_h();
+    assert!((outlets - total).abs() < 1e-10 * total);
+    assert!(drawn.purity_mol_pct(&[Eu]) > 30.0, "{drawn:?}");
 }

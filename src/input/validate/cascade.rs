@@ -39,7 +39,8 @@ impl Validator {
                 stage.span(),
                 format!(
                     "cascade `{name}`: `sxcascade design` places the side draw \
-                     (`side_draw_below_feed` in the design table) and writes `side_draw_stage`; \
+                     (`side_draw_below_feed` or `side_draw_above_feed` in the design table) and \
+                     writes `side_draw_stage`; \
                      remove it"
                 ),
             );

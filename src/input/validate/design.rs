@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 
 use super::Validator;
-use crate::cascade::SystemModel;
+use crate::cascade::{DrawPhase, SystemModel};
 use crate::elements::Element;
 use crate::flowsheet::{DesignSpec, DrawDesign, ExtractantSystem};
 use crate::input::raw::{RawCascade, RawDesign};
@@ -59,14 +59,19 @@ impl Validator {
             let draw = self.draw_design(&owner, c, d, raw.span(), middle)?;
             (extract, Some(draw))
         } else {
-            if let Some(below) = &d.side_draw_below_feed {
-                self.error(
-                    below.span(),
-                    format!(
-                        "{owner}: `side_draw_below_feed` places a side draw, and the cascade has \
-                         none: give its stream as `side_draw`"
-                    ),
-                );
+            for (field, place) in [
+                ("side_draw_below_feed", &d.side_draw_below_feed),
+                ("side_draw_above_feed", &d.side_draw_above_feed),
+            ] {
+                if let Some(place) = place {
+                    self.error(
+                        place.span(),
+                        format!(
+                            "{owner}: `{field}` places a side draw, and the cascade has none: \
+                             give its stream as `side_draw`"
+                        ),
+                    );
+                }
             }
             (self.extract_group(&owner, d, raw.span(), &order)?, None)
         };
@@ -244,24 +249,43 @@ impl Validator {
         table: std::ops::Range<usize>,
         elements: BTreeSet<Element>,
     ) -> Option<DrawDesign> {
-        if let Some(phase) = c
+        // An aqueous draw sits under the feed stage, an organic one above it.
+        let organic = c
             .side_draw_phase
             .as_ref()
-            .filter(|p| p.get_ref() == "organic")
-        {
+            .is_some_and(|p| p.get_ref() == "organic");
+        let (phase, (field, place), (other, misplaced), direction) = if organic {
+            (
+                DrawPhase::Organic,
+                ("side_draw_above_feed", &d.side_draw_above_feed),
+                ("side_draw_below_feed", &d.side_draw_below_feed),
+                "up",
+            )
+        } else {
+            (
+                DrawPhase::Aqueous,
+                ("side_draw_below_feed", &d.side_draw_below_feed),
+                ("side_draw_above_feed", &d.side_draw_above_feed),
+                "down",
+            )
+        };
+        if let Some(misplaced) = misplaced {
             self.error(
-                phase.span(),
-                format!("{owner}: design places aqueous side draws only, for now"),
+                misplaced.span(),
+                format!(
+                    "{owner}: `{other}` does not place an {} draw: give `{field}`",
+                    if organic { "organic" } else { "aqueous" }
+                ),
             );
             return None;
         }
-        let Some(below) = &d.side_draw_below_feed else {
+        let Some(place) = place else {
             self.error(
                 table,
                 format!(
-                    "{owner}: a three-outlet cascade needs `side_draw_below_feed`, the stages \
-                     from the feed stage down to the draw (0: the feed stage); design places \
-                     the draw there and writes `side_draw_stage`"
+                    "{owner}: a three-outlet cascade needs `{field}`, the stages from the feed \
+                     stage {direction} to the draw (0: the feed stage); design places the draw \
+                     there and writes `side_draw_stage`"
                 ),
             );
             return None;
@@ -294,7 +318,8 @@ impl Validator {
         }
         Some(DrawDesign {
             elements,
-            below_feed: *below.get_ref() as usize,
+            phase,
+            from_feed: *place.get_ref() as usize,
             fraction,
         })
     }
