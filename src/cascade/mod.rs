@@ -53,7 +53,8 @@ pub enum OperatingPoint {
 }
 
 impl OperatingPoint {
-    /// The saturated model's operating point from `S` and a reflux ratio `R = W / (S - W)`.
+    /// The saturated model's operating point from `S` and a reflux ratio `R = W / (S - W)`
+    /// (with an organic side draw P is less than S - W: see [`Cascade::reflux_ratio`]).
     pub fn from_reflux_ratio(extraction_ratio: f64, reflux_ratio: f64) -> Self {
         Self::Fluxes {
             extraction_ratio,
@@ -61,7 +62,8 @@ impl OperatingPoint {
         }
     }
 
-    /// The reflux ratio: `R = W / (S - W)` (MODEL.md section 2), or the constant-D model's own.
+    /// The reflux ratio: `R = W / (S - W)` (MODEL.md section 2), or the constant-D model's own;
+    /// [`Cascade::reflux_ratio`] also counts an organic side draw.
     pub fn reflux_ratio(&self) -> f64 {
         match *self {
             Self::Fluxes {
@@ -102,6 +104,15 @@ pub struct Draw {
 }
 
 impl Draw {
+    /// The share of the organic an organic draw leaves to the stages above it (1 for an
+    /// aqueous draw).
+    pub fn organic_kept(self) -> f64 {
+        match self.phase {
+            DrawPhase::Organic => 1.0 - self.fraction,
+            DrawPhase::Aqueous => 1.0,
+        }
+    }
+
     /// An aqueous draw, the kind plants use most.
     pub fn aqueous(stage: usize, fraction: f64) -> Self {
         Self {
@@ -184,12 +195,13 @@ impl Cascade {
                     .map(|j| total * self.organic_per_feed(s, j))
                     .collect();
                 let betas: Vec<f64> = elements.iter().map(|e| separation_factors[e]).collect();
+                let reflux_fraction = self.reflux_fraction(s, w);
                 let cascade = SaturatedCascade {
                     separation_factors: &betas,
                     feed: &feed_flux,
                     organic_flux: &organic_flux,
                     feed_stage: f,
-                    reflux_fraction: self.reflux_fraction(s, w),
+                    reflux_fraction,
                     side_draw,
                 };
                 let solved = cascade.solve(options, |indices| {
@@ -197,14 +209,7 @@ impl Cascade {
                     let fluxes: Vec<f64> = indices.iter().map(|&i| feed_flux[i]).collect();
                     self.start(previous, &subset, &fluxes)
                 });
-                finish(
-                    elements,
-                    &feed_flux,
-                    f,
-                    self.reflux_fraction(s, w),
-                    side_draw,
-                    solved,
-                )
+                finish(elements, &feed_flux, f, reflux_fraction, side_draw, solved)
             }
             (
                 SystemModel::ConstantD {
@@ -299,6 +304,21 @@ impl Cascade {
                     "side_draw_fraction",
                     draw.fraction,
                     "the share of the stage's outflow drawn off must be between 0 and 1",
+                ));
+            }
+            if draw.phase == DrawPhase::Organic
+                && self.feed_phase == FeedPhase::Organic
+                && draw.stage < self.feed_stage()
+            {
+                // Above the feed stage the organic feed's own RE joins what the draw left.
+                return Err(CascadeError::infeasible(
+                    "side_draw_stage",
+                    draw.stage as f64,
+                    format!(
+                        "with an organic feed an organic draw must be at or above the feed \
+                         stage ({})",
+                        self.feed_stage()
+                    ),
                 ));
             }
             if draw.phase == DrawPhase::Organic && draw.stage == n {
@@ -438,9 +458,7 @@ impl Cascade {
         let below_organic_feed = self.feed_phase == FeedPhase::Organic && j + 1 < self.feed_stage();
         let flux = if below_organic_feed { s - 1.0 } else { s };
         match self.side_draw {
-            Some(d) if d.phase == DrawPhase::Organic && j + 1 > d.stage => {
-                (1.0 - d.fraction) * flux
-            }
+            Some(d) if j + 1 > d.stage => d.organic_kept() * flux,
             _ => flux,
         }
     }
@@ -501,9 +519,10 @@ impl Cascade {
                     "side_draw_fraction",
                     draw.fraction,
                     format!(
-                        "the draw at stage {} takes more aqueous than the cascade has to give: \
-                         stage {} would pass on {total:.4} per mol of feed (the raffinate \
-                         without a draw is 1 - (S - W) = {:.4})",
+                        "the {} draw at stage {} takes more than the cascade has to give: \
+                         stage {} would pass on {total:.4} of aqueous per mol of feed (the \
+                         raffinate without a draw is 1 - (S - W) = {:.4})",
+                        draw.phase.as_str(),
                         draw.stage,
                         j + 1,
                         1.0 - (s - w)
@@ -552,14 +571,16 @@ impl Cascade {
                 ),
             ));
         }
-        if top - w >= 1.0 {
+        // What leaves the other end: 1 - (S - W) per mol of feed, an organic draw's share
+        // included (the drawn organic is RE the raffinate does not carry either).
+        if s - w >= 1.0 {
             return Err(CascadeError::infeasible(
                 "extraction_ratio",
                 s,
                 format!(
-                    "S - W = {} takes all the feed to the extract: it must be below 1 so that the \
-                     raffinate flux 1 - (S - W) is positive",
-                    top - w
+                    "S - W = {} takes all the feed to the organic: it must be below 1 so that \
+                     the raffinate flux 1 - (S - W) is positive",
+                    s - w
                 ),
             ));
         }

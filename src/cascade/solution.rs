@@ -65,11 +65,14 @@ impl CascadeSolution {
                 .collect(),
         );
         let side_draw = draw.map(|d| {
-            let phase = match d.phase {
-                DrawPhase::Aqueous => &aqueous,
-                DrawPhase::Organic => &organic,
-            };
-            stream(phase.row(d.stage).iter().map(|a| d.fraction * a).collect())
+            let profile = drawn_from(d, &aqueous, &organic);
+            stream(
+                profile
+                    .row(d.stage)
+                    .iter()
+                    .map(|a| d.fraction * a)
+                    .collect(),
+            )
         });
         let extract = stream(loaded.iter().map(|o| (1.0 - reflux_fraction) * o).collect());
         let scrub_liquor = stream(loaded.iter().map(|o| reflux_fraction * o).collect());
@@ -118,6 +121,18 @@ impl CascadeSolution {
     }
 }
 
+/// The profile of the phase `draw` takes from.
+fn drawn_from<'a>(
+    draw: SideDraw,
+    aqueous: &'a Array2<f64>,
+    organic: &'a Array2<f64>,
+) -> &'a Array2<f64> {
+    match draw.phase {
+        DrawPhase::Aqueous => aqueous,
+        DrawPhase::Organic => organic,
+    }
+}
+
 /// Closure of every stage and of the whole cascade, recomputed from the profiles.
 fn closure(
     aqueous: &Array2<f64>,
@@ -132,11 +147,7 @@ fn closure(
     let mut worst_stage: f64 = 0.0;
     for i in 0..c {
         let drawn = draw.map_or(0.0, |d| {
-            let phase = match d.phase {
-                DrawPhase::Aqueous => aqueous,
-                DrawPhase::Organic => organic,
-            };
-            d.fraction * phase[(d.stage, i)]
+            d.fraction * drawn_from(d, aqueous, organic)[(d.stage, i)]
         });
         let out = passed_on(draw, 0) * aqueous[(0, i)]
             + (1.0 - reflux_fraction) * organic[(n - 1, i)]

@@ -97,8 +97,9 @@ pub enum DesignError {
     },
 }
 
-/// Share of a cascade's feed (mol) below which an element cannot be a key: a part per billion,
-/// a thousand times below the impurity allowance of the purest grade sold (99.9999 %).
+/// Share of a cascade's feed (mol) below which an element is never a key, even when no element
+/// of its group could spoil the other product alone: a part per billion, a thousand times below
+/// the impurity allowance of the purest grade sold (99.9999 %).
 const KEY_MIN_SHARE: f64 = 1e-9;
 
 /// Rounds of design and solve before a flowsheet with recycles must have settled.
@@ -214,23 +215,43 @@ fn design_cascade(
         ));
     };
     let groups = Groups::of(spec, feed);
-    // Keys are elements the feed carries above trace level: in a second extractant an element
-    // removed upstream to 1e-100 may sit next to the cut (La beside Y in naphthenic acid), and
-    // could not set a product's purity at any grade.
+    // A key must be able to spoil the other product on its own: an element rarer than that
+    // product's impurity allowance (its group's share of the feed times 1 - purity) meets the
+    // purity wherever it goes. In a second extractant an element removed upstream to 1e-100
+    // can sit right next to the cut (La beside Y in naphthenic acid), and an impurity a cut
+    // upstream let through (22 ppm of Y before Ho | Er-Lu in P507) could otherwise set a far
+    // harder cut than the one the products need.
     let total = feed.total_mol_per_h();
-    let key = |e: &Element| feed.mol_per_h(*e) >= KEY_MIN_SHARE * total;
+    let allowance = |purity_pct: f64, group: &[Element]| {
+        (1.0 - purity_pct / 100.0) * share(feed, group) * total
+    };
+    let spoils_extract = allowance(spec.extract_purity_pct, &groups.extract);
+    let spoils_raffinate = allowance(spec.raffinate_purity_pct, &groups.raffinate);
+    let able = |group: &[Element], floor: f64| -> Vec<Element> {
+        let over = |floor: f64| -> Vec<Element> {
+            group
+                .iter()
+                .copied()
+                .filter(|&e| feed.mol_per_h(e) >= floor)
+                .collect()
+        };
+        let keys = over(floor);
+        if keys.is_empty() {
+            over(KEY_MIN_SHARE * total)
+        } else {
+            keys
+        }
+    };
     let strongest = |group: &[Element]| {
         group
             .iter()
             .copied()
-            .filter(key)
             .max_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b]))
     };
     let weakest = |group: &[Element]| {
         group
             .iter()
             .copied()
-            .filter(key)
             .min_by(|a, b| separation_factors[a].total_cmp(&separation_factors[b]))
     };
     // The key pair is at the extract end: the extract group against what lies below it, the
@@ -243,8 +264,8 @@ fn design_cascade(
         &groups.middle
     };
     let (Some(light_key), Some(heavy_key), false) = (
-        strongest(below_extract),
-        weakest(&groups.extract),
+        strongest(&able(below_extract, spoils_extract)),
+        weakest(&able(&groups.extract, spoils_raffinate)),
         groups.raffinate.is_empty(),
     ) else {
         return Err(infeasible(
@@ -253,7 +274,7 @@ fn design_cascade(
     };
     let beta = separation_factors[&heavy_key] / separation_factors[&light_key];
     // The raffinate's impurity is mostly the least extractable element above its group.
-    let raffinate_impurity = weakest(&groups.middle).unwrap_or(heavy_key);
+    let raffinate_impurity = weakest(&able(&groups.middle, spoils_raffinate)).unwrap_or(heavy_key);
     let f_a = groups.extract_fraction(feed);
     // Xu's formulas take mole purities; the targets are oxide-mass purities. The impurity of
     // each product is mostly the other group's key element, so its mole share is its mass share

@@ -5,7 +5,8 @@
 //! - saponification: the fresh organic is saponified to load S mol RE per mol of feed (S - 1
 //!   with an organic feed, which arrives loaded), so it takes 3 S mol of base;
 //! - scrub: the scrub acid strips W mol RE from the organic at the scrub end: 3 W mol HCl;
-//! - strip: the loaded organic then carries S - W, the extract product: 3 (S - W) mol HCl.
+//! - strip: the loaded organic then carries S - W, the extract product, with an organic side
+//!   draw's share (stripped apart): 3 (S - W) mol HCl.
 //!
 //! Acid in all is 3 S per mol of feed. Plants run with excess acidity in scrub and strip
 //! liquors, so real consumption is higher; these are the floor a flowsheet cannot go below.
@@ -77,7 +78,8 @@ impl Reagents {
 /// what it needs (a capacity, a concentration) or the model has no such flow.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PlantFlows {
-    /// Loaded organic leaving the last stage.
+    /// Organic flow S F entering the first stage (the whole train's, but above an organic
+    /// side draw, which takes its share of it).
     pub organic_l_per_h: Option<f64>,
     pub aqueous_feed_l_per_h: Option<f64>,
     pub scrub_l_per_h: Option<f64>,

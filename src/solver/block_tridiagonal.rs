@@ -2,9 +2,9 @@
 //!
 //! Ordering unknowns stage by stage, the Jacobian of the stage balances
 //! `o(j-1) + a(j+1) + feed(j) - o(j) - a(j) = 0` is block tridiagonal with element-sized
-//! blocks: `J(j-1)` below the diagonal, `-I - J(j)` on it and the identity above it (`1 -
-//! fraction` times the identity for the row above an aqueous side draw, and times `J` for the
-//! row above an organic one), where
+//! blocks: `J(j-1)` below the diagonal, `-I - J(j)` on it and the identity above it, where an
+//! aqueous side draw on stage `j` scales the upper block of row `j-1` by `1 - fraction` and an
+//! organic one the lower block of row `j+1`, and
 //! `J(j) = do(j)/da(j)`. The last stage also receives the reflux `r * o(N)`, so its diagonal
 //! block is `-I - (1 - r) J(N)`. Block Thomas costs one dense `C x C` inversion per stage,
 //! `O(N C^3)`, against `O((N C)^3)` for a dense solve; because the upper blocks are the

@@ -315,7 +315,7 @@ fn a_three_outlet_cascade_is_designed_around_its_draw() {
     }
 }
 
-/// A three-outlet design must say where its draw goes and how big it is.
+/// A three-outlet design must say where its draw goes, how big it is, and what it draws from.
 #[test]
 fn three_outlet_designs_without_a_place_or_size_for_the_draw_are_errors() {
     let base = three_outlet(10, 95.0, 2.0);
@@ -345,6 +345,24 @@ fn three_outlet_designs_without_a_place_or_size_for_the_draw_are_errors() {
                 "side_draw = \"Eu_middle\"\nside_draw_stage = 5\n",
             ),
             "places the side draw",
+        ),
+        (
+            base.replace(
+                "side_draw_below_feed = 10",
+                "side_draw_below_feed = 4000000000",
+            ),
+            "leaves no room for the draw",
+        ),
+        (
+            base.replace(
+                "side_draw = \"Eu_middle\"\n",
+                "side_draw = \"Eu_middle\"\nside_draw_phase = \"organc\"\n",
+            ),
+            "must be \"aqueous\" or \"organic\"",
+        ),
+        (
+            base.replace("side_draw_below_feed = 10", "side_draw_above_feed = 10"),
+            "does not place an aqueous draw",
         ),
     ] {
         assert!(edit != base, "the edit for `{says}` applies");
@@ -451,4 +469,27 @@ fn an_organic_three_outlet_draw_is_designed_above_the_feed() {
         s.raffinate.total_mol_per_h() + s.extract.total_mol_per_h() + drawn.total_mol_per_h();
     assert!((outlets - total).abs() < 1e-10 * total);
     assert!(drawn.purity_mol_pct(&[Eu]) > 30.0, "{drawn:?}");
+}
+
+/// Designing a designed three-outlet file gives the same design: the fraction it carries is
+/// the last design's, sized again from the recovery targets.
+#[test]
+fn a_designed_three_outlet_file_designs_to_itself() {
+    let options = SolverOptions::default();
+    let text = three_outlet(10, 95.0, 3.0);
+    let flowsheet = parse_flowsheet_for_design("three.toml", &text).unwrap();
+    let (_, first) = design(&flowsheet, &options).unwrap();
+    let written = sxcascade::design::designed_toml("three.toml", &text, &first).unwrap();
+    let flowsheet = parse_flowsheet_for_design("designed.toml", &written).unwrap();
+    let (_, again) = design(&flowsheet, &options).unwrap();
+    let key = |d: &sxcascade::design::CascadeDesign| {
+        (
+            d.extraction_stages,
+            d.scrub_stages,
+            d.side_draw.map(|x| x.stage),
+        )
+    };
+    assert_eq!(key(&first[0]), key(&again[0]));
+    let (a, b) = (first[0].side_draw.unwrap(), again[0].side_draw.unwrap());
+    assert!((a.fraction - b.fraction).abs() < 1e-6 * a.fraction);
 }

@@ -197,7 +197,7 @@ fn bad_side_draws_are_errors_naming_the_field() {
         (smeugd(Some((30, 1.0))), "side_draw_fraction"),
         (
             smeugd(Some((10, 0.95))),
-            "takes more aqueous than the cascade has to give",
+            "takes more than the cascade has to give",
         ),
         (
             smeugd(Some((30, 0.5))).replace("side_draw_stage = 30\n", ""),
@@ -398,6 +398,13 @@ fn bad_organic_draws_are_errors_naming_the_field() {
                 "extract = \"Gd_rich\"\nside_draw_phase = \"organic\"",
             ),
             "`side_draw_phase` without a side draw",
+        ),
+        (
+            smeugd_organic(20, 0.1).replace(
+                "feed = \"feed\"",
+                "feed = \"feed\"\nfeed_phase = \"organic\"\nfeed_stage = 30",
+            ),
+            "must be at or above the feed stage",
         ),
     ] {
         let errors = parse_flowsheet("smeugd", &edit).unwrap_err().to_string();

@@ -48,7 +48,8 @@ impl Validator {
         }
         if !sized && c.design.is_some() {
             if self.design_mode {
-                // `design` sizes it before anything solves it.
+                // `design` sizes it before anything solves it; what it will write must hold.
+                self.unsized_draw(c)?;
                 return Some(Cascade::unsized_placeholder(feed_phase));
             }
             if !design_valid {
@@ -87,9 +88,7 @@ impl Validator {
         }
         let side_draw = self.side_draw(c)?;
         // The organic an organic draw leaves to the stages above it, per unit of S.
-        let kept = side_draw
-            .filter(|d| d.phase == DrawPhase::Organic)
-            .map_or(1.0, |d| 1.0 - d.fraction);
+        let kept = side_draw.map_or(1.0, Draw::organic_kept);
         let operating_point = match model {
             SystemModel::Saturated { .. } => {
                 self.forbid(name, "oa_ratio", &c.oa_ratio, "the saturated model");
@@ -280,24 +279,7 @@ impl Validator {
     /// for a two-outlet cascade; `None` after reporting an error.
     fn side_draw(&mut self, c: &RawCascade) -> Option<Option<Draw>> {
         let name = c.name.get_ref();
-        let phase = match c
-            .side_draw_phase
-            .as_ref()
-            .map(|p| (p.get_ref().as_str(), p.span()))
-        {
-            None | Some(("aqueous", _)) => DrawPhase::Aqueous,
-            Some(("organic", _)) => DrawPhase::Organic,
-            Some((other, span)) => {
-                self.error(
-                    span,
-                    format!(
-                        "cascade `{name}`: `side_draw_phase` \"{other}\" must be \"aqueous\" or \
-                         \"organic\""
-                    ),
-                );
-                return None;
-            }
-        };
+        let phase = self.draw_phase(c)?;
         match (&c.side_draw, &c.side_draw_stage, &c.side_draw_fraction) {
             (None, None, None) => match &c.side_draw_phase {
                 Some(p) => {
@@ -333,6 +315,59 @@ impl Validator {
                 );
                 None
             }
+        }
+    }
+
+    /// `side_draw_phase`, "aqueous" when not given; `None` after reporting an error.
+    fn draw_phase(&mut self, c: &RawCascade) -> Option<DrawPhase> {
+        match c
+            .side_draw_phase
+            .as_ref()
+            .map(|p| (p.get_ref().as_str(), p.span()))
+        {
+            None | Some(("aqueous", _)) => Some(DrawPhase::Aqueous),
+            Some(("organic", _)) => Some(DrawPhase::Organic),
+            Some((other, span)) => {
+                self.error(
+                    span,
+                    format!(
+                        "cascade `{}`: `side_draw_phase` \"{other}\" must be \"aqueous\" or \
+                         \"organic\"",
+                        c.name.get_ref()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The draw fields of a design cascade before sizing (its stage is the design's to
+    /// place): a phase that parses, and no draw field without the draw.
+    fn unsized_draw(&mut self, c: &RawCascade) -> Option<()> {
+        self.draw_phase(c)?;
+        if c.side_draw.is_some() {
+            return Some(());
+        }
+        let stray = (c
+            .side_draw_phase
+            .as_ref()
+            .map(|p| ("side_draw_phase", p.span())))
+        .or(c
+            .side_draw_fraction
+            .as_ref()
+            .map(|f| ("side_draw_fraction", f.span())));
+        match stray {
+            Some((field, span)) => {
+                self.error(
+                    span,
+                    format!(
+                        "cascade `{}`: `{field}` without a side draw (`side_draw`)",
+                        c.name.get_ref()
+                    ),
+                );
+                None
+            }
+            None => Some(()),
         }
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use toml::Spanned;
 
-use super::Validator;
+use super::{MAX_STAGES, Validator};
 use crate::cascade::{DrawPhase, SystemModel};
 use crate::elements::Element;
 use crate::flowsheet::{DesignSpec, DrawDesign, ExtractantSystem};
@@ -290,7 +290,27 @@ impl Validator {
             );
             return None;
         };
-        let fraction = match &c.side_draw_fraction {
+        // The draw and a stage beyond it fit within the stage limit.
+        let from_feed = *place.get_ref() as usize;
+        if from_feed + 2 > MAX_STAGES as usize {
+            self.error(
+                place.span(),
+                format!(
+                    "{owner}: `{field}` = {from_feed} leaves no room for the draw within \
+                     {MAX_STAGES} stages"
+                ),
+            );
+            return None;
+        }
+        let recoveries = d.raffinate_recovery_pct.is_some() && d.extract_recovery_pct.is_some();
+        // A sized cascade with both recoveries is a designed file: the fraction written there
+        // is the last design's, sized again by mass balance.
+        let sized = c.extraction_stages.is_some() && c.scrub_stages.is_some();
+        let given = c
+            .side_draw_fraction
+            .as_ref()
+            .filter(|_| !(sized && recoveries));
+        let fraction = match given {
             Some(f) if !(*f.get_ref() > 0.0 && *f.get_ref() < 1.0) => {
                 self.error(
                     f.span(),
@@ -303,7 +323,6 @@ impl Validator {
             }
             other => other.as_ref().map(|f| *f.get_ref()),
         };
-        let recoveries = d.raffinate_recovery_pct.is_some() && d.extract_recovery_pct.is_some();
         if fraction.is_none() && !recoveries {
             self.error(
                 table,
@@ -319,7 +338,7 @@ impl Validator {
         Some(DrawDesign {
             elements,
             phase,
-            from_feed: *place.get_ref() as usize,
+            from_feed,
             fraction,
         })
     }
