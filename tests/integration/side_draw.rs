@@ -35,10 +35,20 @@ side_draw_fraction = 0.3
 
 #[test]
 fn a_linear_side_draw_cascade_is_its_balances_solved_directly() {
-    let flowsheet = parse_flowsheet("linear", LINEAR).unwrap();
+    linear_draw_is_its_balances_solved_directly(LINEAR, 5, false);
+}
+
+/// Solves the constant-D cascade of [`LINEAR`], with its draw of 30 % at `draw_stage` from the
+/// aqueous or the organic, and checks every stage against the balances solved directly:
+/// for stage j (1-based), `q(j-1) e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -f(j)`,
+/// `p` (`q`) being 1 - fraction for the aqueous (organic) leaving the draw stage, with
+/// `r e(N) a(N)` returned and `e = D O/A`; below an aqueous draw the aqueous volume, above an
+/// organic one the organic volume, is 1 - fraction of what it was.
+fn linear_draw_is_its_balances_solved_directly(text: &str, draw_stage: usize, organic: bool) {
+    let flowsheet = parse_flowsheet("linear", text).unwrap();
     let solution = flowsheet.solve(&SolverOptions::default());
     let solved = solution.cascades[0].result.as_ref().unwrap();
-    let (n, m, feed_stage, draw_stage, fraction) = (7, 5, 7, 5, 0.3);
+    let (n, m, feed_stage, fraction) = (7, 5, 7, 0.3);
     let stages = n + m;
     let reflux = 1.5 / 2.5;
     for (i, (element, d, f)) in [
@@ -49,28 +59,31 @@ fn a_linear_side_draw_cascade_is_its_balances_solved_directly() {
     .into_iter()
     .enumerate()
     {
-        // Stage j (1-based): e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -f(j), with
-        // p = 1 - fraction for the aqueous leaving the draw stage, and r e(N) a(N) returned;
-        // e = D O/A, and below the draw the aqueous volume is 1 - fraction of what it was.
         let e = |j: usize| {
             let oa = if j <= n { 1.2 } else { 2.0 };
-            d * if j < draw_stage {
-                oa / (1.0 - fraction)
-            } else {
-                oa
+            d * match organic {
+                false if j < draw_stage => oa / (1.0 - fraction),
+                true if j > draw_stage => oa * (1.0 - fraction),
+                _ => oa,
             }
         };
-        let p = |j: usize| if j == draw_stage { 1.0 - fraction } else { 1.0 };
+        let at_draw = |j: usize, phase: bool| {
+            if j == draw_stage && phase == organic {
+                1.0 - fraction
+            } else {
+                1.0
+            }
+        };
         let mut a = DMatrix::zeros(stages, stages);
         let mut b = DVector::zeros(stages);
         for j in 1..=stages {
             let row = j - 1;
             a[(row, row)] = -(1.0 + e(j));
             if j > 1 {
-                a[(row, row - 1)] = e(j - 1);
+                a[(row, row - 1)] = at_draw(j - 1, true) * e(j - 1);
             }
             if j < stages {
-                a[(row, row + 1)] = p(j + 1);
+                a[(row, row + 1)] = at_draw(j + 1, false);
             } else {
                 a[(row, row)] += reflux * e(j);
             }
@@ -88,8 +101,9 @@ fn a_linear_side_draw_cascade_is_its_balances_solved_directly() {
                 direct[j]
             );
         }
+        let leaving = direct[draw_stage - 1] * if organic { e(draw_stage) } else { 1.0 };
         let drawn = solution.streams["middle"].mol_per_h(element);
-        assert!((drawn - fraction * direct[draw_stage - 1]).abs() <= 1e-12);
+        assert!((drawn - fraction * leaving).abs() <= 1e-12, "{element}");
     }
     assert!(solution.mass_balance_max_rel_error < 1e-12);
 }
@@ -262,64 +276,8 @@ fn a_linear_organic_draw_is_its_balances_solved_directly() {
             "side_draw_fraction = 0.3",
             "side_draw_fraction = 0.3\nside_draw_phase = \"organic\"",
         );
-    let flowsheet = parse_flowsheet("linear", &text).unwrap();
-    let solution = flowsheet.solve(&SolverOptions::default());
-    let solved = solution.cascades[0].result.as_ref().unwrap();
-    let (n, m, feed_stage, draw_stage, fraction) = (7, 5, 7, 9, 0.3);
-    let stages = n + m;
-    let reflux = 1.5 / 2.5;
-    for (i, (element, d, f)) in [
-        (Element::La, 0.5, 0.5),
-        (Element::Ce, 1.5, 0.3),
-        (Element::Pr, 4.0, 0.2),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        // Stage j (1-based): q(j-1) e(j-1) a(j-1) - (1 + e(j)) a(j) + a(j+1) = -f(j), with
-        // q = 1 - fraction for the organic leaving the draw stage and r e(N) a(N) returned;
-        // e = D O/A, and above the draw the organic volume is 1 - fraction of what it was.
-        let e = |j: usize| {
-            let oa = if j <= n { 1.2 } else { 2.0 };
-            d * if j > draw_stage {
-                oa * (1.0 - fraction)
-            } else {
-                oa
-            }
-        };
-        let q = |j: usize| if j == draw_stage { 1.0 - fraction } else { 1.0 };
-        let mut a = DMatrix::zeros(stages, stages);
-        let mut b = DVector::zeros(stages);
-        for j in 1..=stages {
-            let row = j - 1;
-            a[(row, row)] = -(1.0 + e(j));
-            if j > 1 {
-                a[(row, row - 1)] = q(j - 1) * e(j - 1);
-            }
-            if j < stages {
-                a[(row, row + 1)] = 1.0;
-            } else {
-                a[(row, row)] += reflux * e(j);
-            }
-            if j == feed_stage {
-                b[row] = -f;
-            }
-        }
-        let direct = a.lu().solve(&b).unwrap();
-        for j in 0..stages {
-            let got = solved.aqueous[(j, i)];
-            assert!(
-                (got - direct[j]).abs() <= 1e-12 * direct[j].abs().max(1e-3),
-                "{element} stage {}: {got} vs {}",
-                j + 1,
-                direct[j]
-            );
-        }
-        let drawn = solution.streams["middle"].mol_per_h(element);
-        let organic = e(draw_stage) * direct[draw_stage - 1];
-        assert!((drawn - fraction * organic).abs() <= 1e-12, "{element}");
-    }
-    assert!(solution.mass_balance_max_rel_error < 1e-12);
+    assert!(text.contains("side_draw_phase"));
+    linear_draw_is_its_balances_solved_directly(&text, 9, true);
 }
 
 /// [`smeugd`] with its draw taken from the loaded organic.
