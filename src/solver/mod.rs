@@ -488,7 +488,22 @@ impl Workspace {
     /// Extraction factors, organic fluxes and stage residuals at the current point or at the
     /// trial point; returns the scaled residual norm and its rounding floor.
     fn evaluate<E: Equilibrium>(&mut self, p: &StageProblem<'_, E>, target: Target) -> Norms {
-        let c = p.feed.len();
+        // Binaries and ternaries, the cascades sweeps solve by the million, get the loops over
+        // a stage's elements compiled for their size.
+        match p.feed.len() {
+            2 => self.evaluate_sized::<2, E>(p, target),
+            3 => self.evaluate_sized::<3, E>(p, target),
+            _ => self.evaluate_sized::<0, E>(p, target),
+        }
+    }
+
+    /// [`Workspace::evaluate`] for stages of `C` elements (`C = 0`: any number).
+    fn evaluate_sized<const C: usize, E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        target: Target,
+    ) -> Norms {
+        let c = if C == 0 { p.feed.len() } else { C };
         let n = p.stages;
         let aqueous = match target {
             Target::Current => &self.aqueous,

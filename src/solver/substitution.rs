@@ -22,7 +22,28 @@ pub fn solve_linear_balances(
     aqueous: &mut [f64],
     scratch: &mut [f64],
 ) {
-    let c = feed.len();
+    let args = (factors, feed, feed_stage, reflux_fraction, side_draw);
+    // Binaries and ternaries get the loops over a stage's elements compiled for their size.
+    match feed.len() {
+        2 => solve_sized::<2>(args, aqueous, scratch),
+        3 => solve_sized::<3>(args, aqueous, scratch),
+        _ => solve_sized::<0>(args, aqueous, scratch),
+    }
+}
+
+/// [`solve_linear_balances`] for stages of `C` elements (`C = 0`: any number).
+fn solve_sized<const C: usize>(
+    (factors, feed, feed_stage, reflux_fraction, side_draw): (
+        &[f64],
+        &[f64],
+        usize,
+        f64,
+        Option<SideDraw>,
+    ),
+    aqueous: &mut [f64],
+    scratch: &mut [f64],
+) {
+    let c = if C == 0 { feed.len() } else { C };
     let stages = factors.len() / c;
     // Forward elimination: scratch holds c'(j) = super(j) / m(j), aqueous holds d'(j). The
     // branches are taken per stage, so the loop over elements is straight-line code.
