@@ -5,8 +5,9 @@
 //! Each outlet (raffinate, extract) is judged by what it carries: a product stream by its
 //! product's element; an intermediate stream by its group, the elements of which most goes to
 //! that outlet at the file's operating point (a group cut's La-Nd). Purity is the oxide share
-//! of the element or group in the outlet, recovery its share of what the cascade was fed. Reflux is varied at the file's product split (S - W held,
-//! `extract_product_ratio`), as a plant raises organic and scrub flows together.
+//! of the element or group in the outlet, recovery its share of what the cascade was fed.
+//! Reflux is varied at the file's product split (P held, `extract_product_ratio`: S - W, or
+//! less an organic draw's share), as a plant raises organic and scrub flows together.
 
 use plotters::style::RGBColor;
 use rayon::prelude::*;

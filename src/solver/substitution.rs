@@ -11,8 +11,8 @@ use super::{SideDraw, passed_on, passed_up};
 /// Solves, for every element `i` and stage `j`,
 /// `q(j-1) e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -feed(j)`, with no organic
 /// entering stage 1, the reflux `r e(N) a(N)` entering stage N, and `p` (`q`) the share of a
-/// stage's aqueous (organic) passed on below (above): 1 but at a side draw. `factors`, `aqueous` and `scratch` are stage-major
-/// `N x C`.
+/// stage's aqueous (organic) passed on below (above): 1 but at a side draw. `factors`,
+/// `aqueous` and `scratch` are stage-major `N x C`.
 pub fn solve_linear_balances(
     factors: &[f64],
     feed: &[f64],

@@ -6,6 +6,8 @@ use sxcascade::cascade::{DrawPhase, OperatingPoint};
 use sxcascade::design::{DesignError, design};
 use sxcascade::input::parse_flowsheet_for_design;
 
+use crate::support::SMEUGD;
+
 /// A binary Pr/Nd design problem: beta, Nd mole fraction, raffinate and extract purities, and
 /// an optional reflux factor.
 fn binary(beta: f64, nd: f64, pr_purity: f64, nd_purity: f64, reflux: Option<f64>) -> String {
@@ -230,20 +232,8 @@ fn a_recycle_loop_is_designed_until_its_designs_settle() {
 /// recovery targets.
 fn three_outlet(below: u32, recovery: f64, reflux_factor: f64) -> String {
     format!(
-        r#"
-name = "SmEuGd three-outlet design"
-[systems.p507]
-separation_factors = {{ Sm = 1.0, Eu = 2.0, Gd = 3.0 }}
-[streams.feed]
-flow_mol_per_h = 1.0
-composition_mol = {{ Sm = 0.45, Eu = 0.10, Gd = 0.45 }}
-[[cascades]]
-name = "SmGd"
-system = "p507"
-feed = "feed"
-raffinate = "Sm_rich"
-extract = "Gd_rich"
-side_draw = "Eu_middle"
+        r#"name = "SmEuGd three-outlet design"
+{SMEUGD}side_draw = "Eu_middle"
 [cascades.design]
 raffinate_elements = ["Sm"]
 extract_elements = ["Gd"]

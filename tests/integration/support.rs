@@ -38,3 +38,20 @@ pub fn scratch(name: &str) -> tempfile::TempDir {
         .tempdir()
         .unwrap()
 }
+
+/// Sm, Eu, Gd in P507 (beta Eu/Sm 2.0, Gd/Eu 1.5: the design values of flowsheets/README.md)
+/// fed 45/10/45 mol % at 1 mol/h to one cascade `SmGd` (raffinate `Sm_rich`, extract
+/// `Gd_rich`), the side-draw tests' system: the TOML up to the cascade's own fields.
+pub const SMEUGD: &str = r#"
+[systems.p507]
+separation_factors = { Sm = 1.0, Eu = 2.0, Gd = 3.0 }
+[streams.feed]
+flow_mol_per_h = 1.0
+composition_mol = { Sm = 0.45, Eu = 0.10, Gd = 0.45 }
+[[cascades]]
+name = "SmGd"
+system = "p507"
+feed = "feed"
+raffinate = "Sm_rich"
+extract = "Gd_rich"
+"#;

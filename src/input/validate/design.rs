@@ -98,17 +98,14 @@ impl Validator {
             percent("raffinate_recovery_pct", &d.raffinate_recovery_pct, true);
         let extract_recovery_pct = percent("extract_recovery_pct", &d.extract_recovery_pct, true);
         let reflux_factor = match &d.reflux_factor {
-            Some(f) if !(*f.get_ref() > 1.0 && f.get_ref().is_finite()) => {
-                self.error(
-                    f.span(),
-                    format!(
-                        "{owner}: `reflux_factor` = {} must exceed 1 (it multiplies the minimum reflux)",
-                        f.get_ref()
-                    ),
-                );
-                return None;
-            }
-            other => other.as_ref().map(|f| *f.get_ref()),
+            Some(f) => Some(self.bounded(
+                &owner,
+                "reflux_factor",
+                f,
+                |x| x > 1.0 && x.is_finite(),
+                "must exceed 1 (it multiplies the minimum reflux)",
+            )?),
+            None => None,
         };
         let missing = |field: &str, given: &Option<Spanned<f64>>| {
             given
@@ -311,17 +308,14 @@ impl Validator {
             .as_ref()
             .filter(|_| !(sized && recoveries));
         let fraction = match given {
-            Some(f) if !(*f.get_ref() > 0.0 && *f.get_ref() < 1.0) => {
-                self.error(
-                    f.span(),
-                    format!(
-                        "{owner}: `side_draw_fraction` = {} must be in (0, 1)",
-                        f.get_ref()
-                    ),
-                );
-                return None;
-            }
-            other => other.as_ref().map(|f| *f.get_ref()),
+            Some(f) => Some(self.bounded(
+                owner,
+                "side_draw_fraction",
+                f,
+                |x| x > 0.0 && x < 1.0,
+                "must be in (0, 1)",
+            )?),
+            None => None,
         };
         if fraction.is_none() && !recoveries {
             self.error(

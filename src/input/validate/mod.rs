@@ -219,6 +219,24 @@ impl Validator {
         }
     }
 
+    /// `value` when `ok(value)`; otherwise an error at its span: "`field` = x `wanted`".
+    fn bounded(
+        &mut self,
+        owner: &str,
+        field: &str,
+        value: &Spanned<f64>,
+        ok: impl Fn(f64) -> bool,
+        wanted: &str,
+    ) -> Option<f64> {
+        let x = *value.get_ref();
+        if ok(x) {
+            Some(x)
+        } else {
+            self.error(value.span(), format!("{owner}: `{field}` = {x} {wanted}"));
+            None
+        }
+    }
+
     /// A table keyed by element symbols, each value passing `check`.
     fn element_values(
         &mut self,
