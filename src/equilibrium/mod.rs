@@ -32,6 +32,12 @@ pub trait Equilibrium {
     /// extractant); `None` when it follows from the equilibrium.
     fn organic_total(&self, stage: usize) -> Option<f64>;
 
+    /// The separation factors when the model is Xu's saturated one, whose extraction factors
+    /// are `beta_i k_j` with one scale `k_j` per stage; `None` for any other.
+    fn separation_factors(&self) -> Option<&[f64]> {
+        None
+    }
+
     /// True when the extraction factors do not depend on the aqueous fluxes, so that one
     /// substitution sweep is already the exact solution.
     fn is_linear(&self) -> bool;

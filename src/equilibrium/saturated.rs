@@ -69,6 +69,10 @@ impl Equilibrium for SaturatedSeparationFactors {
         Some(self.organic_flux[stage])
     }
 
+    fn separation_factors(&self) -> Option<&[f64]> {
+        Some(&self.separation_factors)
+    }
+
     fn is_linear(&self) -> bool {
         false
     }

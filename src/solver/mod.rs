@@ -1,7 +1,10 @@
 //! Steady state of one countercurrent cascade: all stages and all elements at once.
 //!
-//! 1. A few successive-substitution sweeps (`substitution.rs`) give a start whose profiles
-//!    are positive and balance every element.
+//! 1. From an estimate of a saturated cascade of six or more elements, accelerated
+//!    substitution on the stages' extraction scales (`loading.rs`) may converge on its own,
+//!    at `O(N C)` a sweep; it is judged on the stage balances like Newton's answer.
+//!    Otherwise a few successive-substitution sweeps (`substitution.rs`) give a start whose
+//!    profiles are positive and balance every element.
 //! 2. Damped Newton on the stage balances of the whole cascade (the Naphtali & Sandholm, AIChE
 //!    J. 17 (1971) 148, formulation of the analogous distillation problem) converges
 //!    quadratically. The Newton system is block tridiagonal and is solved by block Thomas
@@ -23,6 +26,7 @@
 mod block_tridiagonal;
 mod continuation;
 mod dense;
+mod loading;
 mod substitution;
 
 use block_tridiagonal::BlockTridiagonal;
@@ -59,6 +63,13 @@ const NEARBY_MAX_ITERATIONS: usize = 30;
 /// survey 100 beat both 30 and 400 (examples/stress.rs; a 15-element, 200-stage cut takes 31
 /// from it, against 378 cold).
 const ESTIMATE_MAX_ITERATIONS: usize = 100;
+
+/// Fewest elements for which an estimate of a saturated cascade is first improved by
+/// accelerated substitution on the stage scales (`loading.rs`). Where that fails it has cost
+/// about a dozen sweeps of `O(N C)` (the random and design surveys of `examples/stress.rs`),
+/// against Newton iterations of `O(N C^3)`: from six elements up that is at most about one
+/// iteration's work, and on the random survey it pays for itself.
+const LOADING_MIN_ELEMENTS: usize = 6;
 
 /// Above this `1/dt` the pseudo-time steps no longer move: the solve has stalled.
 const PTC_MAX_SHIFT: f64 = 1e12;
@@ -276,12 +287,27 @@ impl Workspace {
                 }
             }
         }
-        let mut norms = self.evaluate(p, Target::Current);
-        let mut sweeps = 0;
-        let max_sweeps = match start {
+        let mut max_sweeps = match start {
             Start::Unseparated | Start::Estimate(_) => options.max_sweeps,
             _ => 0,
         };
+        // From an estimate, the saturated model's stage scales are iterated first when they are
+        // few against the unknowns of Newton's method (`loading.rs`); failing that, the path
+        // below runs as if they had not been.
+        let accelerated = match start {
+            Start::Estimate(profile) if p.feed.len() >= LOADING_MIN_ELEMENTS => {
+                self.trial.copy_from_slice(profile);
+                self.loading_iteration(p, totals.as_deref())
+            }
+            _ => None,
+        };
+        let mut sweeps = 0;
+        if let Some(loading_sweeps) = accelerated {
+            std::mem::swap(&mut self.aqueous, &mut self.trial);
+            sweeps = loading_sweeps;
+            max_sweeps = 0;
+        }
+        let mut norms = self.evaluate(p, Target::Current);
         while sweeps < max_sweeps && !norms.converged(options.tolerance) {
             substitution::solve_linear_balances(
                 &self.factors,
@@ -402,6 +428,36 @@ impl Workspace {
             organic: self.organic.clone(),
             status: status(&norms, iterations),
         })
+    }
+
+    /// Accelerated substitution on the stage scales of a saturated model from the profile in
+    /// `trial` (as estimated: its scales, not its totals, are what the estimate knows), leaving
+    /// its answer there; the sweeps it took, `None` if it did not converge or the model is not
+    /// saturated.
+    fn loading_iteration<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        totals: Option<&[f64]>,
+    ) -> Option<usize> {
+        let betas = p.equilibrium.separation_factors()?;
+        let organic_total: Vec<f64> = (0..p.stages)
+            .map(|j| p.equilibrium.organic_total(j))
+            .collect::<Option<_>>()?;
+        let problem = loading::LoadingProblem {
+            separation_factors: betas,
+            organic_total: &organic_total,
+            aqueous_total: totals?,
+            feed: p.feed,
+            feed_stage: p.feed_stage,
+            reflux_fraction: p.reflux_fraction,
+            side_draw: p.side_draw,
+        };
+        loading::LoadingIteration::new(p.stages).solve(
+            &problem,
+            &mut self.trial,
+            &mut self.factors,
+            &mut self.scratch,
+        )
     }
 
     /// One substitution sweep at the converged extraction factors. Newton's linear solve mixes
