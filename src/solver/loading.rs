@@ -229,12 +229,16 @@ impl LoadingIteration {
                 }
             }
         }
+        self.log_scale.copy_from_slice(&self.mapped);
+        for (a, &gamma) in mixture[..rows].iter().enumerate() {
+            let steps = &self.mapped_steps[a * n..(a + 1) * n];
+            for (u, step) in self.log_scale.iter_mut().zip(steps) {
+                *u -= gamma * step;
+            }
+        }
         let (low, high) = self.spread;
-        for (j, (u, t)) in self.log_scale.iter_mut().zip(&self.target).enumerate() {
-            let mixed: f64 = (0..rows)
-                .map(|a| mixture[a] * self.mapped_steps[a * n + j])
-                .sum();
-            *u = (self.mapped[j] - mixed).clamp(t - high, t - low);
+        for (u, t) in self.log_scale.iter_mut().zip(&self.target) {
+            *u = u.clamp(t - high, t - low);
         }
     }
 }
