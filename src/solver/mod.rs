@@ -49,6 +49,11 @@ const ROUNDING_FACTOR: f64 = 16.0;
 pub const DEFAULT_MAX_ITERATIONS: usize = 400;
 /// Default cap on successive-substitution sweeps before Newton takes over.
 pub const DEFAULT_MAX_SWEEPS: usize = 8;
+/// Scaled residual below which substitution sweeps hand over to Newton's method: sweeps gain
+/// a constant factor each (about 3 on a binary), Newton squares the residual. On the 45-stage
+/// binary, 3 sweeps and 2 Newton iterations instead of 8 and 1 were 8 % faster (A/B, one run);
+/// the stress surveys' failures and closures are unchanged.
+const SWEEP_HANDOFF: f64 = 1e-2;
 /// Halvings of a Newton step before pseudo-transient continuation takes over.
 pub const DEFAULT_MAX_BACKTRACKS: usize = 12;
 /// `1/dt` at which pseudo-transient continuation starts: one stage hold-up time.
@@ -308,7 +313,11 @@ impl Workspace {
             max_sweeps = 0;
         }
         let mut norms = self.evaluate(p, Target::Current);
-        while sweeps < max_sweeps && !norms.converged(options.tolerance) {
+        // One sweep is a linear model's exact answer.
+        while sweeps < max_sweeps
+            && !norms.converged(options.tolerance)
+            && (norms.residual > SWEEP_HANDOFF || p.equilibrium.is_linear())
+        {
             substitution::solve_linear_balances(
                 &self.factors,
                 p.feed,

@@ -33,8 +33,9 @@ fn fifteen_elements_two_hundred_stages_converge() {
 }
 
 /// The 15-element, 100-stage reference cut is solved by accelerated substitution on the stage
-/// scales alone, with no Newton iteration; its balances close, and Newton's method started
-/// from its answer (a neighbour's start, which always takes a step) moves no product flux.
+/// scales: the only Newton iterations are the two-group start's (Newton on all 15 took 24);
+/// its balances close, and Newton's method started from its answer (a neighbour's start,
+/// which always takes a step) moves no product flux.
 #[test]
 fn fifteen_element_cut_converges_by_accelerated_substitution() {
     let case = reference::fifteen_element_cut(100);
@@ -43,8 +44,8 @@ fn fifteen_element_cut_converges_by_accelerated_substitution() {
         .cascade
         .solve(&case.model, &case.feed, &options)
         .unwrap();
-    assert_eq!(solved.convergence.iterations, 0);
-    assert!(solved.convergence.sweeps > 0);
+    assert!(solved.convergence.iterations <= 3, "{:?}", solved.convergence);
+    assert!(solved.convergence.sweeps > 10, "{:?}", solved.convergence);
     assert_closes(&solved);
     let newton = case
         .cascade
