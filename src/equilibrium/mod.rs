@@ -10,7 +10,7 @@ mod constant_d;
 mod saturated;
 
 pub use constant_d::ConstantDistribution;
-pub use saturated::SaturatedSeparationFactors;
+pub use saturated::{SaturatedSeparationFactors, weighted_sum};
 
 /// `do/da` on one stage written as `diag(diag) + u vᵀ`; `u` and `v` are zero for linear models.
 pub struct StageJacobian<'a> {

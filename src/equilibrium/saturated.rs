@@ -38,12 +38,17 @@ impl SaturatedSeparationFactors {
     }
 
     fn weighted_sum(&self, aqueous: &[f64]) -> f64 {
-        self.separation_factors
-            .iter()
-            .zip(aqueous)
-            .map(|(b, a)| b * a)
-            .sum()
+        weighted_sum(&self.separation_factors, aqueous)
     }
+}
+
+/// `sum_i beta_i a_i` over one stage: the organic's pull on the stage's aqueous.
+pub fn weighted_sum(separation_factors: &[f64], aqueous: &[f64]) -> f64 {
+    separation_factors
+        .iter()
+        .zip(aqueous)
+        .map(|(b, a)| b * a)
+        .sum()
 }
 
 impl Equilibrium for SaturatedSeparationFactors {

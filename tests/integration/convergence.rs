@@ -44,8 +44,17 @@ fn fifteen_element_cut_converges_by_accelerated_substitution() {
         .cascade
         .solve(&case.model, &case.feed, &options)
         .unwrap();
-    assert!(solved.convergence.iterations <= 3, "{:?}", solved.convergence);
-    assert!(solved.convergence.sweeps > 10, "{:?}", solved.convergence);
+    assert!(
+        solved.convergence.iterations <= 3,
+        "{:?}",
+        solved.convergence
+    );
+    // More sweeps than the plain substitution may take: the accelerated ones.
+    assert!(
+        solved.convergence.sweeps > options.max_sweeps,
+        "{:?}",
+        solved.convergence
+    );
     assert_closes(&solved);
     let newton = case
         .cascade
