@@ -32,7 +32,7 @@ use super::{SideDraw, nan_max};
 use crate::equilibrium::weighted_sum;
 
 /// Iterates kept by the acceleration. On the 15-element, 100-stage reference cut 10 take 55
-/// sweeps, 5 take 70 and 20 take 50, each dearer.
+/// sweeps, 5 about 70 and 20 about 50, each dearer.
 const MEMORY: usize = 10;
 /// Largest stage ratio error `|ln(O_j / A_j) - ln(S_j / A_j*)|` at which the iteration stops.
 /// The stage balances are then off by about this fraction of each element's organic flux,
