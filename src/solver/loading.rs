@@ -28,8 +28,8 @@
 
 use super::dense::{dot, invert_in_place};
 use super::substitution::solve_linear_balances;
-use super::{SideDraw, nan_max};
-use crate::equilibrium::weighted_sum;
+use super::{StageProblem, nan_max};
+use crate::equilibrium::{Equilibrium, weighted_sum};
 
 /// Iterates kept by the acceleration. On the 15-element, 100-stage reference cut 10 take 55
 /// sweeps, 5 about 70 and 20 about 50, each dearer.
@@ -51,18 +51,15 @@ const DIVERGED: f64 = 10.0;
 /// matrix, so that nearly parallel residual differences do not blow the mixture up.
 const RIDGE: f64 = 1e-12;
 
-/// The cascade as this iteration sees it.
-pub struct LoadingProblem<'a> {
-    /// Separation factors, one per element.
+/// The cascade as this iteration sees it: its stage equations, and the saturated model's
+/// separation factors and fixed organic and aqueous totals.
+pub struct LoadingProblem<'a, 'b, E: Equilibrium> {
+    pub cascade: &'a StageProblem<'b, E>,
     pub separation_factors: &'a [f64],
     /// Total RE flux of the organic leaving each stage, `S_j`.
     pub organic_total: &'a [f64],
     /// Total RE flux of the aqueous leaving each stage, `A_j*`.
     pub aqueous_total: &'a [f64],
-    pub feed: &'a [f64],
-    pub feed_stage: usize,
-    pub reflux_fraction: f64,
-    pub side_draw: Option<SideDraw>,
 }
 
 /// Workspace of the iteration, sized for one cascade.
@@ -109,15 +106,15 @@ impl LoadingIteration {
     /// with the last one found; `factors` and `scratch` are `N x C` of workspace. The number
     /// of sweeps (tridiagonal passes) taken: `Ok` when the stage ratios meet [`TOLERANCE`],
     /// `Err` when the iteration diverged, stalled or ran out of sweeps.
-    pub fn solve(
+    pub fn solve<E: Equilibrium>(
         &mut self,
-        p: &LoadingProblem<'_>,
+        p: &LoadingProblem<'_, '_, E>,
         aqueous: &mut [f64],
         factors: &mut [f64],
         scratch: &mut [f64],
     ) -> Result<usize, usize> {
-        let c = p.feed.len();
-        let n = p.organic_total.len();
+        let c = p.cascade.feed.len();
+        let n = p.cascade.stages;
         let ln_betas = p.separation_factors.iter().map(|b| b.ln());
         self.spread = (
             ln_betas.clone().fold(f64::INFINITY, f64::min),
@@ -152,14 +149,15 @@ impl LoadingIteration {
 
     /// One substitution sweep at the current scales: the profile, and the map's value and
     /// residual; returns the largest stage ratio error.
-    fn substitute(
+    fn substitute<E: Equilibrium>(
         &mut self,
-        p: &LoadingProblem<'_>,
+        p: &LoadingProblem<'_, '_, E>,
         aqueous: &mut [f64],
         factors: &mut [f64],
         scratch: &mut [f64],
     ) -> f64 {
-        let c = p.feed.len();
+        let q = p.cascade;
+        let c = q.feed.len();
         for (stage, u) in factors.chunks_exact_mut(c).zip(&self.log_scale) {
             let k = u.exp();
             for (e, b) in stage.iter_mut().zip(p.separation_factors) {
@@ -168,10 +166,10 @@ impl LoadingIteration {
         }
         solve_linear_balances(
             factors,
-            p.feed,
-            p.feed_stage,
-            p.reflux_fraction,
-            p.side_draw,
+            q.feed,
+            q.feed_stage,
+            q.reflux_fraction,
+            q.side_draw,
             aqueous,
             scratch,
         );

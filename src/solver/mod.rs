@@ -467,13 +467,10 @@ impl Workspace {
             return Err(0);
         };
         let problem = loading::LoadingProblem {
+            cascade: p,
             separation_factors: betas,
             organic_total: &organic_total,
             aqueous_total,
-            feed: p.feed,
-            feed_stage: p.feed_stage,
-            reflux_fraction: p.reflux_fraction,
-            side_draw: p.side_draw,
         };
         loading::LoadingIteration::new(p.stages).solve(
             &problem,
