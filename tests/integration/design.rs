@@ -1,10 +1,10 @@
 //! `sxcascade design`: designed cascades meet their targets with no stage to spare, never
 //! below Fenske's minimum, and impossible targets are errors naming the cascade.
 
-use sxcascade::SolverOptions;
 use sxcascade::cascade::{DrawPhase, OperatingPoint};
 use sxcascade::design::{DesignError, design};
 use sxcascade::input::parse_flowsheet_for_design;
+use sxcascade::{Cascade, CascadeSolution, SolverOptions, Stream};
 
 use crate::support::SMEUGD;
 
@@ -230,6 +230,26 @@ fn a_recycle_loop_is_designed_until_its_designs_settle() {
 /// design: Sm to the raffinate, Gd to the extract and the Eu between them to an aqueous side
 /// draw `below` stages under the feed stage, with the draw sized by mass balance from the two
 /// recovery targets.
+/// `cascade` with `n + m` stages and its side draw on `draw_stage`.
+fn resized(cascade: &Cascade, n: usize, m: usize, draw_stage: usize) -> Cascade {
+    let mut c = cascade.clone();
+    c.extraction_stages = n;
+    c.scrub_stages = m;
+    c.side_draw.as_mut().expect("a draw").stage = draw_stage;
+    c
+}
+
+/// The Sm raffinate and the Gd extract of `s` both at `purity` % (oxide mass) and `recovery` %
+/// of their element in `feed`.
+fn sm_gd_meet(s: &CascadeSolution, feed: &Stream, purity: f64, recovery: f64) -> bool {
+    use sxcascade::Element::{Gd, Sm};
+    let recovered = |stream: &Stream, e| 100.0 * stream.mol_per_h(e) / feed.mol_per_h(e);
+    s.raffinate.purity_pct(&[Sm]) >= purity
+        && s.extract.purity_pct(&[Gd]) >= purity
+        && recovered(&s.raffinate, Sm) >= recovery
+        && recovered(&s.extract, Gd) >= recovery
+}
+
 fn three_outlet(below: u32, recovery: f64, reflux_factor: f64) -> String {
     format!(
         r#"name = "SmEuGd three-outlet design"
@@ -252,7 +272,7 @@ reflux_factor = {reflux_factor}
 /// products leave, and that draw is rich in the middle element.
 #[test]
 fn a_three_outlet_cascade_is_designed_around_its_draw() {
-    use sxcascade::Element::{Eu, Gd, Sm};
+    use sxcascade::Element::Eu;
     let options = SolverOptions::default();
     for (below, recovery, reflux_factor) in [(10, 95.0, 3.0), (4, 90.0, 1.5)] {
         let text = three_outlet(below, recovery, reflux_factor);
@@ -266,21 +286,11 @@ fn a_three_outlet_cascade_is_designed_around_its_draw() {
         let unit = &designed.cascades[0];
         let (model, feed) = (&designed.systems[0].model, &designed.feeds["feed"]);
         let solve = |n: usize, m: usize| {
-            let mut c = unit.cascade.clone();
-            c.extraction_stages = n;
-            c.scrub_stages = m;
-            c.side_draw.as_mut().unwrap().stage = n - below as usize;
-            c.solve(model, feed, &options).unwrap()
+            resized(&unit.cascade, n, m, n - below as usize)
+                .solve(model, feed, &options)
+                .unwrap()
         };
-        let meets = |n: usize, m: usize| {
-            let s = solve(n, m);
-            let recovered =
-                |stream: &sxcascade::Stream, e| 100.0 * stream.mol_per_h(e) / feed.mol_per_h(e);
-            s.raffinate.purity_pct(&[Sm]) >= 99.0
-                && s.extract.purity_pct(&[Gd]) >= 99.0
-                && recovered(&s.raffinate, Sm) >= recovery
-                && recovered(&s.extract, Gd) >= recovery
-        };
+        let meets = |n: usize, m: usize| sm_gd_meet(&solve(n, m), feed, 99.0, recovery);
         assert!(meets(n, m), "{case} meets");
         assert!(
             !meets(n - 1, m),
@@ -400,7 +410,7 @@ extract_purity_pct = 99.0
 /// feed.
 #[test]
 fn an_organic_three_outlet_draw_is_designed_above_the_feed() {
-    use sxcascade::Element::{Eu, Gd, Sm};
+    use sxcascade::Element::Eu;
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/flowsheets/seg_three_outlet_design.toml"
@@ -424,22 +434,9 @@ fn an_organic_three_outlet_draw_is_designed_above_the_feed() {
     assert!(draw.stage < n + m);
     let unit = &designed.cascades[0];
     let (model, feed) = (&designed.systems[0].model, &designed.feeds["seg"]);
-    let solve = |n: usize, m: usize| {
-        let mut c = unit.cascade.clone();
-        c.extraction_stages = n;
-        c.scrub_stages = m;
-        c.side_draw.as_mut().unwrap().stage = n + 3;
-        c.solve(model, feed, &options)
-    };
-    let meets = |n: usize, m: usize| {
-        let Ok(s) = solve(n, m) else { return false };
-        let recovered =
-            |stream: &sxcascade::Stream, e| 100.0 * stream.mol_per_h(e) / feed.mol_per_h(e);
-        s.raffinate.purity_pct(&[Sm]) >= 99.5
-            && s.extract.purity_pct(&[Gd]) >= 99.5
-            && recovered(&s.raffinate, Sm) >= 95.0
-            && recovered(&s.extract, Gd) >= 95.0
-    };
+    let solve =
+        |n: usize, m: usize| resized(&unit.cascade, n, m, n + 3).solve(model, feed, &options);
+    let meets = |n: usize, m: usize| solve(n, m).is_ok_and(|s| sm_gd_meet(&s, feed, 99.5, 95.0));
     assert!(meets(n, m), "{n} + {m} meets");
     assert!(
         !meets(n - 1, m),

@@ -166,14 +166,7 @@ fn a_side_draw_takes_the_middle_element_out_where_it_accumulates() {
     assert!(middle.mol_per_h(Element::Eu) > 0.4 * 0.1);
     assert!(eu_in(&three, "Sm_rich") < 0.66 * eu_in(&two, "Sm_rich"));
     // Every element leaves by one of three outlets.
-    for e in [Element::Sm, Element::Eu, Element::Gd] {
-        let out: f64 = ["Sm_rich", "Gd_rich", "Eu_middle"]
-            .iter()
-            .map(|s| three.streams[*s].mol_per_h(e))
-            .sum();
-        let fed = three.streams["feed"].mol_per_h(e);
-        assert!((out - fed).abs() < 1e-10 * fed, "{e}: {out} vs {fed}");
-    }
+    outlets_carry_the_feed(&three);
     assert!(three.mass_balance_max_rel_error < 1e-10);
 }
 
@@ -194,6 +187,18 @@ fn a_vanishing_draw_is_the_two_outlet_cascade() {
 
 /// The element flows of `outlets` agree in `a` and `b` to 1e-7: a vanishing draw's cascade and
 /// the two-outlet one.
+/// Every element of the Sm/Eu/Gd feed leaves by one of the three outlets.
+fn outlets_carry_the_feed(three: &sxcascade::flowsheet::FlowsheetSolution) {
+    for e in [Element::Sm, Element::Eu, Element::Gd] {
+        let out: f64 = ["Sm_rich", "Gd_rich", "Eu_middle"]
+            .iter()
+            .map(|s| three.streams[*s].mol_per_h(e))
+            .sum();
+        let fed = three.streams["feed"].mol_per_h(e);
+        assert!((out - fed).abs() < 1e-10 * fed, "{e}: {out} vs {fed}");
+    }
+}
+
 fn same_outlets(
     a: &sxcascade::flowsheet::FlowsheetSolution,
     b: &sxcascade::flowsheet::FlowsheetSolution,
@@ -313,14 +318,7 @@ fn an_organic_draw_takes_the_middle_element_from_the_loaded_organic() {
         "{middle:?}"
     );
     assert!((middle.total_mol_per_h() - 0.1).abs() < 1e-9, "{middle:?}");
-    for e in [Element::Sm, Element::Eu, Element::Gd] {
-        let out: f64 = ["Sm_rich", "Gd_rich", "Eu_middle"]
-            .iter()
-            .map(|s| three.streams[*s].mol_per_h(e))
-            .sum();
-        let fed = three.streams["feed"].mol_per_h(e);
-        assert!((out - fed).abs() < 1e-10 * fed, "{e}: {out} vs {fed}");
-    }
+    outlets_carry_the_feed(&three);
     // The extract is what the draw leaves of the organic, less the scrub liquor: P.
     let extract = three.streams["Gd_rich"].total_mol_per_h();
     assert!((extract - 0.45).abs() < 1e-9, "{extract}");
