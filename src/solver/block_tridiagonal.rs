@@ -25,6 +25,8 @@ pub struct BlockTridiagonal {
     /// `G(j) y(j)` from the forward sweep.
     forward: Vec<f64>,
     y: Vec<f64>,
+    /// `vᵀ G(j-1)` of the elimination, one row.
+    w: Vec<f64>,
     pivots: Vec<usize>,
     /// The side draw of the last `factor` call: the upper block of row `j` is `p(j+1) I`.
     side_draw: Option<SideDraw>,
@@ -46,6 +48,7 @@ impl BlockTridiagonal {
             inverse: vec![0.0; per_stage * elements],
             forward: vec![0.0; per_stage],
             y: vec![0.0; elements],
+            w: vec![0.0; elements],
             pivots: vec![0; elements],
             side_draw: None,
         }
@@ -96,7 +99,7 @@ impl BlockTridiagonal {
     ) -> Result<(), SingularStage> {
         let c = if C == 0 { self.elements } else { C };
         let cc = c * c;
-        let mut w = vec![0.0; c];
+        let w = &mut self.w[..c];
         for j in 0..self.stages {
             let (done, rest) = self.inverse.split_at_mut(j * cc);
             let block = &mut rest[..cc];
@@ -118,7 +121,7 @@ impl BlockTridiagonal {
                 }
                 for (i, (out, row)) in block.chunks_exact_mut(c).zip(g.chunks_exact(c)).enumerate()
                 {
-                    for ((o, &gk), &wk) in out.iter_mut().zip(row).zip(&w) {
+                    for ((o, &gk), &wk) in out.iter_mut().zip(row).zip(&*w) {
                         *o = -passed * (d[i] * gk + u[i] * wk);
                     }
                 }

@@ -64,7 +64,9 @@ pub fn solve_by_continuation<E: Equilibrium>(
                 step *= 2.0;
             }
             Err(failure) => {
-                step *= 0.5;
+                // Halve the step actually tried: halving a step that overshot t = 1 would
+                // only try t = 1 again (near the minimum reflux, 400 iterations each time).
+                step = 0.5 * step.min(1.0 - t);
                 if step < MIN_STEP {
                     return Err(failure);
                 }

@@ -285,6 +285,9 @@ impl Workspace {
         start: Start<'_>,
     ) -> Result<StageSolution, SolveFailure> {
         let c = p.feed.len();
+        // A workspace solved with before (continuation) handed its profiles over.
+        self.aqueous.resize(p.stages * c, 0.0);
+        self.organic.resize(p.stages * c, 0.0);
         let totals = aqueous_totals(p);
         match start {
             Start::Unseparated => self.aqueous = unseparated_profile(p, totals.as_deref()),
@@ -442,9 +445,10 @@ impl Workspace {
             }
         }
         self.polish(p, &mut norms, options.tolerance);
+        // The workspace is not used again: its profiles are the answer.
         Ok(StageSolution {
-            aqueous: self.aqueous.clone(),
-            organic: self.organic.clone(),
+            aqueous: std::mem::take(&mut self.aqueous),
+            organic: std::mem::take(&mut self.organic),
             status: status(&norms, iterations),
         })
     }
@@ -585,32 +589,33 @@ impl Workspace {
             Target::Current => &self.aqueous,
             Target::Trial => &self.trial,
         };
-        for j in 0..n {
-            let s = j * c..(j + 1) * c;
-            p.equilibrium
-                .extraction_factors(j, &aqueous[s.clone()], &mut self.factors[s.clone()]);
-            for ((o, e), a) in self.organic[s.clone()]
-                .iter_mut()
-                .zip(&self.factors[s.clone()])
-                .zip(&aqueous[s])
-            {
-                *o = e * a;
-            }
-        }
-        let (imbalance, throughput) = (&mut self.imbalance, &mut self.throughput);
-        imbalance.fill(0.0);
-        throughput.fill(0.0);
-        // Stage j's inflows: organic from j-1, aqueous from j+1 (the reflux on the last stage)
-        // and the feed. The branches are taken per stage, so the loop over elements is
-        // straight-line code.
-        let none = &self.no_flux[..];
+        // Sized stages sum their imbalances and throughputs in registers.
+        let mut sized = [[0.0; C]; 2];
+        let [sized_imbalance, sized_throughput] = &mut sized;
+        let (imbalance, throughput): (&mut [f64], &mut [f64]) = if C == 0 {
+            self.imbalance.fill(0.0);
+            self.throughput.fill(0.0);
+            (&mut self.imbalance, &mut self.throughput)
+        } else {
+            (sized_imbalance, sized_throughput)
+        };
+        let none = &self.no_flux[..c];
+        // One pass up the cascade: stage j's organic, then its balance, whose inflows are the
+        // organic from j-1, the aqueous from j+1 (the reflux on the last stage) and the feed.
+        // Every slice has the stage's length, so the loops over elements are straight-line
+        // code for sized stages.
         for j in 0..n {
             let here = j * c..(j + 1) * c;
+            let a = &aqueous[here.clone()];
+            let e = &mut self.factors[here.clone()];
+            p.equilibrium.extraction_factors(j, a, e);
+            let (done, rest) = self.organic.split_at_mut(j * c);
+            for ((o, e), a) in rest[..c].iter_mut().zip(&*e).zip(a) {
+                *o = e * a;
+            }
+            let o = &rest[..c];
             let (from_below, rising) = if j > 0 {
-                (
-                    &self.organic[(j - 1) * c..j * c],
-                    passed_up(p.side_draw, j - 1),
-                )
+                (&done[(j - 1) * c..], passed_up(p.side_draw, j - 1))
             } else {
                 (none, 1.0)
             };
@@ -620,16 +625,18 @@ impl Workspace {
                     passed_on(p.side_draw, j + 1),
                 )
             } else {
-                (&self.organic[here.clone()], p.reflux_fraction)
+                (o, p.reflux_fraction)
             };
-            let fed = if j == p.feed_stage { p.feed } else { none };
-            let flows = self.residual[here.clone()]
-                .iter_mut()
-                .zip(&self.organic[here.clone()])
-                .zip(&aqueous[here])
-                .zip(from_below.iter().zip(from_above).zip(fed));
-            for (((((r, o), a), ((below, above), fed)), imbalance), throughput) in
-                flows.zip(imbalance.iter_mut()).zip(throughput.iter_mut())
+            let fed = if j == p.feed_stage {
+                &p.feed[..c]
+            } else {
+                none
+            };
+            let inflows = from_below[..c].iter().zip(from_above).zip(fed);
+            let outflows = self.residual[here].iter_mut().zip(o).zip(a);
+            let sums = imbalance[..c].iter_mut().zip(&mut throughput[..c]);
+            for ((((below, above), fed), ((r, o), a)), (imbalance, throughput)) in
+                inflows.zip(outflows).zip(sums)
             {
                 let inflow = rising * below + share * above + fed;
                 let outflow = o + a;
