@@ -730,20 +730,18 @@ impl Workspace {
 /// saturated model): from the stage balance of total RE, `A(j) = O(j-1) + A(j+1) + F(j) - O(j)`,
 /// down from the reflux `A(N+1) = r O(N)`.
 fn aqueous_totals<E: Equilibrium>(p: &StageProblem<'_, E>) -> Option<Vec<f64>> {
-    let organic: Vec<f64> = (0..p.stages)
-        .map(|j| p.equilibrium.organic_total(j))
-        .collect::<Option<_>>()?;
+    let organic = |j| p.equilibrium.organic_total(j);
     let fed: f64 = p.feed.iter().sum();
     let mut totals = vec![0.0; p.stages];
-    let mut from_above = p.reflux_fraction * organic[p.stages - 1];
+    let mut from_above = p.reflux_fraction * organic(p.stages - 1)?;
     for j in (0..p.stages).rev() {
         let from_below = if j > 0 {
-            passed_up(p.side_draw, j - 1) * organic[j - 1]
+            passed_up(p.side_draw, j - 1) * organic(j - 1)?
         } else {
             0.0
         };
         let feed = if j == p.feed_stage { fed } else { 0.0 };
-        totals[j] = from_below + from_above + feed - organic[j];
+        totals[j] = from_below + from_above + feed - organic(j)?;
         from_above = passed_on(p.side_draw, j) * totals[j];
     }
     Some(totals)
