@@ -205,6 +205,7 @@ impl Cascade {
                     side_draw,
                 };
                 let solved = cascade.solve(options, |indices| {
+                    // No neighbour: nothing to rescale, so no subset to build.
                     previous?;
                     let subset: Vec<Element> = indices.iter().map(|&i| elements[i]).collect();
                     let fluxes: Vec<f64> = indices.iter().map(|&i| feed_flux[i]).collect();

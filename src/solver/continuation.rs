@@ -37,7 +37,7 @@ pub fn solve_by_continuation<E: Equilibrium>(
         ..*options
     };
     let mut step: f64 = 0.125;
-    let mut iterations = 0;
+    let (mut iterations, mut sweeps) = (0, 0);
     loop {
         let next = (t + step).min(1.0);
         predict(&previous, t, &profile, next, &mut guess);
@@ -55,8 +55,10 @@ pub fn solve_by_continuation<E: Equilibrium>(
         match result {
             Ok(mut solution) => {
                 iterations += solution.status.iterations;
+                sweeps += solution.status.sweeps;
                 if last {
                     solution.status.iterations = iterations;
+                    solution.status.sweeps = sweeps;
                     return Ok(solution);
                 }
                 previous = Some((t, std::mem::replace(&mut profile, solution.aqueous)));

@@ -58,9 +58,10 @@ pub const DEFAULT_MAX_SWEEPS: usize = 8;
 /// binary, 3 sweeps and 2 Newton iterations instead of 8 and 1: 19.2 -> 15.8 µs in one A/B
 /// run (8 % in a noisier one); the stress surveys' failures and closures are unchanged.
 const SWEEP_HANDOFF: f64 = 1e-2;
-/// Sweeps [`Workspace::rescue`] may take from Newton's best iterate, each `O(N C)`, a few
-/// Newton iterations' work in all. On the sharp-cut survey of `examples/sharp.rs` the nine
-/// rescued solves took 14 to 122.
+/// Sweeps [`Workspace::rescue`] may take from Newton's best iterate, each `O(N C)`: about a
+/// third of a Newton iteration on a binary, far less with more elements. On the sharp-cut
+/// survey of `examples/sharp.rs` the 31 rescues that converged (continuation steps included)
+/// took 2 to 179; a cap of 1000 rescued no more cuts.
 const RESCUE_MAX_SWEEPS: usize = 200;
 /// Halvings of a Newton step before pseudo-transient continuation takes over.
 pub const DEFAULT_MAX_BACKTRACKS: usize = 12;
@@ -70,7 +71,8 @@ const PTC_INITIAL_SHIFT: f64 = 1.0;
 const PTC_NEWTON_SHIFT: f64 = 1e-6;
 /// A pseudo-time step may raise the residual by at most this factor, else `dt` shrinks by it.
 const PTC_MAX_GROWTH: f64 = 10.0;
-/// Newton iterations allowed from a neighbour's solution before giving up for a cold solve.
+/// Newton iterations allowed from a neighbour's solution before giving up for a cold solve
+/// (after the rescue's sweeps, which stop at the first that does not lower the residual).
 const NEARBY_MAX_ITERATIONS: usize = 30;
 /// The same from an estimate (the pseudo-binary start), which lies farther out: on the stress
 /// survey 100 beat both 30 and 400 (examples/stress.rs; a 15-element, 200-stage cut takes 31
@@ -297,7 +299,9 @@ impl Workspace {
         start: Start<'_>,
     ) -> Result<StageSolution, SolveFailure> {
         let c = p.feed.len();
-        // A workspace solved with before (continuation) handed its profiles over.
+        // A workspace solved with before (continuation) handed its profiles over; every other
+        // buffer keeps the size the workspace was made for.
+        debug_assert_eq!(self.trial.len(), p.stages * c);
         self.aqueous.resize(p.stages * c, 0.0);
         self.organic.resize(p.stages * c, 0.0);
         let totals = aqueous_totals(p);
@@ -358,6 +362,8 @@ impl Workspace {
                 break;
             }
         }
+        // The start may be better than anything Newton's method reaches.
+        self.keep_if_best(norms.residual);
         let mut iterations = 0;
         let status = |norms: &Norms, iterations, sweeps| Convergence {
             iterations,
@@ -387,9 +393,12 @@ impl Workspace {
             }
             previous = norms.residual;
             if iterations == max_iterations {
-                if let Some(taken) = self.rescue(p, options.tolerance, totals.as_deref()) {
-                    (sweeps, norms) = (sweeps + taken.0, taken.1);
-                    break;
+                match self.rescue(p, options.tolerance, totals.as_deref()) {
+                    Ok((taken, rescued)) => {
+                        (sweeps, norms) = (sweeps + taken, rescued);
+                        break;
+                    }
+                    Err(taken) => sweeps += taken,
                 }
                 return Err(SolveFailure::NotConverged {
                     status: status(&norms, iterations, sweeps),
@@ -418,9 +427,12 @@ impl Workspace {
                 }
                 found
             } else if shift > PTC_MAX_SHIFT {
-                if let Some(taken) = self.rescue(p, options.tolerance, totals.as_deref()) {
-                    (sweeps, norms) = (sweeps + taken.0, taken.1);
-                    break;
+                match self.rescue(p, options.tolerance, totals.as_deref()) {
+                    Ok((taken, rescued)) => {
+                        (sweeps, norms) = (sweeps + taken, rescued);
+                        break;
+                    }
+                    Err(taken) => sweeps += taken,
                 }
                 return Err(SolveFailure::Stalled {
                     status: status(&norms, iterations, sweeps),
@@ -449,17 +461,14 @@ impl Workspace {
                 Some(next) => {
                     std::mem::swap(&mut self.aqueous, &mut self.trial);
                     norms = next;
-                    if norms.residual < self.best_residual {
-                        self.best_residual = norms.residual;
-                        self.best.clear();
-                        self.best.extend_from_slice(&self.aqueous);
-                    }
+                    self.keep_if_best(norms.residual);
                 }
                 None => norms = self.evaluate(p, Target::Current),
             }
         }
         self.polish(p, &mut norms, options.tolerance);
-        // The workspace is not used again: its profiles are the answer.
+        // The profiles are handed over, not copied; a continuation that solves again with this
+        // workspace gets them resized at the start of `solve`.
         Ok(StageSolution {
             aqueous: std::mem::take(&mut self.aqueous),
             organic: std::mem::take(&mut self.organic),
@@ -522,17 +531,17 @@ impl Workspace {
     /// to the minimum reflux) the Newton system is so ill-conditioned that the rounding of
     /// the residual alone throws its steps between residuals of 1e-11 and 1e-5
     /// (`examples/sharp.rs`); a sweep solves each element's balances on its own, a diagonally
-    /// dominant system, and keeps closing in. The sweeps taken and the converged norms, or
-    /// `None`.
+    /// dominant system, and keeps closing in. `Ok` with the sweeps taken and the converged
+    /// norms, or `Err` with the sweeps spent.
     fn rescue<E: Equilibrium>(
         &mut self,
         p: &StageProblem<'_, E>,
         tolerance: f64,
         totals: Option<&[f64]>,
-    ) -> Option<(usize, Norms)> {
+    ) -> Result<(usize, Norms), usize> {
         // Only an iterate of this solve (a continuation reuses the workspace).
         if !self.best_residual.is_finite() {
-            return None;
+            return Err(0);
         }
         std::mem::swap(&mut self.aqueous, &mut self.best);
         let mut norms = self.evaluate(p, Target::Current);
@@ -540,15 +549,24 @@ impl Workspace {
             let next = self.sweep(p, totals);
             // `evaluate` reports a non-finite point as an infinite residual, never NaN.
             if next.residual >= norms.residual {
-                return None;
+                return Err(taken);
             }
             std::mem::swap(&mut self.aqueous, &mut self.trial);
             norms = next;
             if norms.converged(tolerance) {
-                return Some((taken, norms));
+                return Ok((taken, norms));
             }
         }
-        None
+        Err(RESCUE_MAX_SWEEPS)
+    }
+
+    /// Keeps the current point as the best iterate if its residual is the smallest so far.
+    fn keep_if_best(&mut self, residual: f64) {
+        if residual < self.best_residual {
+            self.best_residual = residual;
+            self.best.clear();
+            self.best.extend_from_slice(&self.aqueous);
+        }
     }
 
     /// One substitution sweep at the converged extraction factors. Newton's linear solve mixes

@@ -240,10 +240,11 @@ fn infeasible_operating_points_name_the_number() {
 }
 
 /// Sharp binary cuts (the extract takes exactly the feed's Nd, so both products approach
-/// 100 %) just above Underwood's minimum reflux: profiles spanning tens of decades. The first
-/// three converge by continuation; the last three only because substitution sweeps finish
-/// from Newton's best iterate where its steps stall at the rounding of an ill-conditioned
-/// system. On the wider survey of `examples/sharp.rs` 14 of 96 such cuts still fail (notes of
+/// 100 %) just above Underwood's minimum reflux: profiles spanning tens of decades. Newton's
+/// steps stall there at the rounding of an ill-conditioned system; these converge by
+/// continuation in separation power or by substitution sweeps from Newton's best iterate,
+/// and the last three not without the sweeps. Which cuts of this class converge turns on
+/// rounding: on the wider survey of `examples/sharp.rs` 14 of 96 still fail (notes of
 /// issue 2).
 #[test]
 fn sharp_binary_cuts_near_minimum_reflux_converge() {
