@@ -508,8 +508,8 @@ impl Workspace {
     }
 
     /// One substitution sweep from the current point (whose extraction factors `evaluate` left
-    /// in place) into the trial point, rescaled to the stage totals where the model fixes them;
-    /// returns the trial point's norms.
+    /// in place) into the trial point, rescaled to the stage `totals` if given; returns the
+    /// trial point's norms.
     fn sweep<E: Equilibrium>(&mut self, p: &StageProblem<'_, E>, totals: Option<&[f64]>) -> Norms {
         substitution::solve_linear_balances(
             &self.factors,
@@ -584,16 +584,8 @@ impl Workspace {
     ) {
         let c = p.feed.len();
         let tolerance = tolerance.max(norms.rounding_floor);
-        substitution::solve_linear_balances(
-            &self.factors,
-            p.feed,
-            p.feed_stage,
-            p.reflux_fraction,
-            p.side_draw,
-            &mut self.trial,
-            &mut self.scratch,
-        );
-        let mut polished = self.evaluate(p, Target::Trial);
+        // Not rescaled: the sweep's point balances every element exactly.
+        let mut polished = self.sweep(p, None);
         if !polished.converged(tolerance) {
             for (newton, sweep) in self
                 .aqueous
