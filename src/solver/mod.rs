@@ -1,5 +1,8 @@
 //! Steady state of one countercurrent cascade: all stages and all elements at once.
 //!
+//! 0. A saturated binary without a side draw is marched stage by stage from both products to
+//!    the feed stage (`stage_to_stage.rs`): one unknown, found by Newton's method on the two
+//!    marches' mismatch. Where that fails, or for any other cascade:
 //! 1. From an estimate of a saturated cascade of six or more elements, accelerated
 //!    substitution on the stages' extraction scales (`loading.rs`) may converge on its own,
 //!    at `O(N C)` a sweep; it is judged on the stage balances like Newton's answer.
@@ -31,6 +34,7 @@ mod block_tridiagonal;
 mod continuation;
 mod dense;
 mod loading;
+mod stage_to_stage;
 mod substitution;
 
 use block_tridiagonal::BlockTridiagonal;
@@ -277,18 +281,30 @@ impl Workspace {
         let n = stages * elements;
         Self {
             aqueous: vec![0.0; n],
-            trial: vec![0.0; n],
+            trial: Vec::new(),
             factors: vec![0.0; n],
             organic: vec![0.0; n],
             residual: vec![0.0; n],
-            step: vec![0.0; n],
-            scratch: vec![0.0; n],
+            step: Vec::new(),
+            scratch: Vec::new(),
             imbalance: vec![0.0; elements],
             throughput: vec![0.0; elements],
             no_flux: vec![0.0; elements],
             best: Vec::new(),
             best_residual: f64::INFINITY,
-            newton: BlockTridiagonal::new(stages, elements),
+            newton: BlockTridiagonal::new(0, elements),
+        }
+    }
+
+    /// Sizes the buffers that only sweeps and Newton's method use, on their first use: a
+    /// binary marched from both ends (`stage_to_stage.rs`) never needs them.
+    fn size_iteration_buffers(&mut self, stages: usize, elements: usize) {
+        let n = stages * elements;
+        if self.trial.len() != n {
+            self.trial = vec![0.0; n];
+            self.step = vec![0.0; n];
+            self.scratch = vec![0.0; n];
+            self.newton = BlockTridiagonal::new(stages, elements);
         }
     }
 
@@ -301,11 +317,15 @@ impl Workspace {
         let c = p.feed.len();
         // A workspace solved with before (continuation) handed its profiles over; every other
         // buffer keeps the size the workspace was made for.
-        debug_assert_eq!(self.trial.len(), p.stages * c);
+        debug_assert_eq!(self.factors.len(), p.stages * c);
         self.aqueous.resize(p.stages * c, 0.0);
         self.organic.resize(p.stages * c, 0.0);
         let totals = aqueous_totals(p);
         self.best_residual = f64::INFINITY;
+        if let Some(solved) = self.march(p, options, start, totals.as_deref()) {
+            return Ok(solved);
+        }
+        self.size_iteration_buffers(p.stages, c);
         match start {
             Start::Unseparated => self.aqueous = unseparated_profile(p, totals.as_deref()),
             Start::Guess(profile) => self.aqueous.copy_from_slice(profile),
@@ -473,6 +493,35 @@ impl Workspace {
             aqueous: std::mem::take(&mut self.aqueous),
             organic: std::mem::take(&mut self.organic),
             status: status(&norms, iterations, sweeps),
+        })
+    }
+
+    /// A saturated binary without a side draw, cold or from a neighbour: the profile marched
+    /// from both products (`stage_to_stage.rs`), if the marches meet and the stage balances
+    /// then meet the tolerance.
+    fn march<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        options: &SolverOptions,
+        start: Start<'_>,
+        totals: Option<&[f64]>,
+    ) -> Option<StageSolution> {
+        let neighbour = match start {
+            Start::Unseparated => None,
+            Start::Neighbour(profile) => Some(profile),
+            Start::Guess(_) | Start::Estimate(_) => return None,
+        };
+        let iterations = stage_to_stage::solve(p, totals?, neighbour, &mut self.aqueous)?;
+        let norms = self.evaluate(p, Target::Current);
+        norms.converged(options.tolerance).then(|| StageSolution {
+            aqueous: std::mem::take(&mut self.aqueous),
+            organic: std::mem::take(&mut self.organic),
+            status: Convergence {
+                iterations,
+                sweeps: 0,
+                residual: norms.residual,
+                rounding_floor: norms.rounding_floor,
+            },
         })
     }
 
@@ -879,6 +928,7 @@ mod tests {
                 side_draw,
             };
             let mut w = Workspace::new(n, c);
+            w.size_iteration_buffers(n, c);
             for (k, a) in w.aqueous.iter_mut().enumerate() {
                 *a = 0.1 + 0.05 * ((k * 7) % 5) as f64;
             }

@@ -33,9 +33,10 @@ fn fifteen_elements_two_hundred_stages_converge() {
 }
 
 /// The 15-element, 100-stage reference cut is solved by accelerated substitution on the stage
-/// scales: the only Newton iterations are the two-group start's (Newton on all 15 took 24);
-/// its balances close, and Newton's method started from its answer (a neighbour's start,
-/// which always takes a step) moves no product flux.
+/// scales: the only iterations are the two-group start's, a binary marched from both ends
+/// (five root-finding steps; Newton on all 15 elements took 24); its balances close, and
+/// Newton's method started from its answer (a neighbour's start, which always takes a step)
+/// moves no product flux.
 #[test]
 fn fifteen_element_cut_converges_by_accelerated_substitution() {
     let case = reference::fifteen_element_cut(100);
@@ -45,7 +46,7 @@ fn fifteen_element_cut_converges_by_accelerated_substitution() {
         .solve(&case.model, &case.feed, &options)
         .unwrap();
     assert!(
-        solved.convergence.iterations <= 3,
+        solved.convergence.iterations <= 6,
         "{:?}",
         solved.convergence
     );
