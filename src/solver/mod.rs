@@ -63,9 +63,11 @@ pub const DEFAULT_MAX_SWEEPS: usize = 8;
 /// run (8 % in a noisier one); the stress surveys' failures and closures are unchanged.
 const SWEEP_HANDOFF: f64 = 1e-2;
 /// Sweeps [`Workspace::rescue`] may take from Newton's best iterate, each `O(N C)`: about a
-/// third of a Newton iteration on a binary, far less with more elements. On the sharp-cut
-/// survey of `examples/sharp.rs` the 31 rescues that converged (continuation steps included)
-/// took 2 to 179; a cap of 1000 rescued no more cuts.
+/// third of a Newton iteration on a binary, far less with more elements. On a survey of 96
+/// sharp binary cuts near the minimum reflux solved by Newton's method (before binaries were
+/// marched stage to stage; the cuts of `sharp_binary_cuts_near_minimum_reflux_converge`) the
+/// 31 rescues that converged (continuation steps included) took 2 to 179; a cap of 1000
+/// rescued no more cuts.
 const RESCUE_MAX_SWEEPS: usize = 200;
 /// Halvings of a Newton step before pseudo-transient continuation takes over.
 pub const DEFAULT_MAX_BACKTRACKS: usize = 12;
@@ -207,6 +209,9 @@ pub fn solve<E: Equilibrium>(
     options: &SolverOptions,
 ) -> Result<StageSolution, SolveFailure> {
     let mut work = Workspace::new(problem.stages, problem.feed.len());
+    if let Some(solved) = work.march(problem, options, None) {
+        return Ok(solved);
+    }
     work.solve(problem, options, Start::Unseparated)
 }
 
@@ -221,6 +226,9 @@ pub fn solve_from<E: Equilibrium>(
     initial: &[f64],
 ) -> Result<StageSolution, SolveFailure> {
     let mut work = Workspace::new(problem.stages, problem.feed.len());
+    if let Some(solved) = work.march(problem, options, Some(initial)) {
+        return Ok(solved);
+    }
     work.solve(problem, options, Start::Neighbour(initial))
 }
 
@@ -322,9 +330,6 @@ impl Workspace {
         self.organic.resize(p.stages * c, 0.0);
         let totals = aqueous_totals(p);
         self.best_residual = f64::INFINITY;
-        if let Some(solved) = self.march(p, options, start, totals.as_deref()) {
-            return Ok(solved);
-        }
         self.size_iteration_buffers(p.stages, c);
         match start {
             Start::Unseparated => self.aqueous = unseparated_profile(p, totals.as_deref()),
@@ -496,22 +501,20 @@ impl Workspace {
         })
     }
 
-    /// A saturated binary without a side draw, cold or from a neighbour: the profile marched
-    /// from both products (`stage_to_stage.rs`), if the marches meet and the stage balances
-    /// then meet the tolerance.
+    /// A saturated binary without a side draw, cold or from a neighbour's profile: the
+    /// profile marched from both products (`stage_to_stage.rs`), if the marches meet and the
+    /// stage balances then meet the tolerance.
     fn march<E: Equilibrium>(
         &mut self,
         p: &StageProblem<'_, E>,
         options: &SolverOptions,
-        start: Start<'_>,
-        totals: Option<&[f64]>,
+        neighbour: Option<&[f64]>,
     ) -> Option<StageSolution> {
-        let neighbour = match start {
-            Start::Unseparated => None,
-            Start::Neighbour(profile) => Some(profile),
-            Start::Guess(_) | Start::Estimate(_) => return None,
-        };
-        let iterations = stage_to_stage::solve(p, totals?, neighbour, &mut self.aqueous)?;
+        if p.feed.len() != 2 {
+            return None;
+        }
+        let totals = aqueous_totals(p)?;
+        let iterations = stage_to_stage::solve(p, &totals, neighbour, &mut self.aqueous)?;
         let norms = self.evaluate(p, Target::Current);
         norms.converged(options.tolerance).then(|| StageSolution {
             aqueous: std::mem::take(&mut self.aqueous),
@@ -579,7 +582,7 @@ impl Workspace {
     /// best iterate, for as long as each lowers the residual. Near a pinch (a sharp cut close
     /// to the minimum reflux) the Newton system is so ill-conditioned that the rounding of
     /// the residual alone throws its steps between residuals of 1e-11 and 1e-5
-    /// (`examples/sharp.rs`); a sweep solves each element's balances on its own, a diagonally
+    /// (`tests::newton_stalled_at_a_pinch_is_rescued_by_substitution`); a sweep solves each element's balances on its own, a diagonally
     /// dominant system, and keeps closing in. `Ok` with the sweeps taken and the converged
     /// norms, or `Err` with the sweeps spent.
     fn rescue<E: Equilibrium>(
@@ -960,6 +963,39 @@ mod tests {
                     "{side_draw:?}: {a} vs {b}"
                 );
             }
+        }
+    }
+
+    /// Sharp binary cuts just above Underwood's minimum reflux (the extract takes exactly the
+    /// feed's Nd), solved without the stage-to-stage march: Newton's steps there are thrown
+    /// about by the rounding of an ill-conditioned system, and these three converge only by
+    /// the substitution sweeps of `Workspace::rescue` from Newton's best iterate.
+    #[test]
+    fn newton_stalled_at_a_pinch_is_rescued_by_substitution() {
+        use crate::theory::minimum_reflux_ratio;
+        let options = SolverOptions::default();
+        for (beta, nd, factor, stages) in [
+            (2.0, 0.3, 1.5, 80),
+            (1.5, 0.5, 1.1, 150),
+            (1.2, 0.4, 1.5, 300),
+        ] {
+            let reflux = factor * minimum_reflux_ratio(beta, nd, 0.999, false);
+            let s = nd * (1.0 + reflux);
+            let eq = SaturatedSeparationFactors::new(vec![1.0, beta], vec![s; 2 * stages]);
+            let p = StageProblem {
+                equilibrium: &eq,
+                stages: 2 * stages,
+                feed_stage: stages - 1,
+                feed: &[1.0 - nd, nd],
+                reflux_fraction: reflux / (1.0 + reflux),
+                side_draw: None,
+            };
+            let mut work = Workspace::new(p.stages, 2);
+            let solved = work.solve(&p, &options, Start::Unseparated);
+            let status = solved
+                .unwrap_or_else(|e| panic!("beta {beta}, {factor} R_min: {e:?}"))
+                .status;
+            assert!(status.residual <= options.tolerance.max(status.rounding_floor));
         }
     }
 }
