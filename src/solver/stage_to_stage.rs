@@ -33,9 +33,9 @@ const MAX_ITERATIONS: usize = 60;
 /// below `1e-14` on cascades of tens of stages; at `1e-13` the feed stage's balance is off by
 /// less than `1e-13` of its organic flux.
 const MISMATCH_TOLERANCE: f64 = 1e-13;
-/// Step in `ln x` taken down while no impurity below the root has been seen and Newton's
-/// step is unusable.
-const STEP_DOWN: f64 = 8.0;
+/// Decades (in `ln`) below the largest impurity where the search for it stops: `e^-700` is
+/// about `1e-304`, near the smallest normal double, where the profile's fluxes underflow.
+const DEEPEST: f64 = 700.0;
 
 /// The cut's products as functions of the impurity `x`: the raffinate's `h` is `x + r`, the
 /// extract's `l` is `x + p`, where one of `r`, `p` is zero and the other is the excess of
@@ -226,11 +226,11 @@ pub fn solve<E: Equilibrium>(
         Some(profile) => marches.neighbour_impurity(profile, &products).ln(),
         None => marches.kremser_estimate(&products).ln(),
     };
+    let (mut below, mut above) = (largest.ln() - DEEPEST, largest.ln());
     // A neighbour's impurity may lie outside this problem's range.
-    if !t.is_finite() || t >= largest.ln() {
-        t = largest.ln() - 1.0;
+    if !(t > below && t < above) {
+        t = above - 1.0;
     }
-    let (mut below, mut above) = (f64::NEG_INFINITY, largest.ln());
     for iteration in 1..=MAX_ITERATIONS {
         let x = t.exp();
         let (r, e) = products.at(x);
@@ -248,10 +248,8 @@ pub fn solve<E: Equilibrium>(
         let newton = t - mismatch / (d_up - d_down);
         t = if newton > below && newton < above {
             newton
-        } else if below.is_finite() {
-            0.5 * (below + above)
         } else {
-            above - STEP_DOWN
+            0.5 * (below + above)
         };
     }
     None
