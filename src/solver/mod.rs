@@ -64,10 +64,10 @@ pub const DEFAULT_MAX_SWEEPS: usize = 8;
 const SWEEP_HANDOFF: f64 = 1e-2;
 /// Sweeps [`Workspace::rescue`] may take from Newton's best iterate, each `O(N C)`: about a
 /// third of a Newton iteration on a binary, far less with more elements. On a survey of 96
-/// sharp binary cuts near the minimum reflux solved by Newton's method (before binaries were
-/// marched stage to stage; the cuts of `sharp_binary_cuts_near_minimum_reflux_converge`) the
-/// 31 rescues that converged (continuation steps included) took 2 to 179; a cap of 1000
-/// rescued no more cuts.
+/// sharp binary cuts near the minimum reflux solved by Newton's method (the cuts of
+/// `sharp_binary_cuts_near_minimum_reflux_converge`, then `examples/sharp.rs` at 4fbfdf1,
+/// before binaries were marched stage to stage) the 31 rescues that converged (continuation
+/// steps included) took 2 to 179; a cap of 1000 rescued no more cuts.
 const RESCUE_MAX_SWEEPS: usize = 200;
 /// Halvings of a Newton step before pseudo-transient continuation takes over.
 pub const DEFAULT_MAX_BACKTRACKS: usize = 12;
@@ -216,10 +216,11 @@ pub fn solve<E: Equilibrium>(
 }
 
 /// Solves the stage balances of `problem` from `initial`, the aqueous profile (stage-major,
-/// `N x C`) of a neighbouring solution: a recycle iteration or a sweep case. The profile is
-/// rescaled to the problem's known stage totals, and at least one Newton step is taken, so
-/// the answer is as accurate as a cold solve's even when the start already meets the
-/// tolerance.
+/// `N x C`) of a neighbouring solution: a recycle iteration or a sweep case. A binary marched
+/// stage to stage takes only its first impurity from it and is solved afresh (agreeing with
+/// a cold march to about 1e-13). Otherwise the profile is rescaled to the problem's known
+/// stage totals, and at least one Newton step is taken, so the answer is as accurate as a
+/// cold solve's even when the start already meets the tolerance.
 pub fn solve_from<E: Equilibrium>(
     problem: &StageProblem<'_, E>,
     options: &SolverOptions,
