@@ -583,9 +583,9 @@ impl Workspace {
     /// best iterate, for as long as each lowers the residual. Near a pinch (a sharp cut close
     /// to the minimum reflux) the Newton system is so ill-conditioned that the rounding of
     /// the residual alone throws its steps between residuals of 1e-11 and 1e-5
-    /// (`tests::newton_stalled_at_a_pinch_is_rescued_by_substitution`); a sweep solves each element's balances on its own, a diagonally
-    /// dominant system, and keeps closing in. `Ok` with the sweeps taken and the converged
-    /// norms, or `Err` with the sweeps spent.
+    /// (`tests::newton_stalled_at_a_pinch_is_rescued_by_substitution`); a sweep solves each
+    /// element's balances on its own, a diagonally dominant system, and keeps closing in.
+    /// `Ok` with the sweeps taken and the converged norms, or `Err` with the sweeps spent.
     ///
     /// Not for a continuation's step (`Start::Guess`), which is halved instead: on the
     /// 15-element, 500-stage reference cut a step rescued early (t = 0.125 to 0.375) led the

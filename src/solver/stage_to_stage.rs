@@ -269,13 +269,12 @@ mod tests {
     use crate::equilibrium::SaturatedSeparationFactors;
 
     /// Marched binaries agree flux by flux with Newton's method on all stages (the same
-    /// problems solved with the march skipped) to 1e-11 of each flux (but on a sharp cut,
-    /// where Newton's is the less accurate answer), balance every stage to 1e-13 of the feed, and every
-    /// flux, down to ones below 1e-17 of the feed, to the rounding of its own flows on the
-    /// stage: either element the more
-    /// extractable, aqueous and organic feeds, feed stages from the first to the last (no scrub
-    /// section), extracts short of and beyond the feed's more extractable element, sharp and
-    /// loose cuts.
+    /// problems solved with the march skipped) to 1e-11 of each flux, except on a sharp cut
+    /// where Newton's is the less accurate answer; they balance every stage to 1e-13 of the
+    /// feed, and every flux, down to ones below 1e-17 of the feed, to the rounding of its own
+    /// flows on the stage. Either element the more extractable, aqueous and organic feeds,
+    /// feed stages from the first to the last (no scrub section), extracts short of and beyond
+    /// the feed's more extractable element, sharp and loose cuts.
     #[test]
     fn marched_binaries_match_newton_on_all_stages() {
         let options = SolverOptions::default();
