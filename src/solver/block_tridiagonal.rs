@@ -54,6 +54,11 @@ impl BlockTridiagonal {
         }
     }
 
+    /// Stages the factorisation is sized for.
+    pub fn stages(&self) -> usize {
+        self.stages
+    }
+
     /// Where the equilibrium model writes `do/da` of `stage`.
     pub fn stage_jacobian(&mut self, stage: usize) -> StageJacobian<'_> {
         let span = stage * self.elements..(stage + 1) * self.elements;
