@@ -104,6 +104,35 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
 }
 
+/// Solves `a x = b` in place of `b` for the symmetric positive definite `n x n` matrix `a`,
+/// which it overwrites with its Cholesky factor (Golub & Van Loan, *Matrix Computations*,
+/// 4th ed., algorithm 4.2.1): about `n^3 / 6` multiply-adds, where inverting the normal
+/// matrix took several times that. `false` if a pivot is not positive.
+pub fn cholesky_solve(a: &mut [f64], n: usize, b: &mut [f64]) -> bool {
+    for j in 0..n {
+        let pivot = a[j * n + j] - dot(&a[j * n..j * n + j], &a[j * n..j * n + j]);
+        if pivot.is_nan() || pivot <= 0.0 {
+            return false;
+        }
+        let diagonal = pivot.sqrt();
+        a[j * n + j] = diagonal;
+        for i in j + 1..n {
+            let (upper, lower) = a.split_at_mut(i * n);
+            let sum = dot(&lower[..j], &upper[j * n..j * n + j]);
+            lower[j] = (lower[j] - sum) / diagonal;
+        }
+    }
+    // L y = b, then L^T x = y.
+    for i in 0..n {
+        b[i] = (b[i] - dot(&a[i * n..i * n + i], &b[..i])) / a[i * n + i];
+    }
+    for i in (0..n).rev() {
+        let sum: f64 = (i + 1..n).map(|k| a[k * n + i] * b[k]).sum();
+        b[i] = (b[i] - sum) / a[i * n + i];
+    }
+    true
+}
+
 /// Gauss-Jordan inversion of the row-major `n x n` matrix `a`, for blocks of any size.
 fn invert_rows(a: &mut [f64], n: usize, pivots: &mut [usize]) -> bool {
     for k in 0..n {
@@ -211,5 +240,42 @@ mod tests {
     fn singular_matrix_is_reported() {
         let mut m = [1.0, 2.0, 2.0, 4.0];
         assert!(!invert_in_place(&mut m, 2, &mut [0; 2]));
+    }
+
+    /// The normal equations' solve: `A x = b` to rounding for a symmetric positive definite
+    /// `A` (a Gram matrix of independent rows plus a ridge), and a refusal for an indefinite one.
+    #[test]
+    fn cholesky_solves_positive_definite_systems_and_refuses_others() {
+        let n = 6;
+        let rows: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                (0..9)
+                    .map(|k| ((i * 7 + k * 3) % 11) as f64 - 4.0 + (i == k) as u8 as f64)
+                    .collect()
+            })
+            .collect();
+        let gram: Vec<f64> = (0..n * n)
+            .map(|ij| {
+                rows[ij / n]
+                    .iter()
+                    .zip(&rows[ij % n])
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>()
+                    + if ij / n == ij % n { 1e-3 } else { 0.0 }
+            })
+            .collect();
+        let b: Vec<f64> = (0..n).map(|i| 1.0 + i as f64).collect();
+        let (mut factor, mut x) = (gram.clone(), b.clone());
+        assert!(cholesky_solve(&mut factor, n, &mut x));
+        for i in 0..n {
+            let ax: f64 = (0..n).map(|k| gram[i * n + k] * x[k]).sum();
+            assert!(
+                (ax - b[i]).abs() <= 1e-12 * b[i],
+                "row {i}: {ax} against {}",
+                b[i]
+            );
+        }
+        let mut indefinite = vec![1.0, 2.0, 2.0, 1.0];
+        assert!(!cholesky_solve(&mut indefinite, 2, &mut [1.0, 1.0]));
     }
 }
