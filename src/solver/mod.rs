@@ -30,10 +30,12 @@
 //! Convergence is judged on the feed-scaled residual (see [`DEFAULT_TOLERANCE`]), or on its
 //! rounding floor when the balances cannot be evaluated more accurately than the tolerance.
 
+mod banded;
 mod block_tridiagonal;
 mod continuation;
 mod dense;
 mod loading;
+mod scale_sensitivity;
 mod stage_to_stage;
 mod substitution;
 

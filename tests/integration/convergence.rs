@@ -65,9 +65,10 @@ fn fifteen_element_cut_converges_by_accelerated_substitution() {
         "{:?}",
         solved.convergence
     );
-    // More sweeps than the plain substitution may take: the accelerated ones.
+    // More sweeps than the plain substitution may take: the accelerated ones. Once the band
+    // of the map's Jacobian preconditions them, 33; without it they took 55.
     assert!(
-        solved.convergence.sweeps > options.max_sweeps,
+        solved.convergence.sweeps > options.max_sweeps && solved.convergence.sweeps <= 40,
         "{:?}",
         solved.convergence
     );

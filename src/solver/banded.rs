@@ -1,0 +1,190 @@
+//! LU factorisation with partial pivoting of a band matrix, and solves with it: LAPACK's
+//! `dgbtf2` and `dgbtrs` (Anderson et al., *LAPACK Users' Guide*, 3rd ed., 1999, section
+//! 5.3.2) written out for the small bands of `loading.rs`, where nothing else needs LAPACK.
+//!
+//! Storage is LAPACK's: column-major, `2 kl + ku + 1` entries per column, `A(i, j)` at row
+//! `kl + ku + i - j` of column `j`; the top `kl` rows take the fill-in of the row interchanges.
+
+/// A square band matrix with `lower` sub- and `upper` super-diagonals, and once factored, its
+/// LU factors and pivots.
+pub struct BandLu {
+    n: usize,
+    lower: usize,
+    upper: usize,
+    /// `2 lower + upper + 1` rows per column.
+    entries: Vec<f64>,
+    pivots: Vec<usize>,
+    /// `1 / U(j, j)`, so that a solve multiplies where it would divide.
+    reciprocals: Vec<f64>,
+}
+
+impl BandLu {
+    /// An `n x n` zero matrix of the given bandwidths.
+    pub fn zeros(n: usize, lower: usize, upper: usize) -> Self {
+        Self {
+            n,
+            lower,
+            upper,
+            entries: vec![0.0; n * (2 * lower + upper + 1)],
+            pivots: vec![0; n],
+            reciprocals: vec![0.0; n],
+        }
+    }
+
+    fn rows(&self) -> usize {
+        2 * self.lower + self.upper + 1
+    }
+
+    /// Where `A(i, j)` is kept; `i - j` must lie in the band (or its fill-in, once factored).
+    fn at(&self, i: usize, j: usize) -> usize {
+        j * self.rows() + self.lower + self.upper + i - j
+    }
+
+    /// Sets `A(i, j)`, inside the band (`j <= i + upper`, `i <= j + lower`), before factoring.
+    pub fn set(&mut self, i: usize, j: usize, value: f64) {
+        debug_assert!(j <= i + self.upper && i <= j + self.lower);
+        let k = self.at(i, j);
+        self.entries[k] = value;
+    }
+
+    /// `A(i, j)` inside the band, before factoring.
+    #[cfg(test)]
+    pub fn get(&self, i: usize, j: usize) -> f64 {
+        debug_assert!(j <= i + self.upper && i <= j + self.lower);
+        self.entries[self.at(i, j)]
+    }
+
+    /// Factors the matrix in place; `false` if a pivot is zero or not finite (the matrix is
+    /// then unusable).
+    pub fn factor(&mut self) -> bool {
+        let (n, kl, ku) = (self.n, self.lower, self.upper);
+        // The last column that the row interchanges so far have reached.
+        let mut reach = 0;
+        for j in 0..n {
+            let below = kl.min(n - 1 - j);
+            let diagonal = self.at(j, j);
+            let column = &self.entries[diagonal..=diagonal + below];
+            let offset = (0..=below)
+                .max_by(|&x, &y| column[x].abs().total_cmp(&column[y].abs()))
+                .unwrap_or(0);
+            let pivot = column[offset];
+            if pivot == 0.0 || !pivot.is_finite() {
+                return false;
+            }
+            self.pivots[j] = j + offset;
+            self.reciprocals[j] = 1.0 / pivot;
+            reach = reach.max((j + ku + offset).min(n - 1));
+            if offset != 0 {
+                for c in j..=reach {
+                    let (a, b) = (self.at(j, c), self.at(j + offset, c));
+                    self.entries.swap(a, b);
+                }
+            }
+            for r in 1..=below {
+                self.entries[diagonal + r] *= self.reciprocals[j];
+            }
+            for c in j + 1..=reach {
+                let x = self.entries[self.at(j, c)];
+                if x == 0.0 {
+                    continue;
+                }
+                for r in 1..=below {
+                    let target = self.at(j + r, c);
+                    self.entries[target] -= self.entries[diagonal + r] * x;
+                }
+            }
+        }
+        true
+    }
+
+    /// Overwrites `b` with the solution of `A x = b`, by the factors of [`BandLu::factor`].
+    pub fn solve(&self, b: &mut [f64]) {
+        let (n, rows) = (self.n, self.rows());
+        // Row of the diagonal within a column.
+        let diagonal = self.lower + self.upper;
+        for j in 0..n {
+            b.swap(j, self.pivots[j]);
+            let below = self.lower.min(n - 1 - j);
+            let x = b[j];
+            let multipliers = &self.entries[j * rows + diagonal + 1..][..below];
+            for (b, l) in b[j + 1..=j + below].iter_mut().zip(multipliers) {
+                *b -= l * x;
+            }
+        }
+        for j in (0..n).rev() {
+            let column = &self.entries[j * rows..j * rows + diagonal];
+            b[j] *= self.reciprocals[j];
+            let x = b[j];
+            let above = diagonal.min(j);
+            for (b, u) in b[j - above..j]
+                .iter_mut()
+                .zip(&column[diagonal - above..diagonal])
+            {
+                *b -= u * x;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `A x - b` for the band matrix `a` given densely.
+    fn residual(a: &[Vec<f64>], x: &[f64], b: &[f64]) -> f64 {
+        a.iter()
+            .zip(b)
+            .map(|(row, b)| (row.iter().zip(x).map(|(a, x)| a * x).sum::<f64>() - b).abs())
+            .fold(0.0, f64::max)
+    }
+
+    fn band_system(n: usize, kl: usize, ku: usize, seed: u64) -> (Vec<Vec<f64>>, BandLu) {
+        // A small linear congruential generator: reproducible entries in [-1, 1).
+        let mut state = seed;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+        };
+        let mut dense = vec![vec![0.0; n]; n];
+        let mut band = BandLu::zeros(n, kl, ku);
+        for (i, row) in dense.iter_mut().enumerate() {
+            let lo = i.saturating_sub(kl);
+            for (j, entry) in row.iter_mut().enumerate().take(i + ku + 1).skip(lo) {
+                // Every third diagonal entry zero: only pivoting gets past those.
+                *entry = if i == j && i % 3 == 0 { 0.0 } else { next() };
+                band.set(i, j, *entry);
+            }
+        }
+        (dense, band)
+    }
+
+    #[test]
+    fn band_solves_match_their_systems_where_pivoting_is_needed() {
+        for (n, kl, ku, seed) in [(7, 1, 1, 2), (40, 3, 2, 3), (100, 8, 8, 4), (30, 2, 5, 5)] {
+            let (dense, mut band) = band_system(n, kl, ku, seed);
+            assert!(band.factor());
+            let b: Vec<f64> = (0..n).map(|i| (i as f64).sin() + 0.5).collect();
+            let mut x = b.clone();
+            band.solve(&mut x);
+            let scale = x.iter().fold(1.0, |m: f64, v| m.max(v.abs()));
+            assert!(
+                residual(&dense, &x, &b) < 1e-12 * scale,
+                "n {n}, kl {kl}, ku {ku}: residual {:e}",
+                residual(&dense, &x, &b)
+            );
+        }
+    }
+
+    #[test]
+    fn a_singular_band_is_refused() {
+        let mut band = BandLu::zeros(3, 1, 1);
+        band.set(0, 0, 1.0);
+        band.set(1, 0, 1.0);
+        band.set(0, 1, 1.0);
+        band.set(1, 1, 1.0);
+        band.set(2, 2, 1.0);
+        assert!(!band.factor());
+    }
+}
