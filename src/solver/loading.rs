@@ -208,8 +208,8 @@ impl LoadingIteration {
         std::mem::swap(&mut self.residual, &mut self.last_residual);
         let mut error: f64 = 0.0;
         for (j, stage) in aqueous.chunks_exact(c).enumerate() {
-            let total: f64 = stage.iter().sum();
-            let mean_beta = weighted_sum(p.separation_factors, stage) / total;
+            let (total, pull) = stage_sums(p.separation_factors, stage);
+            let mean_beta = pull / total;
             self.mapped[j] = self.target[j] - mean_beta.ln();
             self.residual[j] = self.mapped[j] - self.log_scale[j];
             error = nan_max(error, self.residual[j].abs());
@@ -313,4 +313,22 @@ impl LoadingIteration {
             *u = u.max(t - high).min(t - low);
         }
     }
+}
+
+/// A stage's `sum_i a_i` and `sum_i beta_i a_i`, each in four interleaved partial sums like
+/// [`dot`]: one running sum per total would put every element's addition on one chain.
+fn stage_sums(separation_factors: &[f64], stage: &[f64]) -> (f64, f64) {
+    let (a4, a_rest) = stage.as_chunks::<4>();
+    let (b4, b_rest) = separation_factors[..stage.len()].as_chunks::<4>();
+    let (mut total, mut pull) = ([0.0; 4], [0.0; 4]);
+    for (a, b) in a4.iter().zip(b4) {
+        for k in 0..4 {
+            total[k] += a[k];
+            pull[k] += b[k] * a[k];
+        }
+    }
+    let lanes = |x: [f64; 4]| (x[0] + x[1]) + (x[2] + x[3]);
+    let rest_total: f64 = a_rest.iter().sum();
+    let rest_pull: f64 = a_rest.iter().zip(b_rest).map(|(a, b)| a * b).sum();
+    (lanes(total) + rest_total, lanes(pull) + rest_pull)
 }
