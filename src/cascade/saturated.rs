@@ -99,7 +99,7 @@ impl SaturatedCascade<'_> {
         })
     }
 
-    /// A start for many elements from a binary: the feed lumped into the groups either side of
+    /// Two starts for many elements from a binary: the feed lumped into the groups either side of
     /// the cut that the extract fraction `S - W` sets, each with its key element's separation
     /// factor (Xu's treatment of a multicomponent cut by its key pair).
     fn pseudo_binary_start(
@@ -198,7 +198,8 @@ struct PseudoBinaryStart {
     /// Every element at its group's factor, which makes the binary's profile exact for all of
     /// them: the start for Newton's method when the estimate fails. On the 15-element,
     /// 500-stage reference cut Newton converges from it in 52 iterations, where from the
-    /// estimate 100 did not and the cold solve took 236 by continuation (1.5 s, now 0.3 s).
+    /// estimate 100 did not and the cold solve took 236 by continuation (1.7 s, now 0.35 s in
+    /// one A/B run).
     lumped: Vec<f64>,
     /// The binary's iterations.
     iterations: usize,

@@ -54,8 +54,8 @@ impl BandLu {
         self.entries[self.at(i, j)]
     }
 
-    /// Factors the matrix in place; `false` if a pivot is zero or not finite (the matrix is
-    /// then unusable).
+    /// Factors the matrix in place; `false` if a pivot is zero, too small to invert or not
+    /// finite (the matrix is then unusable).
     pub fn factor(&mut self) -> bool {
         let (n, kl, ku) = (self.n, self.lower, self.upper);
         // The last column that the row interchanges so far have reached.
@@ -68,11 +68,13 @@ impl BandLu {
                 .max_by(|&x, &y| column[x].abs().total_cmp(&column[y].abs()))
                 .unwrap_or(0);
             let pivot = column[offset];
-            if pivot == 0.0 || !pivot.is_finite() {
+            // A subnormal pivot has no finite reciprocal.
+            let reciprocal = 1.0 / pivot;
+            if pivot == 0.0 || !pivot.is_finite() || !reciprocal.is_finite() {
                 return false;
             }
             self.pivots[j] = j + offset;
-            self.reciprocals[j] = 1.0 / pivot;
+            self.reciprocals[j] = reciprocal;
             reach = reach.max((j + ku + offset).min(n - 1));
             if offset != 0 {
                 for c in j..=reach {

@@ -85,19 +85,20 @@ fn stage(a: &[f64], j: usize, c: usize) -> &[f64] {
 }
 
 /// How every element's balances respond to each stage's scale, per unit of `c_ij` and of the
-/// running product of the inverse's ratios: with `P` and `Q` those products,
+/// running product of the inverse's ratios:
 ///
 /// ```text
-/// o_m (w_m T^-1(j, m) - q_m T^-1(j, m+1)) = P(j..m) * ahead_m      for m >= j,
-///                                         = Q(m+1..j) * behind_m   for m < j,
+/// o_m (w_m T^-1(j, m) - q_m T^-1(j, m+1)) = up_j ... up_(m-1) * ahead_m          for m >= j,
+///                                         = down_(m+2) ... down_j * behind_m     for m < j,
 /// ```
 ///
-/// stage-major `N x C` like the profiles.
+/// (`behind_m` holds the factor `down_(m+1)` of its first term); stage-major `N x C` like the
+/// profiles.
 struct Responses {
     ahead: Vec<f64>,
     behind: Vec<f64>,
-    /// The ratios `-U_j / pi_j` and `-L_j / sigma_j` that step the inverse away from its
-    /// diagonal: `T^-1(j, l + 1) = T^-1(j, l) ...` as in the module's formulas.
+    /// `-U_j / pi_j` and `-L_j / sigma_j`, the ratios of the module's formulas:
+    /// `T^-1(j, l) = up_j T^-1(j + 1, l)` above the diagonal, `down_j T^-1(j - 1, l)` below.
     up: Vec<f64>,
     down: Vec<f64>,
 }
@@ -233,6 +234,17 @@ mod tests {
                 stage: 15,
                 phase: DrawPhase::Aqueous,
                 fraction: 0.2,
+            }),
+            // At either end, where the shares enter the first and the last rows.
+            Some(SideDraw {
+                stage: 0,
+                phase: DrawPhase::Organic,
+                fraction: 0.25,
+            }),
+            Some(SideDraw {
+                stage: n - 1,
+                phase: DrawPhase::Aqueous,
+                fraction: 0.4,
             }),
         ];
         for draw in draws {
