@@ -217,9 +217,10 @@ impl LoadingIteration {
         error
     }
 
-    /// Replaces the sweep's residual and map value by the preconditioned ones, `G'` building
-    /// and factoring the band first when the error has just fallen below
-    /// [`PRECONDITION_BELOW`]; `true` then, when the iterates before no longer compare.
+    /// Replaces the sweep's residual and map value by the preconditioned ones, first building
+    /// and factoring the band of `I - G'` when the error has just fallen below
+    /// [`PRECONDITION_BELOW`]; `true` on that sweep, after which the iterates before no longer
+    /// compare with the new ones.
     fn precondition<E: Equilibrium>(
         &mut self,
         p: &LoadingProblem<'_, '_, E>,

@@ -36,7 +36,7 @@ fn fifteen_elements_two_hundred_stages_converge() {
 /// method from its pseudo-binary profile with every element at its group's factor (56
 /// iterations with the binary's 4). It used to reach t = 1 by continuation in separation power
 /// (236 iterations, 1.5 s), where a rescue of one early step by substitution once stranded the
-/// path at t = 0.667; that path is still the fallback.
+/// path at t = 0.667; that path is still the last resort, tested on its own in `cascade`.
 #[test]
 fn fifteen_elements_five_hundred_stages_converge() {
     let case = reference::fifteen_element_cut(500);
