@@ -145,24 +145,20 @@ impl SaturatedCascade<'_> {
         // With its group's factor an element's balances are its group's, scaled to its share of
         // the group's feed.
         let group = |i: usize| if i < cut { (0, light) } else { (1, heavy) };
-        let lumped_profile = solved
-            .aqueous
-            .chunks_exact(2)
-            .flat_map(|groups| {
-                feed.iter().enumerate().map(move |(i, f)| {
-                    let (g, total) = group(i);
-                    groups[g] * f / total
-                })
-            })
-            .collect();
+        let mut lumped_profile = Vec::with_capacity(stages * feed.len());
+        for groups in solved.aqueous.chunks_exact(2) {
+            lumped_profile.extend(feed.iter().enumerate().map(|(i, f)| {
+                let (g, total) = group(i);
+                groups[g] * f / total
+            }));
+        }
         let others: Vec<usize> = (2..lumped_feed.len()).collect();
         let all = lumped.linear_rest(solved, &[0, 1], &others);
         let c = lumped_feed.len();
-        let estimate = all
-            .aqueous
-            .chunks_exact(c)
-            .flat_map(|stage| stage[2..].to_vec())
-            .collect();
+        let mut estimate = Vec::with_capacity(stages * feed.len());
+        for stage in all.aqueous.chunks_exact(c) {
+            estimate.extend_from_slice(&stage[2..]);
+        }
         Some(PseudoBinaryStart {
             estimate,
             lumped: lumped_profile,
