@@ -84,10 +84,12 @@ pub struct LoadingProblem<'a, 'b, E: Equilibrium> {
 
 /// Workspace of the iteration, sized for one cascade.
 pub struct LoadingIteration {
-    log_scale: Vec<f64>,
-    /// Each stage's target, `ln(S_j / A_j*)`.
+    /// The iterate: the stage scales `u_j = ln k_j` before the preconditioner, `k_j` after.
+    scale: Vec<f64>,
+    /// Each stage's target ratio `S_j / A_j*`, and its logarithm.
+    target_ratio: Vec<f64>,
     target: Vec<f64>,
-    /// The smallest and largest `ln beta_i`: a stage's mean `ln beta` lies between them.
+    /// The smallest and largest `beta_i`: a stage's mean `beta` lies between them.
     spread: (f64, f64),
     /// The substitution map's value `G(u)` and residual `G(u) - u` at the current sweep.
     mapped: Vec<f64>,
@@ -116,7 +118,8 @@ enum Preconditioner {
 impl LoadingIteration {
     pub fn new(stages: usize) -> Self {
         Self {
-            log_scale: vec![0.0; stages],
+            scale: vec![0.0; stages],
+            target_ratio: vec![0.0; stages],
             target: vec![0.0; stages],
             spread: (0.0, 0.0),
             mapped: vec![0.0; stages],
@@ -144,15 +147,15 @@ impl LoadingIteration {
     ) -> Result<usize, usize> {
         let c = p.cascade.feed.len();
         let n = p.cascade.stages;
-        let ln_betas = p.separation_factors.iter().map(|b| b.ln());
+        let betas = p.separation_factors.iter();
         self.spread = (
-            ln_betas.clone().fold(f64::INFINITY, f64::min),
-            ln_betas.fold(f64::NEG_INFINITY, f64::max),
+            betas.clone().fold(f64::INFINITY, |m, &b| m.min(b)),
+            betas.fold(f64::NEG_INFINITY, |m, &b| m.max(b)),
         );
         for (j, stage) in aqueous.chunks_exact(c).enumerate() {
-            self.target[j] = (p.organic_total[j] / p.aqueous_total[j]).ln();
-            self.log_scale[j] =
-                (p.organic_total[j] / weighted_sum(p.separation_factors, stage)).ln();
+            self.target_ratio[j] = p.organic_total[j] / p.aqueous_total[j];
+            self.target[j] = self.target_ratio[j].ln();
+            self.scale[j] = (p.organic_total[j] / weighted_sum(p.separation_factors, stage)).ln();
         }
         let (mut best, mut best_sweep) = (f64::INFINITY, 0);
         let mut stored = 0;
@@ -167,7 +170,7 @@ impl LoadingIteration {
                 return Err(sweep);
             }
             // Differences need the sweep before, under the same preconditioner.
-            if self.precondition(p, error, aqueous, factors) {
+            if self.precondition(p, error, aqueous, factors, scratch) {
                 stored = 0;
             } else if sweep > 1 {
                 self.remember(stored % MEMORY, n);
@@ -189,8 +192,9 @@ impl LoadingIteration {
     ) -> f64 {
         let q = p.cascade;
         let c = q.feed.len();
-        for (stage, u) in factors.chunks_exact_mut(c).zip(&self.log_scale) {
-            let k = u.exp();
+        let linear = self.linear();
+        for (stage, &s) in factors.chunks_exact_mut(c).zip(&self.scale) {
+            let k = if linear { s } else { s.exp() };
             for (e, b) in stage.iter_mut().zip(p.separation_factors) {
                 *e = b * k;
             }
@@ -207,14 +211,30 @@ impl LoadingIteration {
         std::mem::swap(&mut self.mapped, &mut self.last_mapped);
         std::mem::swap(&mut self.residual, &mut self.last_residual);
         let mut error: f64 = 0.0;
-        for (j, stage) in aqueous.chunks_exact(c).enumerate() {
-            let (total, pull) = stage_sums(p.separation_factors, stage);
-            let mean_beta = pull / total;
-            self.mapped[j] = self.target[j] - mean_beta.ln();
-            self.residual[j] = self.mapped[j] - self.log_scale[j];
-            error = nan_max(error, self.residual[j].abs());
+        let stages = aqueous.chunks_exact(c).enumerate();
+        if linear {
+            // `|G_j / k_j - 1|`, which is the logarithm's error to within its square.
+            for (j, stage) in stages {
+                let (total, pull) = stage_sums(p.separation_factors, stage);
+                self.mapped[j] = self.target_ratio[j] * total / pull;
+                self.residual[j] = self.mapped[j] - self.scale[j];
+                error = nan_max(error, (self.residual[j] / self.scale[j]).abs());
+            }
+        } else {
+            for (j, stage) in stages {
+                let (total, pull) = stage_sums(p.separation_factors, stage);
+                self.mapped[j] = self.target[j] - (pull / total).ln();
+                self.residual[j] = self.mapped[j] - self.scale[j];
+                error = nan_max(error, self.residual[j].abs());
+            }
         }
         error
+    }
+
+    /// Whether the iterate is the scales themselves (with the preconditioner), not their
+    /// logarithms.
+    fn linear(&self) -> bool {
+        matches!(self.preconditioner, Preconditioner::Band(_))
     }
 
     /// Replaces the sweep's residual and map value by the preconditioned ones, first building
@@ -227,6 +247,7 @@ impl LoadingIteration {
         error: f64,
         aqueous: &[f64],
         factors: &[f64],
+        reciprocal_pivots: &[f64],
     ) -> bool {
         let mut fresh = false;
         if matches!(self.preconditioner, Preconditioner::NotYet) && error <= PRECONDITION_BELOW {
@@ -234,6 +255,7 @@ impl LoadingIteration {
                 separation_factors: p.separation_factors,
                 factors,
                 aqueous,
+                reciprocal_pivots,
                 reflux_fraction: p.cascade.reflux_fraction,
                 side_draw: p.cascade.side_draw,
             };
@@ -244,16 +266,34 @@ impl LoadingIteration {
             } else {
                 Preconditioner::Singular
             };
+            if fresh {
+                // From here the iterate is `k`: near the answer the logarithms buy nothing, and
+                // two transcendental calls a stage are a tenth of a sweep.
+                for ((s, g), r) in self
+                    .scale
+                    .iter_mut()
+                    .zip(&mut self.mapped)
+                    .zip(&mut self.residual)
+                {
+                    (*s, *g) = (s.exp(), g.exp());
+                    *r = *g - *s;
+                }
+            }
         }
         if let Preconditioner::Band(band) = &self.preconditioner {
+            // The band is `I - G'` in `ln k`: `dk = k (I - G')^-1 ((G - k) / k)`.
+            for (r, k) in self.residual.iter_mut().zip(&self.scale) {
+                *r /= k;
+            }
             band.solve(&mut self.residual);
-            for ((g, u), r) in self
+            for ((g, k), r) in self
                 .mapped
                 .iter_mut()
-                .zip(&self.log_scale)
-                .zip(&self.residual)
+                .zip(&self.scale)
+                .zip(&mut self.residual)
             {
-                *g = u + r;
+                *r *= k;
+                *g = k + *r;
             }
         }
         fresh
@@ -301,17 +341,24 @@ impl LoadingIteration {
                 mixture = [0.0; MEMORY];
             }
         }
-        self.log_scale.copy_from_slice(&self.mapped);
+        self.scale.copy_from_slice(&self.mapped);
         for (a, &gamma) in mixture[..rows].iter().enumerate() {
             let steps = &self.mapped_steps[a * n..(a + 1) * n];
-            for (u, step) in self.log_scale.iter_mut().zip(steps) {
+            for (u, step) in self.scale.iter_mut().zip(steps) {
                 *u -= gamma * step;
             }
         }
+        // max/min rather than clamp: NaN-safe whatever reaches here.
         let (low, high) = self.spread;
-        for (u, t) in self.log_scale.iter_mut().zip(&self.target) {
-            // max/min rather than clamp: NaN-safe whatever reaches here.
-            *u = u.max(t - high).min(t - low);
+        if self.linear() {
+            for (k, t) in self.scale.iter_mut().zip(&self.target_ratio) {
+                *k = k.max(t / high).min(t / low);
+            }
+        } else {
+            let (low, high) = (low.ln(), high.ln());
+            for (u, t) in self.scale.iter_mut().zip(&self.target) {
+                *u = u.max(t - high).min(t - low);
+            }
         }
     }
 }

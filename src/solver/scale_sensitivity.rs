@@ -14,21 +14,23 @@
 //! c_ij = beta_i / B_j - 1 / A_j.
 //! ```
 //!
-//! Along its band the inverse of a tridiagonal matrix follows from the pivots of elimination
-//! from either end, `pi_j` from the first stage and `sigma_j` from the last (Meurant, SIAM J.
-//! Matrix Anal. Appl. 13 (1992) 707):
+//! Along its band the inverse of a tridiagonal matrix follows from the forward elimination
+//! that the sweep has just done. With pivots `pi_j`, `u_j = U_j / pi_j` and
+//! `l_j = L_j / pi_(j-1)` (`D`, `L` and `U` the diagonal, sub- and superdiagonal), `T` is
+//! `L' diag(pi) U'` with unit bidiagonal factors, whose inverses are running products; so
+//! (Meurant, SIAM J. Matrix Anal. Appl. 13 (1992) 707, for the structure)
 //!
 //! ```text
-//! T^-1(j, j) = 1 / (pi_j + sigma_j - D_j),
-//! T^-1(j, l) = T^-1(l, l) prod_(k = j .. l-1) (-U_k / pi_k)       for j < l,
-//! T^-1(j, l) = T^-1(l, l) prod_(k = l+1 .. j) (-L_k / sigma_k)    for j > l,
+//! z_j = T^-1(j, j) = 1 / pi_j + u_j l_(j+1) z_(j+1),    z_N = 1 / pi_N,
+//! T^-1(j, m) = (-u_j) ... (-u_(m-1)) z_m      for j < m,
+//! T^-1(j, m) = z_j (-l_j) ... (-l_(m+1))      for j > m,
 //! ```
 //!
-//! with `D`, `L` and `U` the diagonal, sub- and superdiagonal. The whole band of half-width
-//! `w` costs `O(N C w)`, a few substitution sweeps' worth.
+//! every quantity a product or a sum of terms of one sign (the pivots are negative), from the
+//! reciprocal pivots that `substitution.rs` leaves behind: no division at all. The whole band
+//! of half-width `w` costs `O(N C w)`, about four substitution sweeps.
 
 use super::banded::BandLu;
-use super::dense::dot;
 use super::{SideDraw, passed_on, passed_up};
 use crate::equilibrium::weighted_sum;
 
@@ -39,144 +41,151 @@ pub struct Sweep<'a> {
     pub factors: &'a [f64],
     /// The aqueous profile solved at those factors, stage-major `N x C`.
     pub aqueous: &'a [f64],
+    /// The reciprocal pivots `1 / pi_ij` of that solve, stage-major `N x C`: the scratch
+    /// that [`super::solve_linear_balances`] leaves.
+    pub reciprocal_pivots: &'a [f64],
     pub reflux_fraction: f64,
     pub side_draw: Option<SideDraw>,
 }
 
 /// `I - G'` on the band `|j - m| <= half_width`, with `G'` the Jacobian of the substitution
 /// map at `sweep`: the linearised map's residual operator, which the preconditioner inverts.
+///
+/// Built one element and one diagonal at a time: along a diagonal each element's running
+/// product of ratios is one multiplication a stage, over stages stored next to each other,
+/// which the compiler vectorises.
 pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
     let c = sweep.separation_factors.len();
     let n = sweep.factors.len() / c;
-    let responses = Responses::new(sweep, n, c);
+    let r = Responses::new(sweep, n, c);
+    let width = half_width.min(n.saturating_sub(1));
+    // `above[d][j]` is entry `(j, j + d)`, `below[d][m]` entry `(m + d, m)` (`below[0]` unused).
+    let mut above = vec![vec![0.0; n]; width + 1];
+    let mut below = vec![vec![0.0; n]; width + 1];
+    let mut running = vec![0.0; n];
+    for i in 0..c {
+        let rows = i * n..(i + 1) * n;
+        let (ahead, behind) = (&r.ahead[rows.clone()], &r.behind[rows.clone()]);
+        let (up, down) = (&r.up[rows.clone()], &r.down[rows.clone()]);
+        // Entry (j, j + d): c_ij up_j ... up_(j+d-1) ahead_(j+d).
+        running.copy_from_slice(&r.weights[rows.clone()]);
+        for (d, diagonal) in above.iter_mut().enumerate() {
+            if d > 0 {
+                for (x, u) in running[..n - d].iter_mut().zip(&up[d - 1..]) {
+                    *x *= u;
+                }
+            }
+            for ((entry, x), a) in diagonal[..n - d].iter_mut().zip(&running).zip(&ahead[d..]) {
+                *entry += x * a;
+            }
+        }
+        // Entry (j, j - d), d >= 1: c_ij z_ij down_j ... down_(j-d+2) behind_(j-d).
+        running.copy_from_slice(&r.row_weights[rows]);
+        for (d, diagonal) in below.iter_mut().enumerate().skip(1) {
+            if d > 1 {
+                for (x, l) in running[d..].iter_mut().zip(&down[2..]) {
+                    *x *= l;
+                }
+            }
+            for ((entry, x), b) in diagonal[..n - d].iter_mut().zip(&running[d..]).zip(behind) {
+                *entry += x * b;
+            }
+        }
+    }
     let mut band = BandLu::zeros(n, half_width, half_width);
-    // c_ij times the running product of the inverse's ratios from the diagonal out.
-    let mut running = vec![0.0; c];
-    let mut weights = vec![0.0; c];
-    for j in 0..n {
-        let aqueous = stage(sweep.aqueous, j, c);
-        let total: f64 = aqueous.iter().sum();
-        let pull = weighted_sum(sweep.separation_factors, aqueous);
-        for (w, b) in weights.iter_mut().zip(sweep.separation_factors) {
-            *w = b / pull - 1.0 / total;
+    for (d, diagonal) in above.iter().enumerate() {
+        for (j, value) in diagonal[..n - d].iter().enumerate() {
+            band.set(j, j + d, if d == 0 { 1.0 + value } else { *value });
         }
-        running.copy_from_slice(&weights);
-        for m in j..=(j + half_width).min(n - 1) {
-            let sum = dot(&running, stage(&responses.ahead, m, c));
-            band.set(j, m, if j == m { 1.0 + sum } else { sum });
-            for (r, ratio) in running.iter_mut().zip(stage(&responses.up, m, c)) {
-                *r *= ratio;
-            }
-        }
-        running.copy_from_slice(&weights);
-        for m in (j.saturating_sub(half_width)..j).rev() {
-            band.set(j, m, dot(&running, stage(&responses.behind, m, c)));
-            for (r, ratio) in running.iter_mut().zip(stage(&responses.down, m + 1, c)) {
-                *r *= ratio;
-            }
+    }
+    for (d, diagonal) in below.iter().enumerate().skip(1) {
+        for (m, value) in diagonal[..n - d].iter().enumerate() {
+            band.set(m + d, m, *value);
         }
     }
     band
 }
 
-/// Stage `j`'s entries of a stage-major `N x C` array.
-fn stage(a: &[f64], j: usize, c: usize) -> &[f64] {
-    &a[j * c..(j + 1) * c]
-}
-
-/// How every element's balances respond to each stage's scale, per unit of `c_ij` and of the
-/// running product of the inverse's ratios:
+/// How every element's balances respond to each stage's scale, per unit of the running
+/// products of the inverse's ratios `up_j = -u_j` and `down_j = -l_j`:
 ///
 /// ```text
-/// o_m (w_m T^-1(j, m) - q_m T^-1(j, m+1)) = up_j ... up_(m-1) * ahead_m          for m >= j,
-///                                         = down_(m+2) ... down_j * behind_m     for m < j,
+/// c_ij o_m (w_m T^-1(j, m) - q_m T^-1(j, m+1))
+///     = weight_j up_j ... up_(m-1) ahead_m                     for m >= j,
+///     = row_weight_j down_j ... down_(m+2) behind_m            for m < j,
+/// ahead_m = o_m (w_m z_m - q_m up_m z_(m+1)),   behind_m = o_m (w_m down_(m+1) - q_m),
+/// weight_j = c_ij,   row_weight_j = c_ij z_j.
 /// ```
 ///
-/// (`behind_m` holds the factor `down_(m+1)` of its first term); stage-major `N x C` like the
-/// profiles.
+/// Element-major, `C x N`: the band is built along its diagonals, one element at a time.
 struct Responses {
+    weights: Vec<f64>,
+    row_weights: Vec<f64>,
     ahead: Vec<f64>,
     behind: Vec<f64>,
-    /// `-U_j / pi_j` and `-L_j / sigma_j`, the ratios of the module's formulas:
-    /// `T^-1(j, l) = up_j T^-1(j + 1, l)` above the diagonal, `down_j T^-1(j - 1, l)` below.
     up: Vec<f64>,
+    /// `down_j` at `j`; `down_0` is not defined and is left 0.
     down: Vec<f64>,
 }
 
 impl Responses {
     fn new(sweep: &Sweep<'_>, n: usize, c: usize) -> Self {
-        let e = sweep.factors;
-        // The balances of `substitution.rs` at stage j: D = -(1 + w_j e_j) on the diagonal,
-        // L = q_(j-1) e_(j-1) below it, U = p_(j+1) above it.
-        let out = |j: usize| {
-            if j + 1 == n {
-                1.0 - sweep.reflux_fraction
-            } else {
-                1.0
-            }
+        let (e, reciprocal) = (sweep.factors, sweep.reciprocal_pivots);
+        let mut r = Self {
+            weights: vec![0.0; n * c],
+            row_weights: vec![0.0; n * c],
+            ahead: vec![0.0; n * c],
+            behind: vec![0.0; n * c],
+            up: vec![0.0; n * c],
+            down: vec![0.0; n * c],
         };
-        let rising = |j: usize| passed_up(sweep.side_draw, j);
-        let falling = |j: usize| {
-            if j + 1 < n {
-                passed_on(sweep.side_draw, j + 1)
-            } else {
-                0.0
-            }
-        };
-        let main = |j: usize, k: usize| -(1.0 + out(j) * e[k]);
-        let mut forward = vec![0.0; n * c];
-        let mut up = vec![0.0; n * c];
-        for j in 0..n {
-            let (rising, falling) = (if j > 0 { rising(j - 1) } else { 0.0 }, falling(j));
-            for k in j * c..(j + 1) * c {
-                forward[k] = main(j, k);
-                if j > 0 {
-                    forward[k] += rising * e[k - c] * up[k - c];
-                }
-                up[k] = -falling / forward[k];
-            }
-        }
-        let mut backward = vec![0.0; n * c];
-        let mut down = vec![0.0; n * c];
+        // `z_(j+1)` of every element.
+        let mut z_above = vec![0.0; c];
+        // Stage-major, from the top, so that a stage's elements are independent chains; the
+        // results are stored element-major, element `i` of stage `j` at `i N + j`.
         for j in (0..n).rev() {
-            let (rising, falling) = (if j > 0 { rising(j - 1) } else { 0.0 }, falling(j));
-            for k in j * c..(j + 1) * c {
-                backward[k] = main(j, k);
-                if j + 1 < n {
-                    backward[k] += falling * down[k + c];
-                }
-                if j > 0 {
-                    down[k] = -rising * e[k - c] / backward[k];
-                }
-            }
-        }
-        // The diagonal of the inverse, into `forward`.
-        for j in 0..n {
-            for k in j * c..(j + 1) * c {
-                forward[k] = 1.0 / (forward[k] + backward[k] - main(j, k));
-            }
-        }
-        let diagonal = forward;
-        let mut ahead = backward;
-        let mut behind = vec![0.0; n * c];
-        for j in 0..n {
-            let rising = rising(j);
-            for k in j * c..(j + 1) * c {
+            let top = j + 1 == n;
+            // The balances of `substitution.rs`: at stage j, U = p_(j+1), the share of the
+            // aqueous above passed on; at stage j + 1, L = q_j e_j, the organic rising into it.
+            let (out, rising) = (
+                if top {
+                    1.0 - sweep.reflux_fraction
+                } else {
+                    1.0
+                },
+                passed_up(sweep.side_draw, j),
+            );
+            let falling = if top {
+                0.0
+            } else {
+                passed_on(sweep.side_draw, j + 1)
+            };
+            let here = j * c..(j + 1) * c;
+            let aqueous = &sweep.aqueous[here.clone()];
+            let total: f64 = aqueous.iter().sum();
+            let pull = weighted_sum(sweep.separation_factors, aqueous);
+            for (i, k) in here.enumerate() {
+                let t = i * n + j;
+                let up = -falling * reciprocal[k];
                 let organic = e[k] * sweep.aqueous[k];
-                let here = out(j) * diagonal[k];
-                ahead[k] = organic * here;
-                if j + 1 < n {
-                    ahead[k] -= organic * rising * diagonal[k + c] * up[k];
-                    behind[k] = organic * (here * down[k + c] - rising * diagonal[k + c]);
-                }
+                let weight = sweep.separation_factors[i] / pull - 1.0 / total;
+                let (z, ahead) = if top {
+                    (reciprocal[k], organic * out * reciprocal[k])
+                } else {
+                    let down = -rising * e[k] * reciprocal[k];
+                    r.down[t + 1] = down;
+                    r.behind[t] = organic * (out * down - rising);
+                    let z = reciprocal[k] + up * down * z_above[i];
+                    (z, organic * (out * z - rising * up * z_above[i]))
+                };
+                z_above[i] = z;
+                r.up[t] = up;
+                r.ahead[t] = ahead;
+                r.weights[t] = weight;
+                r.row_weights[t] = weight * z;
             }
         }
-        Self {
-            ahead,
-            behind,
-            up,
-            down,
-        }
+        r
     }
 }
 
@@ -185,8 +194,8 @@ mod tests {
     use super::*;
     use crate::solver::{DrawPhase, solve_linear_balances};
 
-    /// The substitution map `G(u)` of `loading.rs` at scales `u`, with its sweep's factors and
-    /// profile.
+    /// The substitution map `G(u)` of `loading.rs` at scales `u`, with its sweep's factors,
+    /// profile and reciprocal pivots.
     fn map(
         betas: &[f64],
         feed: &[f64],
@@ -194,7 +203,7 @@ mod tests {
         reflux: f64,
         draw: Option<SideDraw>,
         u: &[f64],
-    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    ) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
         let c = betas.len();
         let factors: Vec<f64> = u
             .iter()
@@ -215,7 +224,7 @@ mod tests {
             .chunks_exact(c)
             .map(|a| -(weighted_sum(betas, a) / a.iter().sum::<f64>()).ln())
             .collect();
-        (g, factors, aqueous)
+        (g, factors, aqueous, scratch)
     }
 
     #[test]
@@ -250,11 +259,12 @@ mod tests {
         for draw in draws {
             // Scales that vary along the cascade, as a solve's do.
             let u: Vec<f64> = (0..n).map(|j| -1.2 + 0.05 * j as f64).collect();
-            let (_, factors, aqueous) = map(&betas, &feed, 10, 0.6, draw, &u);
+            let (_, factors, aqueous, reciprocal_pivots) = map(&betas, &feed, 10, 0.6, draw, &u);
             let sweep = Sweep {
                 separation_factors: &betas,
                 factors: &factors,
                 aqueous: &aqueous,
+                reciprocal_pivots: &reciprocal_pivots,
                 reflux_fraction: 0.6,
                 side_draw: draw,
             };

@@ -12,7 +12,9 @@ use super::{SideDraw, passed_on, passed_up};
 /// `q(j-1) e(j-1) a(j-1) - (1 + e(j)) a(j) + p(j+1) a(j+1) = -feed(j)`, with no organic
 /// entering stage 1, the reflux `r e(N) a(N)` entering stage N, and `p` (`q`) the share of a
 /// stage's aqueous (organic) passed on below (above): 1 but at a side draw. `factors`,
-/// `aqueous` and `scratch` are stage-major `N x C`.
+/// `aqueous` and `scratch` are stage-major `N x C`; `scratch` is left holding the reciprocal
+/// pivots `1 / pi_j` of the forward elimination, from which `scale_sensitivity.rs` builds
+/// the inverse's band without a division.
 pub fn solve_linear_balances(
     factors: &[f64],
     feed: &[f64],
@@ -45,66 +47,61 @@ fn solve_sized<const C: usize>(
 ) {
     let c = if C == 0 { feed.len() } else { C };
     let stages = factors.len() / c;
-    // Forward elimination: scratch holds c'(j) = super(j) / m(j), aqueous holds d'(j). The
-    // branches are taken per stage, so the loop over elements is straight-line code.
+    // Forward elimination: scratch holds 1 / m(j), aqueous holds d'(j); c'(j) = super(j) / m(j)
+    // is `upper(j)` times the first. The branches are taken per stage, so the loop over
+    // elements is straight-line code.
     for j in 0..stages {
         let last = j + 1 == stages;
         let weight = if last { 1.0 - reflux_fraction } else { 1.0 };
-        let upper = if last {
-            0.0
-        } else {
-            passed_on(side_draw, j + 1)
-        };
-        let here = j * c..(j + 1) * c;
+        // The right-hand side is `load * feed`: a multiply costs less than zeroing the stage
+        // first (a `memset` call per stage was a quarter of the pass), and is exact.
+        let load = if j == feed_stage { -1.0 } else { 0.0 };
         let (done_a, rest_a) = aqueous.split_at_mut(j * c);
         let (done_s, rest_s) = scratch.split_at_mut(j * c);
-        let (a, sc) = (&mut rest_a[..c], &mut rest_s[..c]);
-        let e = &factors[here];
-        if j == feed_stage {
-            for (a, f) in a.iter_mut().zip(feed) {
-                *a = -f;
-            }
-        } else {
-            a.fill(0.0);
-        }
+        let (a, reciprocal) = (&mut rest_a[..c], &mut rest_s[..c]);
+        let e = &factors[j * c..(j + 1) * c];
         if j == 0 {
-            for ((a, sc), e) in a.iter_mut().zip(sc.iter_mut()).zip(e) {
-                let inverse = 1.0 / -(1.0 + weight * e);
-                *sc = upper * inverse;
-                *a *= inverse;
+            for (((a, reciprocal), e), f) in
+                a.iter_mut().zip(reciprocal.iter_mut()).zip(e).zip(feed)
+            {
+                *reciprocal = 1.0 / -(1.0 + weight * e);
+                *a = load * f * *reciprocal;
             }
         } else {
             let below = (j - 1) * c..j * c;
+            // The organic rising from the stage below, times the share of this stage's aqueous
+            // passed down to it: the sub-diagonal times the super-diagonal above it.
             let rising = passed_up(side_draw, j - 1);
-            let (lower, a_below, s_below) = (
+            let coupling = rising * passed_on(side_draw, j);
+            let (lower, a_below, r_below) = (
                 &factors[below.clone()],
                 &done_a[below.clone()],
                 &done_s[below],
             );
-            for (((((a, sc), e), lower), a_below), s_below) in a
+            for ((((((a, reciprocal), e), lower), a_below), r_below), f) in a
                 .iter_mut()
-                .zip(sc.iter_mut())
+                .zip(reciprocal.iter_mut())
                 .zip(e)
                 .zip(lower)
                 .zip(a_below)
-                .zip(s_below)
+                .zip(r_below)
+                .zip(feed)
             {
-                let lower = rising * lower;
-                let pivot = -(1.0 + weight * e) - lower * s_below;
-                let inverse = 1.0 / pivot;
-                *sc = upper * inverse;
-                *a = (*a - lower * a_below) * inverse;
+                let pivot = -(1.0 + weight * e) - coupling * lower * r_below;
+                *reciprocal = 1.0 / pivot;
+                *a = (load * f - rising * lower * a_below) * *reciprocal;
             }
         }
     }
     for j in (0..stages.saturating_sub(1)).rev() {
+        let upper = passed_on(side_draw, j + 1);
         let (head, tail) = aqueous.split_at_mut((j + 1) * c);
-        for ((a, sc), above) in head[j * c..]
+        for ((a, reciprocal), above) in head[j * c..]
             .iter_mut()
             .zip(&scratch[j * c..(j + 1) * c])
             .zip(&tail[..c])
         {
-            *a -= sc * above;
+            *a -= upper * reciprocal * above;
         }
     }
 }
