@@ -92,7 +92,7 @@ const ESTIMATE_MAX_ITERATIONS: usize = 100;
 /// about a dozen sweeps of `O(N C)` (the random and design surveys of `examples/stress.rs`),
 /// against Newton iterations of `O(N C^3)`: from six elements up that is at most about one
 /// iteration's work, and on the random survey it pays for itself.
-const LOADING_MIN_ELEMENTS: usize = 6;
+pub const LOADING_MIN_ELEMENTS: usize = 6;
 
 /// Above this `1/dt` the pseudo-time steps no longer move: the solve has stalled.
 const PTC_MAX_SHIFT: f64 = 1e12;
@@ -248,6 +248,18 @@ pub fn solve_from_estimate<E: Equilibrium>(
     work.solve(problem, options, Start::Estimate(estimate))
 }
 
+/// Solves the stage balances of a saturated cascade of six or more elements from `estimate`
+/// by accelerated substitution on its stage scales alone: a cheap first attempt, which fails
+/// (with the sweeps it spent) rather than going on to Newton's method.
+pub fn solve_by_substitution<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    options: &SolverOptions,
+    estimate: &[f64],
+) -> Result<StageSolution, SolveFailure> {
+    let mut work = Workspace::new(problem.stages, problem.feed.len());
+    work.solve(problem, options, Start::Substitution(estimate))
+}
+
 /// Where an iteration starts.
 #[derive(Clone, Copy)]
 enum Start<'a> {
@@ -262,6 +274,8 @@ enum Start<'a> {
     /// saturated cascade of six or more elements); failing that, rescaled to the stage totals
     /// and improved by substitution sweeps, like the unseparated start.
     Estimate(&'a [f64]),
+    /// The same, by accelerated substitution only.
+    Substitution(&'a [f64]),
 }
 
 struct Workspace {
@@ -345,7 +359,7 @@ impl Workspace {
         match start {
             Start::Unseparated => self.aqueous = unseparated_profile(p, totals.as_deref()),
             Start::Guess(profile) => self.aqueous.copy_from_slice(profile),
-            Start::Neighbour(profile) | Start::Estimate(profile) => {
+            Start::Neighbour(profile) | Start::Estimate(profile) | Start::Substitution(profile) => {
                 self.aqueous.copy_from_slice(profile);
                 if let Some(totals) = &totals {
                     normalize(&mut self.aqueous, totals);
@@ -360,7 +374,7 @@ impl Workspace {
         // few against the unknowns of Newton's method (`loading.rs`); failing that, the path
         // below runs as if they had not been.
         let accelerated = match start {
-            Start::Estimate(profile)
+            Start::Estimate(profile) | Start::Substitution(profile)
                 if p.feed.len() >= LOADING_MIN_ELEMENTS && options.max_sweeps > 0 =>
             {
                 self.trial.copy_from_slice(profile);
@@ -379,6 +393,17 @@ impl Workspace {
             Err(taken) => spent = taken,
         }
         let mut norms = self.evaluate(p, Target::Current);
+        if accelerated.is_err() && matches!(start, Start::Substitution(_)) {
+            return Err(SolveFailure::NotConverged {
+                status: Convergence {
+                    iterations: 0,
+                    sweeps: spent,
+                    residual: norms.residual,
+                    rounding_floor: norms.rounding_floor,
+                },
+                tolerance: options.tolerance,
+            });
+        }
         // One sweep is a linear model's exact answer.
         while sweeps < max_sweeps
             && !norms.converged(options.tolerance)
