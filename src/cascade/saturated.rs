@@ -97,14 +97,14 @@ impl SaturatedCascade<'_> {
         if feed.len() > 2
             && let Some(binary) = self.pseudo_binary(&betas, &feed, options, GroupFactor::KeyPair)
         {
-            for profile in [
-                binary.estimate(self, &betas, &feed),
-                binary.lumped_profile(&feed),
-            ] {
-                if let Ok(mut solved) = solver::solve_from_estimate(&problem, options, &profile) {
-                    solved.status.iterations += binary.iterations();
-                    return Ok(solved);
-                }
+            let attempt = |profile: &[f64]| solver::solve_from_estimate(&problem, options, profile);
+            let estimate = binary.estimate(self, &betas, &feed);
+            // The lumped profile only where the estimate fails.
+            if let Ok(mut solved) =
+                attempt(&estimate).or_else(|_| attempt(&binary.lumped_profile(&feed)))
+            {
+                solved.status.iterations += binary.iterations();
+                return Ok(solved);
             }
         }
         solver::solve(&problem, options).or_else(|_| {

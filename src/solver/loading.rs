@@ -22,28 +22,33 @@
 //! unit circle. Its entries fade away from the diagonal, though, and its band is cheap to find
 //! exactly (`scale_sensitivity.rs`). Once the iterates are close enough for one linearisation
 //! to hold, each residual is solved with that band (`I - G'`, half-width 8), which leaves 4
-//! eigenvalues above 0.3: the reference cut then converges in 33 sweeps of `O(N C)` each (55
-//! without), where Newton on the stage balances needs about 24 `O(N C^3)` block eliminations.
+//! eigenvalues above 0.3. From there the iterate is `k` itself rather than `ln k` (to first
+//! order the same iteration, without an `exp` and a `ln` per stage and sweep). The reference
+//! cut converges in 27 sweeps of `O(N C)` each (55 without the band), where Newton on the
+//! stage balances needs about 24 `O(N C^3)` block eliminations.
 //!
-//! It is a start, not the answer, and only from a good estimate: from the pseudo-binary start
-//! (`cascade/saturated.rs`) it converges on the reference cut and on about half the random
-//! cuts of `examples/stress.rs`, but seldom on the design-mode cuts and hardly ever from the
-//! unseparated profile. When it stalls or diverges it says so (on the surveys after about a
-//! dozen sweeps); the caller then goes on from the estimate with sweeps and Newton's method,
-//! and judges whatever profile it is handed on the stage balances like any other.
+//! It is a start, not the answer, and only from a good estimate: from the two-group starts
+//! (`cascade/saturated.rs`) it converges on the reference cuts of 100 and 200 stages and on
+//! many of the random cuts of `examples/stress.rs`, but seldom on the design-mode cuts and
+//! hardly ever from the unseparated profile. When it stalls or diverges it says so (on the
+//! surveys after about a dozen sweeps); the caller then tries another start, or goes on with
+//! sweeps and Newton's method, and judges whatever profile it is handed on the stage
+//! balances like any other.
 
+use super::StageProblem;
 use super::banded::BandLu;
 use super::dense::{cholesky_solve, dot};
 use super::scale_sensitivity::{Sweep, residual_jacobian_band};
 use super::substitution::solve_linear_balances;
-use super::{StageProblem, nan_max};
 use crate::equilibrium::{Equilibrium, weighted_sum};
 
-/// Iterates kept by the acceleration. On the 15-element, 100-stage reference cut 10 take 33
-/// sweeps; with 5 (or 3) once the preconditioner is in, 37 (45). Without a preconditioner 10
-/// took 55, 5 about 70 and 20 about 50, each dearer.
+/// Iterates kept by the acceleration. On the 15-element, 100-stage reference cut 10 took 33
+/// sweeps from the key pair's estimate; with 5 (or 3) once the preconditioner is in, 37 (45),
+/// and 6, 15 or 20 throughout, 37, 33 and 33 (44 at 200 stages against 47 for 10) at more
+/// cost a sweep. Without a preconditioner 10 took 55, 5 about 70 and 20 about 50.
 const MEMORY: usize = 10;
-/// Largest stage ratio error `|ln(O_j / A_j) - ln(S_j / A_j*)|` at which the iteration stops.
+/// Largest stage ratio error `|ln(O_j / A_j) - ln(S_j / A_j*)|` at which the iteration stops
+/// (with the preconditioner, `|G_j / k_j - 1|`, the same to within its square).
 /// The stage balances are then off by about this fraction of each element's organic flux,
 /// summed over the stages a flux passes through: 1e-13 leaves the feed-scaled residual near
 /// 1e-12, under the solver's tolerance of 1e-11.
@@ -59,13 +64,18 @@ const DIVERGED: f64 = 10.0;
 /// Stage ratio error below which the map is preconditioned by the band of its Jacobian
 /// (`scale_sensitivity.rs`). Further out the map is too far from linear for its Jacobian at
 /// one point to help: on the 15-element, 100-stage reference cut a band taken at the first
-/// sweep, where the error is 2.8, makes the iteration diverge; taken where it first falls
-/// below 0.1 to 0.7 it converges in 33 to 37 sweeps, against 55 without.
+/// sweep, where the error is 2.8, makes the iteration diverge (and one taken at 0.55, the
+/// first error from a better start, throws it to 76); taken where it first falls below 0.1
+/// to 0.7 it converged in 33 to 37 sweeps from the key pair's estimate, against 55 without,
+/// and in 26 to 31 from the harmonic groups' profile (27 at 0.3, 26 at 0.35 and 0.5; at 200
+/// stages 36, 36 and 38).
 const PRECONDITION_BELOW: f64 = 0.3;
 /// Half-width of that band. The Jacobian is dense, but its entries fade away from the
 /// diagonal: on the reference cut, inverting a band of half-width 8 leaves 4 of the 100
 /// eigenvalues of the preconditioned map above 0.3 (the map alone has 30, 6 of them outside
-/// the unit circle), half-width 3 leaves 10.
+/// the unit circle), half-width 3 leaves 10. From the harmonic groups' profile, half-width 5,
+/// 8, 12 and 16 take 29, 27, 26 and 24 sweeps (38, 36, 35 and 33 at 200 stages); the band's
+/// construction grows with the width and its factorisation with the square.
 const BAND_HALF_WIDTH: usize = 8;
 /// Tikhonov term of the least-squares problem, relative to the mean diagonal of its normal
 /// matrix, so that nearly parallel residual differences do not blow the mixture up.
@@ -91,6 +101,9 @@ pub struct LoadingIteration {
     target: Vec<f64>,
     /// The smallest and largest `beta_i`: a stage's mean `beta` lies between them.
     spread: (f64, f64),
+    /// Where each stage's iterate can lie, so where the map's values can: the stage's mean
+    /// `beta` between the smallest and the largest `beta_i`.
+    bounds: Vec<(f64, f64)>,
     /// The substitution map's value `G(u)` and residual `G(u) - u` at the current sweep.
     mapped: Vec<f64>,
     residual: Vec<f64>,
@@ -122,6 +135,7 @@ impl LoadingIteration {
             target_ratio: vec![0.0; stages],
             target: vec![0.0; stages],
             spread: (0.0, 0.0),
+            bounds: vec![(0.0, 0.0); stages],
             mapped: vec![0.0; stages],
             residual: vec![0.0; stages],
             last_mapped: vec![0.0; stages],
@@ -152,9 +166,11 @@ impl LoadingIteration {
             betas.clone().fold(f64::INFINITY, |m, &b| m.min(b)),
             betas.fold(f64::NEG_INFINITY, |m, &b| m.max(b)),
         );
+        let (low, high) = (self.spread.0.ln(), self.spread.1.ln());
         for (j, stage) in aqueous.chunks_exact(c).enumerate() {
             self.target_ratio[j] = p.organic_total[j] / p.aqueous_total[j];
             self.target[j] = self.target_ratio[j].ln();
+            self.bounds[j] = (self.target[j] - high, self.target[j] - low);
             self.scale[j] = (p.organic_total[j] / weighted_sum(p.separation_factors, stage)).ln();
         }
         let (mut best, mut best_sweep) = (f64::INFINITY, 0);
@@ -210,7 +226,9 @@ impl LoadingIteration {
         );
         std::mem::swap(&mut self.mapped, &mut self.last_mapped);
         std::mem::swap(&mut self.residual, &mut self.last_residual);
-        let mut error: f64 = 0.0;
+        // The largest error, and whether any is NaN (which `max` would pass over): one test at
+        // the end rather than a branch a stage.
+        let (mut error, mut sum) = (0.0_f64, 0.0);
         let stages = aqueous.chunks_exact(c).enumerate();
         if linear {
             // `|G_j / k_j - 1|`, which is the logarithm's error to within its square.
@@ -218,17 +236,19 @@ impl LoadingIteration {
                 let (total, pull) = stage_sums(p.separation_factors, stage);
                 self.mapped[j] = self.target_ratio[j] * total / pull;
                 self.residual[j] = self.mapped[j] - self.scale[j];
-                error = nan_max(error, (self.residual[j] / self.scale[j]).abs());
+                let e = (self.residual[j] / self.scale[j]).abs();
+                (error, sum) = (error.max(e), sum + e);
             }
         } else {
             for (j, stage) in stages {
                 let (total, pull) = stage_sums(p.separation_factors, stage);
                 self.mapped[j] = self.target[j] - (pull / total).ln();
                 self.residual[j] = self.mapped[j] - self.scale[j];
-                error = nan_max(error, self.residual[j].abs());
+                let e = self.residual[j].abs();
+                (error, sum) = (error.max(e), sum + e);
             }
         }
-        error
+        if sum.is_nan() { f64::NAN } else { error }
     }
 
     /// Whether the iterate is the scales themselves (with the preconditioner), not their
@@ -277,6 +297,10 @@ impl LoadingIteration {
                 {
                     (*s, *g) = (s.exp(), g.exp());
                     *r = *g - *s;
+                }
+                let (low, high) = self.spread;
+                for (bounds, t) in self.bounds.iter_mut().zip(&self.target_ratio) {
+                    *bounds = (t / high, t / low);
                 }
             }
         }
@@ -348,17 +372,9 @@ impl LoadingIteration {
                 *u -= gamma * step;
             }
         }
-        // max/min rather than clamp: NaN-safe whatever reaches here.
-        let (low, high) = self.spread;
-        if self.linear() {
-            for (k, t) in self.scale.iter_mut().zip(&self.target_ratio) {
-                *k = k.max(t / high).min(t / low);
-            }
-        } else {
-            let (low, high) = (low.ln(), high.ln());
-            for (u, t) in self.scale.iter_mut().zip(&self.target) {
-                *u = u.max(t - high).min(t - low);
-            }
+        for (u, &(low, high)) in self.scale.iter_mut().zip(&self.bounds) {
+            // max/min rather than clamp: NaN-safe whatever reaches here.
+            *u = u.max(low).min(high);
         }
     }
 }
