@@ -65,11 +65,15 @@ impl BandLu {
         let (n, kl, ku) = (self.n, self.lower, self.upper);
         // The last column that the row interchanges so far have reached.
         let mut reach = 0;
+        self.interchanged = false;
         for j in 0..n {
             let below = kl.min(n - 1 - j);
             let diagonal = self.at(j, j);
             let column = &self.entries[diagonal..=diagonal + below];
+            // The first of equal largest entries, as LAPACK's `idamax` (`max_by` keeps the
+            // last): a tie with the diagonal is no reason to interchange.
             let offset = (0..=below)
+                .rev()
                 .max_by(|&x, &y| column[x].abs().total_cmp(&column[y].abs()))
                 .unwrap_or(0);
             let pivot = column[offset];

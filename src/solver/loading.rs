@@ -346,8 +346,8 @@ impl LoadingIteration {
     /// The next scales: the map's value less the mixture of the stored map differences whose
     /// residual differences best cancel the current residual (least squares, by its normal
     /// equations: `rows` is at most [`MEMORY`]); the plain substitution step while nothing is
-    /// stored. Each scale is kept where the map's values can lie: a stage's mean `ln beta` is
-    /// between the smallest and the largest `ln beta_i`.
+    /// stored. Each scale is kept where the map's values can lie ([`LoadingIteration::bounds`]):
+    /// a stage's mean `beta` is between the smallest and the largest `beta_i`.
     fn mix(&mut self, rows: usize, n: usize) {
         let mut mixture = [0.0; MEMORY];
         if rows > 0 {

@@ -92,7 +92,7 @@ const ESTIMATE_MAX_ITERATIONS: usize = 100;
 /// about a dozen sweeps of `O(N C)` (the random and design surveys of `examples/stress.rs`),
 /// against Newton iterations of `O(N C^3)`: from six elements up that is at most about one
 /// iteration's work, and on the random survey it pays for itself.
-pub const LOADING_MIN_ELEMENTS: usize = 6;
+pub(crate) const LOADING_MIN_ELEMENTS: usize = 6;
 
 /// Above this `1/dt` the pseudo-time steps no longer move: the solve has stalled.
 const PTC_MAX_SHIFT: f64 = 1e12;
@@ -249,9 +249,11 @@ pub fn solve_from_estimate<E: Equilibrium>(
 }
 
 /// Solves the stage balances of a saturated cascade of six or more elements from `estimate`
-/// by accelerated substitution on its stage scales alone: a cheap first attempt, which fails
-/// (with the sweeps it spent) rather than going on to Newton's method.
-pub fn solve_by_substitution<E: Equilibrium>(
+/// by accelerated substitution on its stage scales: a cheap first attempt. Where the
+/// substitution fails, so does the solve (reporting the start's residual and the sweeps spent)
+/// rather than going on to Newton's method; where it converges but the balances miss the
+/// tolerance, Newton's method finishes as from any estimate.
+pub(crate) fn solve_by_substitution<E: Equilibrium>(
     problem: &StageProblem<'_, E>,
     options: &SolverOptions,
     estimate: &[f64],
@@ -274,7 +276,8 @@ enum Start<'a> {
     /// saturated cascade of six or more elements); failing that, rescaled to the stage totals
     /// and improved by substitution sweeps, like the unseparated start.
     Estimate(&'a [f64]),
-    /// The same, by accelerated substitution only.
+    /// The same, but where accelerated substitution fails, so does the solve (Newton's
+    /// method only finishes what it converged on).
     Substitution(&'a [f64]),
 }
 
@@ -444,7 +447,9 @@ impl Workspace {
         // caller's fallback (a cold solve) is then cheaper than iterating on.
         let max_iterations = match start {
             Start::Neighbour(_) => options.max_iterations.min(NEARBY_MAX_ITERATIONS),
-            Start::Estimate(_) => options.max_iterations.min(ESTIMATE_MAX_ITERATIONS),
+            Start::Estimate(_) | Start::Substitution(_) => {
+                options.max_iterations.min(ESTIMATE_MAX_ITERATIONS)
+            }
             _ => options.max_iterations,
         };
         while norms.residual > options.tolerance || (must_step && iterations == 0) {

@@ -26,9 +26,10 @@
 //! T^-1(j, m) = z_j (-l_j) ... (-l_(m+1))      for j > m,
 //! ```
 //!
-//! every quantity a product or a sum of terms of one sign (the pivots are negative), from the
-//! reciprocal pivots that `substitution.rs` leaves behind: no division at all. The whole band
-//! of half-width `w` costs `O(N C w)`, about four substitution sweeps.
+//! every entry of the inverse a product, or a sum of terms of one sign (the pivots are
+//! negative), of the reciprocal pivots that `substitution.rs` leaves behind and the matrix's
+//! own entries: no division. The whole band of half-width `w` costs `O(N C w)`, about four
+//! substitution sweeps.
 
 use super::banded::BandLu;
 use super::{SideDraw, passed_on, passed_up};
@@ -162,13 +163,13 @@ impl Responses {
             };
             let here = j * c..(j + 1) * c;
             let aqueous = &sweep.aqueous[here.clone()];
-            let total: f64 = aqueous.iter().sum();
-            let pull = weighted_sum(sweep.separation_factors, aqueous);
+            let per_total = 1.0 / aqueous.iter().sum::<f64>();
+            let per_pull = 1.0 / weighted_sum(sweep.separation_factors, aqueous);
             for (i, k) in here.enumerate() {
                 let t = i * n + j;
                 let up = -falling * reciprocal[k];
                 let organic = e[k] * sweep.aqueous[k];
-                let weight = sweep.separation_factors[i] / pull - 1.0 / total;
+                let weight = sweep.separation_factors[i] * per_pull - per_total;
                 let (z, ahead) = if top {
                     (reciprocal[k], organic * out * reciprocal[k])
                 } else {

@@ -54,7 +54,8 @@ fn solve_sized<const C: usize>(
         let last = j + 1 == stages;
         let weight = if last { 1.0 - reflux_fraction } else { 1.0 };
         // The right-hand side is `load * feed`: a multiply costs less than zeroing the stage
-        // first (a `memset` call per stage was a quarter of the pass), and is exact.
+        // first (a `memset` call per stage was a quarter of the pass), and is exact for the
+        // finite feeds a cascade has.
         let load = if j == feed_stage { -1.0 } else { 0.0 };
         let (done_a, rest_a) = aqueous.split_at_mut(j * c);
         let (done_s, rest_s) = scratch.split_at_mut(j * c);
