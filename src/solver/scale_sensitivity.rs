@@ -258,48 +258,74 @@ mod tests {
             }),
         ];
         for draw in draws {
-            // Scales that vary along the cascade, as a solve's do.
-            let u: Vec<f64> = (0..n).map(|j| -1.2 + 0.05 * j as f64).collect();
-            let (_, factors, aqueous, reciprocal_pivots) = map(&betas, &feed, 10, 0.6, draw, &u);
-            let sweep = Sweep {
-                separation_factors: &betas,
-                factors: &factors,
-                aqueous: &aqueous,
-                reciprocal_pivots: &reciprocal_pivots,
-                reflux_fraction: 0.6,
-                side_draw: draw,
-            };
-            let half_width = 4;
-            let band = residual_jacobian_band(&sweep, half_width);
-            // Central differences of `I - G`, column by column.
-            let h = 1e-6;
-            let columns: Vec<Vec<f64>> = (0..n)
-                .map(|m| {
-                    let (mut up, mut down) = (u.clone(), u.clone());
-                    up[m] += h;
-                    down[m] -= h;
-                    let plus = map(&betas, &feed, 10, 0.6, draw, &up).0;
-                    let minus = map(&betas, &feed, 10, 0.6, draw, &down).0;
-                    let unit = |j: usize| if j == m { 1.0 } else { 0.0 };
-                    (0..n)
-                        .map(|j| unit(j) - (plus[j] - minus[j]) / (2.0 * h))
-                        .collect()
-                })
-                .collect();
-            let largest = columns
-                .iter()
-                .flatten()
-                .fold(0.0, |m: f64, x| m.max(x.abs()));
-            assert!(largest > 0.1, "the map must respond: {largest}");
-            for (m, column) in columns.iter().enumerate() {
-                let lo = m.saturating_sub(half_width);
-                for (j, expected) in column.iter().enumerate().take(m + half_width + 1).skip(lo) {
-                    let got = band.get(j, m);
-                    assert!(
-                        (got - expected).abs() < 1e-7,
-                        "{draw:?}: ({j}, {m}) analytic {got}, finite differences {expected}"
-                    );
-                }
+            assert_band_matches_differences(&betas, &feed, 10, 0.6, draw, n, 4);
+        }
+    }
+
+    /// Cascades no longer than the band is wide, where the band is the whole Jacobian, with
+    /// no reflux, some and nearly total.
+    #[test]
+    fn jacobian_band_matches_differences_on_cascades_shorter_than_its_width() {
+        let betas = [1.0, 1.6, 2.3, 4.1, 9.0, 30.0];
+        let feed = [0.3, 0.25, 0.2, 0.15, 0.07, 0.03];
+        for n in [1, 2, 5, 9] {
+            for reflux in [0.0, 0.6, 0.95] {
+                assert_band_matches_differences(&betas, &feed, n / 2, reflux, None, n, 8);
+            }
+        }
+    }
+
+    /// The band of half-width `half_width` against central differences of `I - G` at scales
+    /// that vary along the cascade, as a solve's do.
+    fn assert_band_matches_differences(
+        betas: &[f64],
+        feed: &[f64],
+        feed_stage: usize,
+        reflux: f64,
+        draw: Option<SideDraw>,
+        n: usize,
+        half_width: usize,
+    ) {
+        let u: Vec<f64> = (0..n).map(|j| -1.2 + 0.05 * j as f64).collect();
+        let (_, factors, aqueous, reciprocal_pivots) =
+            map(betas, feed, feed_stage, reflux, draw, &u);
+        let sweep = Sweep {
+            separation_factors: betas,
+            factors: &factors,
+            aqueous: &aqueous,
+            reciprocal_pivots: &reciprocal_pivots,
+            reflux_fraction: reflux,
+            side_draw: draw,
+        };
+        let band = residual_jacobian_band(&sweep, half_width);
+        let h = 1e-6;
+        let columns: Vec<Vec<f64>> = (0..n)
+            .map(|m| {
+                let (mut up, mut down) = (u.clone(), u.clone());
+                up[m] += h;
+                down[m] -= h;
+                let plus = map(betas, feed, feed_stage, reflux, draw, &up).0;
+                let minus = map(betas, feed, feed_stage, reflux, draw, &down).0;
+                let unit = |j: usize| if j == m { 1.0 } else { 0.0 };
+                (0..n)
+                    .map(|j| unit(j) - (plus[j] - minus[j]) / (2.0 * h))
+                    .collect()
+            })
+            .collect();
+        let largest = columns
+            .iter()
+            .flatten()
+            .fold(0.0, |m: f64, x| m.max(x.abs()));
+        assert!(largest > 0.1, "the map must respond: {largest}");
+        for (m, column) in columns.iter().enumerate() {
+            let lo = m.saturating_sub(half_width);
+            for (j, expected) in column.iter().enumerate().take(m + half_width + 1).skip(lo) {
+                let got = band.get(j, m);
+                assert!(
+                    (got - expected).abs() < 1e-7,
+                    "n {n}, reflux {reflux}, {draw:?}: ({j}, {m}) analytic {got}, \
+                     finite differences {expected}"
+                );
             }
         }
     }
