@@ -87,8 +87,7 @@ impl SaturatedCascade<'_> {
         // First the cheapest attempt: the stage scales alone, from the cut lumped with harmonic
         // group factors. Where the substitution fails it has cost the binary and a few dozen
         // sweeps of `O(N C)`, about one Newton iteration's work on fifteen elements.
-        if feed.len() >= solver::LOADING_MIN_ELEMENTS
-            && options.max_sweeps > 0
+        if solver::accelerates(feed.len(), options)
             && let Some(binary) = self.pseudo_binary(&betas, &feed, options, GroupFactor::Harmonic)
             && let Ok(mut solved) =
                 solver::solve_by_substitution(&problem, options, &binary.lumped_profile(&feed))

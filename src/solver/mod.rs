@@ -92,7 +92,13 @@ const ESTIMATE_MAX_ITERATIONS: usize = 100;
 /// about a dozen sweeps of `O(N C)` (the random and design surveys of `examples/stress.rs`),
 /// against Newton iterations of `O(N C^3)`: from six elements up that is at most about one
 /// iteration's work, and on the random survey it pays for itself.
-pub(crate) const LOADING_MIN_ELEMENTS: usize = 6;
+const LOADING_MIN_ELEMENTS: usize = 6;
+
+/// Whether a saturated cascade of `elements` elements is first iterated on its stage scales
+/// (`loading.rs`) from an estimate: six or more elements, and sweeps allowed.
+pub(crate) fn accelerates(elements: usize, options: &SolverOptions) -> bool {
+    elements >= LOADING_MIN_ELEMENTS && options.max_sweeps > 0
+}
 
 /// Above this `1/dt` the pseudo-time steps no longer move: the solve has stalled.
 const PTC_MAX_SHIFT: f64 = 1e12;
@@ -378,7 +384,7 @@ impl Workspace {
         // below runs as if they had not been.
         let accelerated = match start {
             Start::Estimate(profile) | Start::Substitution(profile)
-                if p.feed.len() >= LOADING_MIN_ELEMENTS && options.max_sweeps > 0 =>
+                if accelerates(p.feed.len(), options) =>
             {
                 self.trial.copy_from_slice(profile);
                 self.loading_iteration(p, totals.as_deref())

@@ -148,14 +148,12 @@ impl Responses {
             let top = j + 1 == n;
             // The balances of `substitution.rs`: at stage j, U = p_(j+1), the share of the
             // aqueous above passed on; at stage j + 1, L = q_j e_j, the organic rising into it.
-            let (out, rising) = (
-                if top {
-                    1.0 - sweep.reflux_fraction
-                } else {
-                    1.0
-                },
-                passed_up(sweep.side_draw, j),
-            );
+            let out = if top {
+                1.0 - sweep.reflux_fraction
+            } else {
+                1.0
+            };
+            let rising = passed_up(sweep.side_draw, j);
             let falling = if top {
                 0.0
             } else {
