@@ -46,10 +46,30 @@ impl BandLu {
     }
 
     /// Sets `A(i, j)`, inside the band (`j <= i + upper`, `i <= j + lower`), before factoring.
+    #[cfg(test)]
     pub fn set(&mut self, i: usize, j: usize, value: f64) {
         debug_assert!(j <= i + self.upper && i <= j + self.lower);
         let k = self.at(i, j);
         self.entries[k] = value;
+    }
+
+    /// Sets the `d`-th superdiagonal, `A(j, j + d)` for `j` from 0, before factoring.
+    pub fn set_superdiagonal(&mut self, d: usize, values: &[f64]) {
+        debug_assert!(d <= self.upper && values.len() + d <= self.n);
+        let (rows, row) = (self.rows(), self.lower + self.upper - d);
+        // `A(j, j + d)` is row `row` of column `j + d`.
+        for (column, v) in self.entries[d * rows..].chunks_exact_mut(rows).zip(values) {
+            column[row] = *v;
+        }
+    }
+
+    /// Sets the `d`-th subdiagonal, `A(m + d, m)` for `m` from 0, before factoring.
+    pub fn set_subdiagonal(&mut self, d: usize, values: &[f64]) {
+        debug_assert!(d <= self.lower && values.len() + d <= self.n);
+        let (rows, row) = (self.rows(), self.lower + self.upper + d);
+        for (column, v) in self.entries.chunks_exact_mut(rows).zip(values) {
+            column[row] = *v;
+        }
     }
 
     /// `A(i, j)` inside the band, before factoring.
@@ -92,17 +112,25 @@ impl BandLu {
                     self.entries.swap(a, b);
                 }
             }
-            for r in 1..=below {
-                self.entries[diagonal + r] *= self.reciprocals[j];
+            // Column j below the diagonal becomes the multipliers; each later column the
+            // pivot row reaches is updated by them. Within a column, rows j + 1 .. j + below
+            // are stored one after another, after column j's.
+            let rows = self.rows();
+            let (done, later) = self.entries.split_at_mut(diagonal + below + 1);
+            let multipliers = &mut done[diagonal + 1..];
+            for l in multipliers.iter_mut() {
+                *l *= reciprocal;
             }
             for c in j + 1..=reach {
-                let x = self.entries[self.at(j, c)];
+                // `A(j, c)`, then `A(j + 1, c)` onwards, relative to the split.
+                let pivot_row = c * rows + kl + ku + j - c - (diagonal + below + 1);
+                let x = later[pivot_row];
                 if x == 0.0 {
                     continue;
                 }
-                for r in 1..=below {
-                    let target = self.at(j + r, c);
-                    self.entries[target] -= self.entries[diagonal + r] * x;
+                let column = &mut later[pivot_row + 1..pivot_row + 1 + below];
+                for (a, l) in column.iter_mut().zip(multipliers.iter()) {
+                    *a -= l * x;
                 }
             }
         }

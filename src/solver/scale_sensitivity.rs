@@ -60,9 +60,10 @@ pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
     let n = sweep.factors.len() / c;
     let r = Responses::new(sweep, n, c);
     let width = half_width.min(n.saturating_sub(1));
-    // `above[d][j]` is entry `(j, j + d)`, `below[d][m]` entry `(m + d, m)` (`below[0]` unused).
-    let mut above = vec![vec![0.0; n]; width + 1];
-    let mut below = vec![vec![0.0; n]; width + 1];
+    // `above[d N + j]` is entry `(j, j + d)`, `below[d N + m]` entry `(m + d, m)` (`d = 0` of
+    // `below` unused).
+    let mut above = vec![0.0; (width + 1) * n];
+    let mut below = vec![0.0; (width + 1) * n];
     let mut running = vec![0.0; n];
     for i in 0..c {
         let rows = i * n..(i + 1) * n;
@@ -70,7 +71,7 @@ pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
         let (up, down) = (&r.up[rows.clone()], &r.down[rows.clone()]);
         // Entry (j, j + d): c_ij up_j ... up_(j+d-1) ahead_(j+d).
         running.copy_from_slice(&r.weights[rows.clone()]);
-        for (d, diagonal) in above.iter_mut().enumerate() {
+        for (d, diagonal) in above.chunks_exact_mut(n).enumerate() {
             if d > 0 {
                 for (x, u) in running[..n - d].iter_mut().zip(&up[d - 1..]) {
                     *x *= u;
@@ -82,7 +83,7 @@ pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
         }
         // Entry (j, j - d), d >= 1: c_ij z_ij down_j ... down_(j-d+2) behind_(j-d).
         running.copy_from_slice(&r.row_weights[rows]);
-        for (d, diagonal) in below.iter_mut().enumerate().skip(1) {
+        for (d, diagonal) in below.chunks_exact_mut(n).enumerate().skip(1) {
             if d > 1 {
                 for (x, l) in running[d..].iter_mut().zip(&down[2..]) {
                     *x *= l;
@@ -93,16 +94,15 @@ pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
             }
         }
     }
-    let mut band = BandLu::zeros(n, half_width, half_width);
-    for (d, diagonal) in above.iter().enumerate() {
-        for (j, value) in diagonal[..n - d].iter().enumerate() {
-            band.set(j, j + d, if d == 0 { 1.0 + value } else { *value });
-        }
+    for x in &mut above[..n] {
+        *x += 1.0;
     }
-    for (d, diagonal) in below.iter().enumerate().skip(1) {
-        for (m, value) in diagonal[..n - d].iter().enumerate() {
-            band.set(m + d, m, *value);
-        }
+    let mut band = BandLu::zeros(n, half_width, half_width);
+    for (d, diagonal) in above.chunks_exact(n).enumerate() {
+        band.set_superdiagonal(d, &diagonal[..n - d]);
+    }
+    for (d, diagonal) in below.chunks_exact(n).enumerate().skip(1) {
+        band.set_subdiagonal(d, &diagonal[..n - d]);
     }
     band
 }
