@@ -39,7 +39,7 @@ use super::StageProblem;
 use super::banded::BandLu;
 use super::dense::{cholesky_solve, dot};
 use super::scale_sensitivity::{Sweep, residual_jacobian_band};
-use super::substitution::solve_linear_balances;
+use super::substitution::solve_scaled_balances;
 use crate::equilibrium::{Equilibrium, weighted_sum};
 
 /// Iterates kept by the acceleration. On the 15-element, 100-stage reference cut 10 took 33
@@ -96,6 +96,8 @@ pub struct LoadingProblem<'a, 'b, E: Equilibrium> {
 pub struct LoadingIteration {
     /// The iterate: the stage scales `u_j = ln k_j` before the preconditioner, `k_j` after.
     scale: Vec<f64>,
+    /// Before the preconditioner, `k_j = exp(u_j)` of the last sweep.
+    stage_scales: Vec<f64>,
     /// Each stage's target ratio `S_j / A_j*`, and its logarithm.
     target_ratio: Vec<f64>,
     target: Vec<f64>,
@@ -132,6 +134,7 @@ impl LoadingIteration {
     pub fn new(stages: usize) -> Self {
         Self {
             scale: vec![0.0; stages],
+            stage_scales: vec![0.0; stages],
             target_ratio: vec![0.0; stages],
             target: vec![0.0; stages],
             spread: (0.0, 0.0),
@@ -149,14 +152,13 @@ impl LoadingIteration {
     }
 
     /// Iterates from the aqueous profile `aqueous` (stage-major `N x C`), which it overwrites
-    /// with the last one found; `factors` and `scratch` are `N x C` of workspace. The number
+    /// with the last one found; `scratch` is `N x C` of workspace. The number
     /// of sweeps (tridiagonal passes) taken: `Ok` when the stage ratios meet [`TOLERANCE`],
     /// `Err` when the iteration diverged, stalled or ran out of sweeps.
     pub fn solve<E: Equilibrium>(
         &mut self,
         p: &LoadingProblem<'_, '_, E>,
         aqueous: &mut [f64],
-        factors: &mut [f64],
         scratch: &mut [f64],
     ) -> Result<usize, usize> {
         let c = p.cascade.feed.len();
@@ -176,7 +178,7 @@ impl LoadingIteration {
         let (mut best, mut best_sweep) = (f64::INFINITY, 0);
         let mut stored = 0;
         for sweep in 1..=MAX_SWEEPS {
-            let error = self.substitute(p, aqueous, factors, scratch);
+            let error = self.substitute(p, aqueous, scratch);
             if error <= TOLERANCE {
                 return Ok(sweep);
             }
@@ -186,7 +188,7 @@ impl LoadingIteration {
                 return Err(sweep);
             }
             // Differences need the sweep before, under the same preconditioner.
-            if self.precondition(p, error, aqueous, factors, scratch) {
+            if self.precondition(p, error, aqueous, scratch) {
                 stored = 0;
             } else if sweep > 1 {
                 self.remember(stored % MEMORY, n);
@@ -203,24 +205,24 @@ impl LoadingIteration {
         &mut self,
         p: &LoadingProblem<'_, '_, E>,
         aqueous: &mut [f64],
-        factors: &mut [f64],
         scratch: &mut [f64],
     ) -> f64 {
         let q = p.cascade;
         let c = q.feed.len();
         let linear = self.linear();
-        for (stage, &s) in factors.chunks_exact_mut(c).zip(&self.scale) {
-            let k = if linear { s } else { s.exp() };
-            for (e, b) in stage.iter_mut().zip(p.separation_factors) {
-                *e = b * k;
+        if !linear {
+            for (k, u) in self.stage_scales.iter_mut().zip(&self.scale) {
+                *k = u.exp();
             }
         }
-        solve_linear_balances(
-            factors,
-            q.feed,
-            q.feed_stage,
-            q.reflux_fraction,
-            q.side_draw,
+        solve_scaled_balances(
+            p.separation_factors,
+            if linear {
+                &self.scale
+            } else {
+                &self.stage_scales
+            },
+            (q.feed, q.feed_stage, q.reflux_fraction, q.side_draw),
             aqueous,
             scratch,
         );
@@ -266,14 +268,14 @@ impl LoadingIteration {
         p: &LoadingProblem<'_, '_, E>,
         error: f64,
         aqueous: &[f64],
-        factors: &[f64],
         reciprocal_pivots: &[f64],
     ) -> bool {
         let mut fresh = false;
         if matches!(self.preconditioner, Preconditioner::NotYet) && error <= PRECONDITION_BELOW {
             let sweep = Sweep {
                 separation_factors: p.separation_factors,
-                factors,
+                // Still the logarithms' iteration: its sweep's scales.
+                scales: &self.stage_scales,
                 aqueous,
                 reciprocal_pivots,
                 reflux_fraction: p.cascade.reflux_fraction,

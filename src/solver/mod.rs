@@ -599,12 +599,7 @@ impl Workspace {
             organic_total: &organic_total,
             aqueous_total,
         };
-        loading::LoadingIteration::new(p.stages).solve(
-            &problem,
-            &mut self.trial,
-            &mut self.factors,
-            &mut self.scratch,
-        )
+        loading::LoadingIteration::new(p.stages).solve(&problem, &mut self.trial, &mut self.scratch)
     }
 
     /// One substitution sweep from the current point (whose extraction factors `evaluate` left

@@ -38,8 +38,8 @@ use crate::equilibrium::weighted_sum;
 /// The stage balances at one set of scales, as a substitution sweep left them.
 pub struct Sweep<'a> {
     pub separation_factors: &'a [f64],
-    /// `e_ij = beta_i k_j`, stage-major `N x C`.
-    pub factors: &'a [f64],
+    /// The stages' scales `k_j`, which make the factors `e_ij = beta_i k_j`.
+    pub scales: &'a [f64],
     /// The aqueous profile solved at those factors, stage-major `N x C`.
     pub aqueous: &'a [f64],
     /// The reciprocal pivots `1 / pi_ij` of that solve, stage-major `N x C`: the scratch
@@ -57,7 +57,7 @@ pub struct Sweep<'a> {
 /// which the compiler vectorises.
 pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
     let c = sweep.separation_factors.len();
-    let n = sweep.factors.len() / c;
+    let n = sweep.scales.len();
     let r = Responses::new(sweep, n, c);
     let width = half_width.min(n.saturating_sub(1));
     // `above[d N + j]` is entry `(j, j + d)`, `below[d N + m]` entry `(m + d, m)` (`d = 0` of
@@ -131,7 +131,7 @@ struct Responses {
 
 impl Responses {
     fn new(sweep: &Sweep<'_>, n: usize, c: usize) -> Self {
-        let (e, reciprocal) = (sweep.factors, sweep.reciprocal_pivots);
+        let reciprocal = sweep.reciprocal_pivots;
         let mut r = Self {
             weights: vec![0.0; n * c],
             row_weights: vec![0.0; n * c],
@@ -163,15 +163,17 @@ impl Responses {
             let aqueous = &sweep.aqueous[here.clone()];
             let per_total = 1.0 / aqueous.iter().sum::<f64>();
             let per_pull = 1.0 / weighted_sum(sweep.separation_factors, aqueous);
+            let scale = sweep.scales[j];
             for (i, k) in here.enumerate() {
                 let t = i * n + j;
+                let e = sweep.separation_factors[i] * scale;
                 let up = -falling * reciprocal[k];
-                let organic = e[k] * sweep.aqueous[k];
+                let organic = e * sweep.aqueous[k];
                 let weight = sweep.separation_factors[i] * per_pull - per_total;
                 let (z, ahead) = if top {
                     (reciprocal[k], organic * out * reciprocal[k])
                 } else {
-                    let down = -rising * e[k] * reciprocal[k];
+                    let down = -rising * e * reciprocal[k];
                     r.down[t + 1] = down;
                     r.behind[t] = organic * (out * down - rising);
                     let z = reciprocal[k] + up * down * z_above[i];
@@ -193,7 +195,7 @@ mod tests {
     use super::*;
     use crate::solver::{DrawPhase, solve_linear_balances};
 
-    /// The substitution map `G(u)` of `loading.rs` at scales `u`, with its sweep's factors,
+    /// The substitution map `G(u)` of `loading.rs` at scales `u`, with its sweep's scales `k`,
     /// profile and reciprocal pivots.
     fn map(
         betas: &[f64],
@@ -204,9 +206,10 @@ mod tests {
         u: &[f64],
     ) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
         let c = betas.len();
-        let factors: Vec<f64> = u
+        let scales: Vec<f64> = u.iter().map(|u| u.exp()).collect();
+        let factors: Vec<f64> = scales
             .iter()
-            .flat_map(|u| betas.iter().map(move |b| b * u.exp()))
+            .flat_map(|k| betas.iter().map(move |b| b * k))
             .collect();
         let mut aqueous = vec![0.0; factors.len()];
         let mut scratch = vec![0.0; factors.len()];
@@ -223,7 +226,7 @@ mod tests {
             .chunks_exact(c)
             .map(|a| -(weighted_sum(betas, a) / a.iter().sum::<f64>()).ln())
             .collect();
-        (g, factors, aqueous, scratch)
+        (g, scales, aqueous, scratch)
     }
 
     #[test]
@@ -285,11 +288,11 @@ mod tests {
         half_width: usize,
     ) {
         let u: Vec<f64> = (0..n).map(|j| -1.2 + 0.05 * j as f64).collect();
-        let (_, factors, aqueous, reciprocal_pivots) =
+        let (_, scales, aqueous, reciprocal_pivots) =
             map(betas, feed, feed_stage, reflux, draw, &u);
         let sweep = Sweep {
             separation_factors: betas,
-            factors: &factors,
+            scales: &scales,
             aqueous: &aqueous,
             reciprocal_pivots: &reciprocal_pivots,
             reflux_fraction: reflux,

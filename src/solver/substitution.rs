@@ -24,29 +24,81 @@ pub fn solve_linear_balances(
     aqueous: &mut [f64],
     scratch: &mut [f64],
 ) {
-    let args = (factors, feed, feed_stage, reflux_fraction, side_draw);
+    let c = feed.len();
+    let stored = Stored { factors, c };
+    let args = (feed, feed_stage, reflux_fraction, side_draw);
     // Binaries and ternaries get the loops over a stage's elements compiled for their size.
-    match feed.len() {
-        2 => solve_sized::<2>(args, aqueous, scratch),
-        3 => solve_sized::<3>(args, aqueous, scratch),
-        _ => solve_sized::<0>(args, aqueous, scratch),
+    match c {
+        2 => solve_sized::<2, _>(stored, args, aqueous, scratch),
+        3 => solve_sized::<3, _>(stored, args, aqueous, scratch),
+        _ => solve_sized::<0, _>(stored, args, aqueous, scratch),
+    }
+}
+
+/// [`solve_linear_balances`] for the saturated model's factors `e_ij = beta_i k_j`, from the
+/// separation factors and each stage's scale `k_j`: the accelerated substitution's sweep
+/// (`loading.rs`), which need not store the factors only to read them back.
+pub fn solve_scaled_balances(
+    separation_factors: &[f64],
+    scales: &[f64],
+    flows: Flows<'_>,
+    aqueous: &mut [f64],
+    scratch: &mut [f64],
+) {
+    let scaled = Scaled {
+        separation_factors,
+        scales,
+    };
+    solve_sized::<0, _>(scaled, flows, aqueous, scratch);
+}
+
+/// What sets the balances besides the factors: the feed (one entry per element), its stage,
+/// the reflux fraction and the side draw.
+pub type Flows<'a> = (&'a [f64], usize, f64, Option<SideDraw>);
+
+/// Where a sweep finds each stage's extraction factors.
+trait StageFactors: Copy {
+    fn stage(self, j: usize) -> impl Iterator<Item = f64>;
+}
+
+/// Factors stored stage-major, `C` a stage.
+#[derive(Clone, Copy)]
+struct Stored<'a> {
+    factors: &'a [f64],
+    c: usize,
+}
+
+impl StageFactors for Stored<'_> {
+    #[inline(always)]
+    fn stage(self, j: usize) -> impl Iterator<Item = f64> {
+        self.factors[j * self.c..(j + 1) * self.c].iter().copied()
+    }
+}
+
+/// Factors `beta_i k_j`, found as they are used.
+#[derive(Clone, Copy)]
+struct Scaled<'a> {
+    separation_factors: &'a [f64],
+    scales: &'a [f64],
+}
+
+impl StageFactors for Scaled<'_> {
+    #[inline(always)]
+    fn stage(self, j: usize) -> impl Iterator<Item = f64> {
+        let k = self.scales[j];
+        self.separation_factors.iter().map(move |b| b * k)
     }
 }
 
 /// [`solve_linear_balances`] for stages of `C` elements (`C = 0`: any number).
-fn solve_sized<const C: usize>(
-    (factors, feed, feed_stage, reflux_fraction, side_draw): (
-        &[f64],
-        &[f64],
-        usize,
-        f64,
-        Option<SideDraw>,
-    ),
+fn solve_sized<const C: usize, F: StageFactors>(
+    factors: F,
+    (feed, feed_stage, reflux_fraction, side_draw): Flows<'_>,
     aqueous: &mut [f64],
     scratch: &mut [f64],
 ) {
     let c = if C == 0 { feed.len() } else { C };
-    let stages = factors.len() / c;
+    let stages = aqueous.len() / c;
     // Forward elimination: scratch holds 1 / m(j), aqueous holds d'(j); c'(j) = super(j) / m(j)
     // is `upper(j)` times the first. The branches are taken per stage, so the loop over
     // elements is straight-line code.
@@ -60,7 +112,7 @@ fn solve_sized<const C: usize>(
         let (done_a, rest_a) = aqueous.split_at_mut(j * c);
         let (done_s, rest_s) = scratch.split_at_mut(j * c);
         let (a, reciprocal) = (&mut rest_a[..c], &mut rest_s[..c]);
-        let e = &factors[j * c..(j + 1) * c];
+        let e = factors.stage(j);
         if j == 0 {
             for (((a, reciprocal), e), f) in
                 a.iter_mut().zip(reciprocal.iter_mut()).zip(e).zip(feed)
@@ -74,11 +126,8 @@ fn solve_sized<const C: usize>(
             // passed down to it: the sub-diagonal times the super-diagonal above it.
             let rising = passed_up(side_draw, j - 1);
             let coupling = rising * passed_on(side_draw, j);
-            let (lower, a_below, r_below) = (
-                &factors[below.clone()],
-                &done_a[below.clone()],
-                &done_s[below],
-            );
+            let (lower, a_below, r_below) =
+                (factors.stage(j - 1), &done_a[below.clone()], &done_s[below]);
             for ((((((a, reciprocal), e), lower), a_below), r_below), f) in a
                 .iter_mut()
                 .zip(reciprocal.iter_mut())
