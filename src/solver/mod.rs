@@ -539,7 +539,11 @@ impl Workspace {
                 None => norms = self.evaluate(p, Target::Current),
             }
         }
-        self.polish(p, &mut norms, options.tolerance);
+        // Accelerated substitution's answer is a sweep already: every element balances on its
+        // own at the last scales, and another sweep would only repeat it.
+        if !(accelerated.is_ok() && iterations == 0) {
+            self.polish(p, &mut norms, options.tolerance);
+        }
         // The profiles are handed over, not copied; a continuation that solves again with this
         // workspace gets them resized at the start of `solve`.
         Ok(StageSolution {
