@@ -156,34 +156,27 @@ fn closure(
         )
     });
     let mut overall: f64 = 0.0;
+    let mut worst_stage: f64 = 0.0;
+    // Element by element, down its column of the stage-major profiles: a stage at a time, each
+    // stage's few elements of a binary cost more in loop overhead than in arithmetic.
     for (i, f) in feed.iter().enumerate() {
         let drawn = drawn.map_or(0.0, |(fraction, row)| fraction * row[i]);
         let out = passed_on(draw, 0) * aqueous[i] + (1.0 - reflux_fraction) * top[i] + drawn;
         overall = nan_max(overall, (f - out).abs() / f);
-    }
-    // A stage's elements together, along the rows of the stage-major profiles.
-    let mut worst_stage: f64 = 0.0;
-    let nothing = vec![0.0; c];
-    for j in 0..n {
-        let (below, up) = match j {
-            0 => (&nothing[..], 0.0),
-            _ => (stage(organic, c, j - 1), passed_up(draw, j - 1)),
-        };
-        let (above, down) = if j + 1 < n {
-            (stage(aqueous, c, j + 1), passed_on(draw, j + 1))
-        } else {
-            (top, reflux_fraction)
-        };
-        let fed = if j == feed_stage { 1.0 } else { 0.0 };
-        for ((((a, o), below), above), f) in stage(aqueous, c, j)
-            .iter()
-            .zip(stage(organic, c, j))
-            .zip(below)
-            .zip(above)
-            .zip(feed)
-        {
-            let inflow = up * below + down * above + fed * f;
-            let outflow = a + o;
+        for j in 0..n {
+            let from_below = if j > 0 {
+                passed_up(draw, j - 1) * organic[(j - 1) * c + i]
+            } else {
+                0.0
+            };
+            let from_above = if j + 1 < n {
+                passed_on(draw, j + 1) * aqueous[(j + 1) * c + i]
+            } else {
+                reflux_fraction * top[i]
+            };
+            let fed = if j == feed_stage { *f } else { 0.0 };
+            let inflow = from_below + from_above + fed;
+            let outflow = aqueous[j * c + i] + organic[j * c + i];
             let scale = inflow.max(NEGLIGIBLE_FLUX * f).max(f64::MIN_POSITIVE);
             worst_stage = nan_max(worst_stage, (inflow - outflow).abs() / scale);
         }

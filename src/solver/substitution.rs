@@ -24,14 +24,13 @@ pub fn solve_linear_balances(
     aqueous: &mut [f64],
     scratch: &mut [f64],
 ) {
-    let c = feed.len();
-    let stored = Stored { factors, c };
+    let stored = |c| Stored { factors, c };
     let args = (feed, feed_stage, reflux_fraction, side_draw);
     // Binaries and ternaries get the loops over a stage's elements compiled for their size.
-    match c {
-        2 => solve_sized::<2, _>(stored, args, aqueous, scratch),
-        3 => solve_sized::<3, _>(stored, args, aqueous, scratch),
-        _ => solve_sized::<0, _>(stored, args, aqueous, scratch),
+    match feed.len() {
+        2 => solve_sized::<2, _>(stored(2), args, aqueous, scratch),
+        3 => solve_sized::<3, _>(stored(3), args, aqueous, scratch),
+        c => solve_sized::<0, _>(stored(c), args, aqueous, scratch),
     }
 }
 
