@@ -39,7 +39,7 @@ use super::StageProblem;
 use super::banded::BandLu;
 use super::dense::{cholesky_solve, dot};
 use super::scale_sensitivity::{Sweep, residual_jacobian_band};
-use super::substitution::solve_scaled_balances;
+use super::substitution::{Lanes, solve_scaled_rows};
 use crate::equilibrium::{Equilibrium, weighted_sum};
 
 /// Iterates kept by the acceleration. On the 15-element, 100-stage reference cut 10 took 33
@@ -98,6 +98,18 @@ pub struct LoadingIteration {
     scale: Vec<f64>,
     /// Before the preconditioner, `k_j = exp(u_j)` of the last sweep.
     stage_scales: Vec<f64>,
+    /// The separation factors and the feed in whole [`Lanes`], padded with elements of no
+    /// feed and a factor of 1 (`substitution::solve_scaled_rows`): `rows` to a stage.
+    separation_factors: Vec<Lanes>,
+    feed: Vec<Lanes>,
+    rows: usize,
+    /// The last sweep's profile and reciprocal pivots, stage-major, padded the same way.
+    profile: Vec<Lanes>,
+    reciprocal_pivots: Vec<Lanes>,
+    /// The last sweep's stage sums `sum_i a_ij` and `sum_i beta_i a_ij`, and stage errors.
+    totals: Vec<f64>,
+    pulls: Vec<f64>,
+    errors: Vec<f64>,
     /// Each stage's target ratio `S_j / A_j*`, and its logarithm.
     target_ratio: Vec<f64>,
     target: Vec<f64>,
@@ -131,10 +143,19 @@ enum Preconditioner {
 }
 
 impl LoadingIteration {
-    pub fn new(stages: usize) -> Self {
+    pub fn new(stages: usize, elements: usize) -> Self {
+        let rows = elements.div_ceil(4);
         Self {
             scale: vec![0.0; stages],
             stage_scales: vec![0.0; stages],
+            separation_factors: vec![[1.0; 4]; rows],
+            feed: vec![[0.0; 4]; rows],
+            rows,
+            profile: vec![[0.0; 4]; rows * stages],
+            reciprocal_pivots: vec![[0.0; 4]; rows * stages],
+            totals: vec![0.0; stages],
+            pulls: vec![0.0; stages],
+            errors: vec![0.0; stages],
             target_ratio: vec![0.0; stages],
             target: vec![0.0; stages],
             spread: (0.0, 0.0),
@@ -152,17 +173,20 @@ impl LoadingIteration {
     }
 
     /// Iterates from the aqueous profile `aqueous` (stage-major `N x C`), which it overwrites
-    /// with the last one found; `scratch` is `N x C` of workspace. The number
-    /// of sweeps (tridiagonal passes) taken: `Ok` when the stage ratios meet [`TOLERANCE`],
-    /// `Err` when the iteration diverged, stalled or ran out of sweeps.
+    /// with the last one found. The number of sweeps (tridiagonal passes) taken: `Ok` when
+    /// the stage ratios meet [`TOLERANCE`], `Err` when the iteration diverged, stalled or ran
+    /// out of sweeps.
     pub fn solve<E: Equilibrium>(
         &mut self,
         p: &LoadingProblem<'_, '_, E>,
         aqueous: &mut [f64],
-        scratch: &mut [f64],
     ) -> Result<usize, usize> {
         let c = p.cascade.feed.len();
-        let n = p.cascade.stages;
+        let padded = |to: &mut [Lanes], from: &[f64]| {
+            to.as_flattened_mut()[..c].copy_from_slice(from);
+        };
+        padded(&mut self.separation_factors, p.separation_factors);
+        padded(&mut self.feed, p.cascade.feed);
         let betas = p.separation_factors.iter();
         self.spread = (
             betas.clone().fold(f64::INFINITY, |m, &b| m.min(b)),
@@ -175,10 +199,23 @@ impl LoadingIteration {
             self.bounds[j] = (self.target[j] - high, self.target[j] - low);
             self.scale[j] = (p.organic_total[j] / weighted_sum(p.separation_factors, stage)).ln();
         }
+        let taken = self.sweeps(p);
+        for (stage, row) in aqueous
+            .chunks_exact_mut(c)
+            .zip(self.profile.chunks_exact(self.rows))
+        {
+            stage.copy_from_slice(&row.as_flattened()[..c]);
+        }
+        taken
+    }
+
+    /// The iteration from the scales that [`LoadingIteration::solve`] set.
+    fn sweeps<E: Equilibrium>(&mut self, p: &LoadingProblem<'_, '_, E>) -> Result<usize, usize> {
+        let n = p.cascade.stages;
         let (mut best, mut best_sweep) = (f64::INFINITY, 0);
         let mut stored = 0;
         for sweep in 1..=MAX_SWEEPS {
-            let error = self.substitute(p, aqueous, scratch);
+            let error = self.substitute(p);
             if error <= TOLERANCE {
                 return Ok(sweep);
             }
@@ -188,7 +225,7 @@ impl LoadingIteration {
                 return Err(sweep);
             }
             // Differences need the sweep before, under the same preconditioner.
-            if self.precondition(p, error, aqueous, scratch) {
+            if self.precondition(p, error) {
                 stored = 0;
             } else if sweep > 1 {
                 self.remember(stored % MEMORY, n);
@@ -201,56 +238,50 @@ impl LoadingIteration {
 
     /// One substitution sweep at the current scales: the profile, and the map's value and
     /// residual; returns the largest stage ratio error.
-    fn substitute<E: Equilibrium>(
-        &mut self,
-        p: &LoadingProblem<'_, '_, E>,
-        aqueous: &mut [f64],
-        scratch: &mut [f64],
-    ) -> f64 {
+    fn substitute<E: Equilibrium>(&mut self, p: &LoadingProblem<'_, '_, E>) -> f64 {
         let q = p.cascade;
-        let c = q.feed.len();
         let linear = self.linear();
         if !linear {
             for (k, u) in self.stage_scales.iter_mut().zip(&self.scale) {
                 *k = u.exp();
             }
         }
-        solve_scaled_balances(
-            p.separation_factors,
+        solve_scaled_rows(
+            &self.separation_factors,
             if linear {
                 &self.scale
             } else {
                 &self.stage_scales
             },
-            (q.feed, q.feed_stage, q.reflux_fraction, q.side_draw),
-            aqueous,
-            scratch,
+            (&self.feed, q.feed_stage, q.reflux_fraction, q.side_draw),
+            &mut self.profile,
+            &mut self.reciprocal_pivots,
+            (&mut self.totals, &mut self.pulls),
         );
         std::mem::swap(&mut self.mapped, &mut self.last_mapped);
         std::mem::swap(&mut self.residual, &mut self.last_residual);
-        // The largest error, and whether any is NaN (which `max` would pass over): one test at
-        // the end rather than a branch a stage.
-        let (mut error, mut sum) = (0.0_f64, 0.0);
-        let stages = aqueous.chunks_exact(c).enumerate();
+        let stages = self
+            .mapped
+            .iter_mut()
+            .zip(&mut self.residual)
+            .zip(&mut self.errors)
+            .zip(self.totals.iter().zip(&self.pulls))
+            .zip(&self.scale);
         if linear {
             // `|G_j / k_j - 1|`, which is the logarithm's error to within its square.
-            for (j, stage) in stages {
-                let (total, pull) = stage_sums(p.separation_factors, stage);
-                self.mapped[j] = self.target_ratio[j] * total / pull;
-                self.residual[j] = self.mapped[j] - self.scale[j];
-                let e = (self.residual[j] / self.scale[j]).abs();
-                (error, sum) = (error.max(e), sum + e);
+            for (((((g, r), e), (total, pull)), k), t) in stages.zip(&self.target_ratio) {
+                *g = t * total / pull;
+                *r = *g - k;
+                *e = (*r / k).abs();
             }
         } else {
-            for (j, stage) in stages {
-                let (total, pull) = stage_sums(p.separation_factors, stage);
-                self.mapped[j] = self.target[j] - (pull / total).ln();
-                self.residual[j] = self.mapped[j] - self.scale[j];
-                let e = self.residual[j].abs();
-                (error, sum) = (error.max(e), sum + e);
+            for (((((g, r), e), (total, pull)), u), t) in stages.zip(&self.target) {
+                *g = t - (pull / total).ln();
+                *r = *g - u;
+                *e = r.abs();
             }
         }
-        if sum.is_nan() { f64::NAN } else { error }
+        largest(&self.errors)
     }
 
     /// Whether the iterate is the scales themselves (with the preconditioner), not their
@@ -263,21 +294,16 @@ impl LoadingIteration {
     /// and factoring the band of `I - G'` when the error has just fallen below
     /// [`PRECONDITION_BELOW`]; `true` on that sweep, after which the iterates before no longer
     /// compare with the new ones.
-    fn precondition<E: Equilibrium>(
-        &mut self,
-        p: &LoadingProblem<'_, '_, E>,
-        error: f64,
-        aqueous: &[f64],
-        reciprocal_pivots: &[f64],
-    ) -> bool {
+    fn precondition<E: Equilibrium>(&mut self, p: &LoadingProblem<'_, '_, E>, error: f64) -> bool {
         let mut fresh = false;
         if matches!(self.preconditioner, Preconditioner::NotYet) && error <= PRECONDITION_BELOW {
             let sweep = Sweep {
                 separation_factors: p.separation_factors,
                 // Still the logarithms' iteration: its sweep's scales.
                 scales: &self.stage_scales,
-                aqueous,
-                reciprocal_pivots,
+                aqueous: self.profile.as_flattened(),
+                reciprocal_pivots: self.reciprocal_pivots.as_flattened(),
+                stride: 4 * self.rows,
                 reflux_fraction: p.cascade.reflux_fraction,
                 side_draw: p.cascade.side_draw,
             };
@@ -381,20 +407,21 @@ impl LoadingIteration {
     }
 }
 
-/// A stage's `sum_i a_i` and `sum_i beta_i a_i`, each in four interleaved partial sums like
-/// [`dot`]: one running sum per total would put every element's addition on one chain.
-fn stage_sums(separation_factors: &[f64], stage: &[f64]) -> (f64, f64) {
-    let (a4, a_rest) = stage.as_chunks::<4>();
-    let (b4, b_rest) = separation_factors[..stage.len()].as_chunks::<4>();
-    let (mut total, mut pull) = ([0.0; 4], [0.0; 4]);
-    for (a, b) in a4.iter().zip(b4) {
-        for k in 0..4 {
-            total[k] += a[k];
-            pull[k] += b[k] * a[k];
+/// The largest of `errors`, or NaN if any is (which a comparison would pass over): in four
+/// lanes, so that no comparison waits on the one before.
+fn largest(errors: &[f64]) -> f64 {
+    let (fours, rest) = errors.as_chunks::<4>();
+    let (mut top, mut nan) = ([0.0_f64; 4], false);
+    for e in fours {
+        for l in 0..4 {
+            top[l] = if e[l] > top[l] { e[l] } else { top[l] };
+            nan |= e[l].is_nan();
         }
     }
-    let lanes = |x: [f64; 4]| (x[0] + x[1]) + (x[2] + x[3]);
-    let rest_total: f64 = a_rest.iter().sum();
-    let rest_pull: f64 = a_rest.iter().zip(b_rest).map(|(a, b)| a * b).sum();
-    (lanes(total) + rest_total, lanes(pull) + rest_pull)
+    let mut largest = 0.0_f64;
+    for &e in top.iter().chain(rest) {
+        largest = if e > largest { e } else { largest };
+        nan |= e.is_nan();
+    }
+    if nan { f64::NAN } else { largest }
 }

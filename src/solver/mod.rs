@@ -603,7 +603,7 @@ impl Workspace {
             organic_total: &organic_total,
             aqueous_total,
         };
-        loading::LoadingIteration::new(p.stages).solve(&problem, &mut self.trial, &mut self.scratch)
+        loading::LoadingIteration::new(p.stages, p.feed.len()).solve(&problem, &mut self.trial)
     }
 
     /// One substitution sweep from the current point (whose extraction factors `evaluate` left

@@ -40,11 +40,15 @@ pub struct Sweep<'a> {
     pub separation_factors: &'a [f64],
     /// The stages' scales `k_j`, which make the factors `e_ij = beta_i k_j`.
     pub scales: &'a [f64],
-    /// The aqueous profile solved at those factors, stage-major `N x C`.
+    /// The aqueous profile solved at those factors, stage-major, `stride` entries a stage of
+    /// which the first `C` are the elements'.
     pub aqueous: &'a [f64],
-    /// The reciprocal pivots `1 / pi_ij` of that solve, stage-major `N x C`: the scratch
+    /// The reciprocal pivots `1 / pi_ij` of that solve, laid out as `aqueous`: the scratch
     /// that [`super::solve_linear_balances`] leaves.
     pub reciprocal_pivots: &'a [f64],
+    /// Entries a stage in `aqueous` and `reciprocal_pivots`: `C`, or more where the stages are
+    /// padded to whole lanes (`substitution::solve_scaled_rows`).
+    pub stride: usize,
     pub reflux_fraction: f64,
     pub side_draw: Option<SideDraw>,
 }
@@ -159,7 +163,7 @@ impl Responses {
             } else {
                 passed_on(sweep.side_draw, j + 1)
             };
-            let here = j * c..(j + 1) * c;
+            let here = j * sweep.stride..j * sweep.stride + c;
             let aqueous = &sweep.aqueous[here.clone()];
             let per_total = 1.0 / aqueous.iter().sum::<f64>();
             let per_pull = 1.0 / weighted_sum(sweep.separation_factors, aqueous);
@@ -290,11 +294,21 @@ mod tests {
         let u: Vec<f64> = (0..n).map(|j| -1.2 + 0.05 * j as f64).collect();
         let (_, scales, aqueous, reciprocal_pivots) =
             map(betas, feed, feed_stage, reflux, draw, &u);
+        // The stages as accelerated substitution lays them out, padded (here with NaN, which
+        // the band must not read) to a stride longer than the elements.
+        let stride = betas.len() + 2;
+        let pad = |x: &[f64]| -> Vec<f64> {
+            x.chunks_exact(betas.len())
+                .flat_map(|stage| stage.iter().copied().chain([f64::NAN; 2]))
+                .collect()
+        };
+        let (aqueous, reciprocal_pivots) = (pad(&aqueous), pad(&reciprocal_pivots));
         let sweep = Sweep {
             separation_factors: betas,
             scales: &scales,
             aqueous: &aqueous,
             reciprocal_pivots: &reciprocal_pivots,
+            stride,
             reflux_fraction: reflux,
             side_draw: draw,
         };
