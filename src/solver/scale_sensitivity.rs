@@ -43,8 +43,8 @@ pub struct Sweep<'a> {
     /// The aqueous profile solved at those factors, stage-major, `stride` entries a stage of
     /// which the first `C` are the elements'.
     pub aqueous: &'a [f64],
-    /// The reciprocal pivots `1 / pi_ij` of that solve, laid out as `aqueous`: the scratch
-    /// that [`super::solve_linear_balances`] leaves.
+    /// The reciprocal pivots `1 / pi_ij` of that solve, laid out as `aqueous`: what
+    /// [`super::solve_linear_balances`] leaves in its scratch, or the padded pass in its own.
     pub reciprocal_pivots: &'a [f64],
     /// Entries a stage in `aqueous` and `reciprocal_pivots`: `C`, or more where the stages are
     /// padded to whole lanes (`substitution::solve_scaled_rows`).

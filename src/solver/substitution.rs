@@ -132,15 +132,18 @@ fn scaled_rows(
             }
         }
     }
-    // Four partial sums a total, as in `dot`; then the lanes' pairs.
+    let Some(top) = stages.checked_sub(1) else {
+        return;
+    };
+    // Four partial sums a total, as in `dot`, then the two halves of the vector.
     let sum = |x: Lanes| (x[0] + x[2]) + (x[1] + x[3]);
     let (mut total, mut pull) = ([0.0; 4], [0.0; 4]);
-    for (a, b) in aqueous[(stages - 1) * g..].iter().zip(separation_factors) {
+    for (a, b) in aqueous[top * g..].iter().zip(separation_factors) {
         total = lanes(|l| total[l] + a[l]);
         pull = lanes(|l| pull[l] + b[l] * a[l]);
     }
-    (totals[stages - 1], pulls[stages - 1]) = (sum(total), sum(pull));
-    for j in (0..stages - 1).rev() {
+    (totals[top], pulls[top]) = (sum(total), sum(pull));
+    for j in (0..top).rev() {
         let upper = passed_on(side_draw, j + 1);
         let (head, tail) = aqueous.split_at_mut((j + 1) * g);
         let rows = head[j * g..]
