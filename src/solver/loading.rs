@@ -99,11 +99,11 @@ pub struct LoadingIteration {
     /// Before the preconditioner, `k_j = exp(u_j)` of the last sweep.
     stage_scales: Vec<f64>,
     /// The separation factors and the feed in whole [`Lanes`], padded with elements of no
-    /// feed and a factor of 1 (`substitution::solve_scaled_rows`): `rows` to a stage.
+    /// feed and a factor of 1 (`substitution::solve_scaled_rows`).
     separation_factors: Vec<Lanes>,
     feed: Vec<Lanes>,
-    rows: usize,
-    /// The last sweep's profile and reciprocal pivots, stage-major, padded the same way.
+    /// The last sweep's profile and reciprocal pivots, stage-major, padded the same way (as
+    /// many lanes to a stage as `separation_factors` has).
     profile: Vec<Lanes>,
     reciprocal_pivots: Vec<Lanes>,
     /// The last sweep's stage sums `sum_i a_ij` and `sum_i beta_i a_ij`, and stage errors.
@@ -150,7 +150,6 @@ impl LoadingIteration {
             stage_scales: vec![0.0; stages],
             separation_factors: vec![[1.0; 4]; rows],
             feed: vec![[0.0; 4]; rows],
-            rows,
             profile: vec![[0.0; 4]; rows * stages],
             reciprocal_pivots: vec![[0.0; 4]; rows * stages],
             totals: vec![0.0; stages],
@@ -202,7 +201,7 @@ impl LoadingIteration {
         let taken = self.sweeps(p);
         for (stage, row) in aqueous
             .chunks_exact_mut(c)
-            .zip(self.profile.chunks_exact(self.rows))
+            .zip(self.profile.chunks_exact(self.separation_factors.len()))
         {
             stage.copy_from_slice(&row.as_flattened()[..c]);
         }
@@ -303,7 +302,7 @@ impl LoadingIteration {
                 scales: &self.stage_scales,
                 aqueous: self.profile.as_flattened(),
                 reciprocal_pivots: self.reciprocal_pivots.as_flattened(),
-                stride: 4 * self.rows,
+                stride: 4 * self.separation_factors.len(),
                 reflux_fraction: p.cascade.reflux_fraction,
                 side_draw: p.cascade.side_draw,
             };
