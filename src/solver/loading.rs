@@ -38,8 +38,9 @@
 use super::StageProblem;
 use super::banded::BandLu;
 use super::dense::{cholesky_solve, dot};
+use super::lanes::Lanes;
 use super::scale_sensitivity::{Sweep, residual_jacobian_band};
-use super::substitution::{Lanes, solve_scaled_rows};
+use super::substitution::solve_scaled_rows;
 use crate::equilibrium::{Equilibrium, weighted_sum};
 
 /// Iterates kept by the acceleration. On the 15-element, 100-stage reference cut 10 took 33
@@ -297,12 +298,13 @@ impl LoadingIteration {
         let mut fresh = false;
         if matches!(self.preconditioner, Preconditioner::NotYet) && error <= PRECONDITION_BELOW {
             let sweep = Sweep {
-                separation_factors: p.separation_factors,
+                separation_factors: &self.separation_factors,
                 // Still the logarithms' iteration: its sweep's scales.
                 scales: &self.stage_scales,
-                aqueous: self.profile.as_flattened(),
-                reciprocal_pivots: self.reciprocal_pivots.as_flattened(),
-                stride: 4 * self.separation_factors.len(),
+                aqueous: &self.profile,
+                reciprocal_pivots: &self.reciprocal_pivots,
+                totals: &self.totals,
+                pulls: &self.pulls,
                 reflux_fraction: p.cascade.reflux_fraction,
                 side_draw: p.cascade.side_draw,
             };
@@ -331,7 +333,7 @@ impl LoadingIteration {
                 }
             }
         }
-        if let Preconditioner::Band(band) = &self.preconditioner {
+        if let Preconditioner::Band(band) = &mut self.preconditioner {
             // The band is `I - G'` in `ln k`: `dk = k (I - G')^-1 ((G - k) / k)`.
             for (r, k) in self.residual.iter_mut().zip(&self.scale) {
                 *r /= k;

@@ -34,6 +34,7 @@ mod banded;
 mod block_tridiagonal;
 mod continuation;
 mod dense;
+mod lanes;
 mod loading;
 mod scale_sensitivity;
 mod stage_to_stage;

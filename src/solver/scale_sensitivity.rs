@@ -32,83 +32,107 @@
 //! substitution sweeps.
 
 use super::banded::BandLu;
+use super::lanes::{Lanes, lanes, sum};
 use super::{SideDraw, passed_on, passed_up};
-use crate::equilibrium::weighted_sum;
 
-/// The stage balances at one set of scales, as a substitution sweep left them.
+/// The stage balances at one set of scales, as a substitution sweep left them: stage-major,
+/// each stage in whole [`Lanes`] of elements, padded as `substitution::solve_scaled_rows`
+/// pads them.
 pub struct Sweep<'a> {
-    pub separation_factors: &'a [f64],
+    /// The separation factors, a stage's lanes of them; 1 for the padding.
+    pub separation_factors: &'a [Lanes],
     /// The stages' scales `k_j`, which make the factors `e_ij = beta_i k_j`.
     pub scales: &'a [f64],
-    /// The aqueous profile solved at those factors, stage-major, `stride` entries a stage of
-    /// which the first `C` are the elements'.
-    pub aqueous: &'a [f64],
-    /// The reciprocal pivots `1 / pi_ij` of that solve, laid out as `aqueous`: what
-    /// [`super::solve_linear_balances`] leaves in its scratch, or the padded pass in its own.
-    pub reciprocal_pivots: &'a [f64],
-    /// Entries a stage in `aqueous` and `reciprocal_pivots`: `C`, or more where the stages are
-    /// padded to whole lanes (`substitution::solve_scaled_rows`).
-    pub stride: usize,
+    /// The aqueous profile solved at those factors, as many lanes a stage as
+    /// `separation_factors`; zero in the padding, which has no feed.
+    pub aqueous: &'a [Lanes],
+    /// The reciprocal pivots `1 / pi_ij` of that solve, laid out as `aqueous`; finite in the
+    /// padding too, whose responses are then zero.
+    pub reciprocal_pivots: &'a [Lanes],
+    /// Each stage's `A_j = sum_i a_ij` and `B_j = sum_i beta_i a_ij`, as the pass summed them.
+    pub totals: &'a [f64],
+    pub pulls: &'a [f64],
     pub reflux_fraction: f64,
     pub side_draw: Option<SideDraw>,
 }
 
 /// `I - G'` on the band `|j - m| <= half_width`, with `G'` the Jacobian of the substitution
 /// map at `sweep`: the linearised map's residual operator, which the preconditioner inverts.
-///
-/// Built one element and one diagonal at a time: along a diagonal each element's running
-/// product of ratios is one multiplication a stage, over stages stored next to each other,
-/// which the compiler vectorises.
 pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
-    let c = sweep.separation_factors.len();
     let n = sweep.scales.len();
-    let r = Responses::new(sweep, n, c);
-    let width = half_width.min(n.saturating_sub(1));
-    // `above[d N + j]` is entry `(j, j + d)`, `below[d N + m]` entry `(m + d, m)` (`d = 0` of
-    // `below` unused).
-    let mut above = vec![0.0; (width + 1) * n];
-    let mut below = vec![0.0; (width + 1) * n];
-    let mut running = vec![0.0; n];
-    for i in 0..c {
-        let rows = i * n..(i + 1) * n;
-        let (ahead, behind) = (&r.ahead[rows.clone()], &r.behind[rows.clone()]);
-        let (up, down) = (&r.up[rows.clone()], &r.down[rows.clone()]);
-        // Entry (j, j + d): c_ij up_j ... up_(j+d-1) ahead_(j+d).
-        running.copy_from_slice(&r.weights[rows.clone()]);
-        for (d, diagonal) in above.chunks_exact_mut(n).enumerate() {
-            if d > 0 {
-                for (x, u) in running[..n - d].iter_mut().zip(&up[d - 1..]) {
-                    *x *= u;
-                }
-            }
-            for ((entry, x), a) in diagonal[..n - d].iter_mut().zip(&running).zip(&ahead[d..]) {
-                *entry += x * a;
-            }
-        }
-        // Entry (j, j - d), d >= 1: c_ij z_ij down_j ... down_(j-d+2) behind_(j-d).
-        running.copy_from_slice(&r.row_weights[rows]);
-        for (d, diagonal) in below.chunks_exact_mut(n).enumerate().skip(1) {
-            if d > 1 {
-                for (x, l) in running[d..].iter_mut().zip(&down[2..]) {
-                    *x *= l;
-                }
-            }
-            for ((entry, x), b) in diagonal[..n - d].iter_mut().zip(&running[d..]).zip(behind) {
-                *entry += x * b;
-            }
-        }
-    }
-    for x in &mut above[..n] {
-        *x += 1.0;
-    }
     let mut band = BandLu::zeros(n, half_width, half_width);
-    for (d, diagonal) in above.chunks_exact(n).enumerate() {
-        band.set_superdiagonal(d, &diagonal[..n - d]);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU was just found to support AVX.
+        unsafe { fill_avx(sweep, &mut band, half_width) };
+        return band;
     }
-    for (d, diagonal) in below.chunks_exact(n).enumerate().skip(1) {
-        band.set_subdiagonal(d, &diagonal[..n - d]);
-    }
+    fill(sweep, &mut band, half_width);
     band
+}
+
+/// [`fill`] compiled for AVX: four elements to an instruction rather than SSE2's two. No fused
+/// multiply-add, so the band is the same to the bit on every x86-64 CPU.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn fill_avx(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
+    fill(sweep, band, half_width);
+}
+
+/// Sets the band of [`residual_jacobian_band`] in `band`, a diagonal at a time. Along a
+/// diagonal each element's running product of ratios is one multiplication a stage; the
+/// elements' terms are summed in their lanes, over stages stored next to each other, and the
+/// lanes added once an entry.
+#[inline(always)]
+fn fill(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
+    let n = sweep.scales.len();
+    let r = Responses::new(sweep);
+    let width = half_width.min(n.saturating_sub(1));
+    let mut sums = vec![[0.0; 4]; n];
+    let mut entries = vec![0.0; n];
+    // Entry (j, j + d): sum_i c_ij up_j ... up_(j+d-1) ahead_(j+d).
+    let mut running = r.weights.clone();
+    for d in 0..=width {
+        let m = n - d;
+        sums[..m].fill([0.0; 4]);
+        let groups = running.chunks_exact_mut(n).zip(r.up.chunks_exact(n));
+        for ((running, up), ahead) in groups.zip(r.ahead.chunks_exact(n)) {
+            if d > 0 {
+                for (x, u) in running[..m].iter_mut().zip(&up[d - 1..]) {
+                    *x = lanes(|l| x[l] * u[l]);
+                }
+            }
+            for ((s, x), a) in sums[..m].iter_mut().zip(&*running).zip(&ahead[d..]) {
+                *s = lanes(|l| s[l] + x[l] * a[l]);
+            }
+        }
+        let identity = if d == 0 { 1.0 } else { 0.0 };
+        for (entry, s) in entries.iter_mut().zip(&sums[..m]) {
+            *entry = identity + sum(*s);
+        }
+        band.set_superdiagonal(d, &entries[..m]);
+    }
+    // Entry (j, j - d), d >= 1: sum_i c_ij z_ij down_j ... down_(j-d+2) behind_(j-d).
+    running.copy_from_slice(&r.row_weights);
+    for d in 1..=width {
+        let m = n - d;
+        sums[..m].fill([0.0; 4]);
+        let groups = running.chunks_exact_mut(n).zip(r.down.chunks_exact(n));
+        for ((running, down), behind) in groups.zip(r.behind.chunks_exact(n)) {
+            if d > 1 {
+                for (x, f) in running[d..].iter_mut().zip(&down[2..]) {
+                    *x = lanes(|l| x[l] * f[l]);
+                }
+            }
+            for ((s, x), b) in sums[..m].iter_mut().zip(&running[d..]).zip(behind) {
+                *s = lanes(|l| s[l] + x[l] * b[l]);
+            }
+        }
+        for (entry, s) in entries.iter_mut().zip(&sums[..m]) {
+            *entry = sum(*s);
+        }
+        band.set_subdiagonal(d, &entries[..m]);
+    }
 }
 
 /// How every element's balances respond to each stage's scale, per unit of the running
@@ -122,32 +146,34 @@ pub fn residual_jacobian_band(sweep: &Sweep<'_>, half_width: usize) -> BandLu {
 /// weight_j = c_ij,   row_weight_j = c_ij z_j.
 /// ```
 ///
-/// Element-major, `C x N`: the band is built along its diagonals, one element at a time.
+/// In lanes, a group of four elements at a time: group `g` of stage `j` at `g N + j`, so that
+/// the band is built along its diagonals over stages stored next to each other.
 struct Responses {
-    weights: Vec<f64>,
-    row_weights: Vec<f64>,
-    ahead: Vec<f64>,
-    behind: Vec<f64>,
-    up: Vec<f64>,
+    weights: Vec<Lanes>,
+    row_weights: Vec<Lanes>,
+    ahead: Vec<Lanes>,
+    behind: Vec<Lanes>,
+    up: Vec<Lanes>,
     /// `down_j` at `j`; `down_0` is not defined and is left 0.
-    down: Vec<f64>,
+    down: Vec<Lanes>,
 }
 
 impl Responses {
-    fn new(sweep: &Sweep<'_>, n: usize, c: usize) -> Self {
-        let reciprocal = sweep.reciprocal_pivots;
+    #[inline(always)]
+    fn new(sweep: &Sweep<'_>) -> Self {
+        let (n, g) = (sweep.scales.len(), sweep.separation_factors.len());
+        let zeros = || vec![[0.0; 4]; n * g];
         let mut r = Self {
-            weights: vec![0.0; n * c],
-            row_weights: vec![0.0; n * c],
-            ahead: vec![0.0; n * c],
-            behind: vec![0.0; n * c],
-            up: vec![0.0; n * c],
-            down: vec![0.0; n * c],
+            weights: zeros(),
+            row_weights: zeros(),
+            ahead: zeros(),
+            behind: zeros(),
+            up: zeros(),
+            down: zeros(),
         };
         // `z_(j+1)` of every element.
-        let mut z_above = vec![0.0; c];
-        // Stage-major, from the top, so that a stage's elements are independent chains; the
-        // results are stored element-major, element `i` of stage `j` at `i N + j`.
+        let mut z_above = vec![[0.0; 4]; g];
+        // From the top, for the recurrence of `z`.
         for j in (0..n).rev() {
             let top = j + 1 == n;
             // The balances of `substitution.rs`: at stage j, U = p_(j+1), the share of the
@@ -163,31 +189,34 @@ impl Responses {
             } else {
                 passed_on(sweep.side_draw, j + 1)
             };
-            let here = j * sweep.stride..j * sweep.stride + c;
-            let aqueous = &sweep.aqueous[here.clone()];
-            let per_total = 1.0 / aqueous.iter().sum::<f64>();
-            let per_pull = 1.0 / weighted_sum(sweep.separation_factors, aqueous);
+            let (per_total, per_pull) = (1.0 / sweep.totals[j], 1.0 / sweep.pulls[j]);
             let scale = sweep.scales[j];
-            for (i, k) in here.enumerate() {
-                let t = i * n + j;
-                let e = sweep.separation_factors[i] * scale;
-                let up = -falling * reciprocal[k];
-                let organic = e * sweep.aqueous[k];
-                let weight = sweep.separation_factors[i] * per_pull - per_total;
+            let here = j * g..(j + 1) * g;
+            let stage = sweep.aqueous[here.clone()]
+                .iter()
+                .zip(&sweep.reciprocal_pivots[here]);
+            let columns = sweep.separation_factors.iter().zip(&mut z_above);
+            for (group, ((a, reciprocal), (b, z_above))) in stage.zip(columns).enumerate() {
+                let t = group * n + j;
+                let e = lanes(|l| b[l] * scale);
+                let up = lanes(|l| -falling * reciprocal[l]);
+                let organic = lanes(|l| e[l] * a[l]);
+                let weight = lanes(|l| b[l] * per_pull - per_total);
                 let (z, ahead) = if top {
-                    (reciprocal[k], organic * out * reciprocal[k])
+                    (*reciprocal, lanes(|l| organic[l] * out * reciprocal[l]))
                 } else {
-                    let down = -rising * e * reciprocal[k];
+                    let down = lanes(|l| -rising * e[l] * reciprocal[l]);
                     r.down[t + 1] = down;
-                    r.behind[t] = organic * (out * down - rising);
-                    let z = reciprocal[k] + up * down * z_above[i];
-                    (z, organic * (out * z - rising * up * z_above[i]))
+                    r.behind[t] = lanes(|l| organic[l] * (out * down[l] - rising));
+                    let z = lanes(|l| reciprocal[l] + up[l] * down[l] * z_above[l]);
+                    let ahead = lanes(|l| organic[l] * (out * z[l] - rising * up[l] * z_above[l]));
+                    (z, ahead)
                 };
-                z_above[i] = z;
+                *z_above = z;
                 r.up[t] = up;
                 r.ahead[t] = ahead;
                 r.weights[t] = weight;
-                r.row_weights[t] = weight * z;
+                r.row_weights[t] = lanes(|l| weight[l] * z[l]);
             }
         }
         r
@@ -197,6 +226,8 @@ impl Responses {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::equilibrium::weighted_sum;
+    use crate::solver::substitution::solve_scaled_rows;
     use crate::solver::{DrawPhase, solve_linear_balances};
 
     /// The substitution map `G(u)` of `loading.rs` at scales `u`, with its sweep's scales `k`,
@@ -292,27 +323,45 @@ mod tests {
         half_width: usize,
     ) {
         let u: Vec<f64> = (0..n).map(|j| -1.2 + 0.05 * j as f64).collect();
-        let (_, scales, aqueous, reciprocal_pivots) =
-            map(betas, feed, feed_stage, reflux, draw, &u);
-        // The stages as accelerated substitution lays them out, padded (here with NaN, which
-        // the band must not read) to a stride longer than the elements.
-        let stride = betas.len() + 2;
-        let pad = |x: &[f64]| -> Vec<f64> {
-            x.chunks_exact(betas.len())
-                .flat_map(|stage| stage.iter().copied().chain([f64::NAN; 2]))
-                .collect()
+        let scales: Vec<f64> = u.iter().map(|u| u.exp()).collect();
+        // The sweep as accelerated substitution solves it, on stages padded to whole lanes.
+        let groups = betas.len().div_ceil(4);
+        let pad = |x: &[f64], padding: f64| {
+            let mut padded = vec![[padding; 4]; groups];
+            padded.as_flattened_mut()[..x.len()].copy_from_slice(x);
+            padded
         };
-        let (aqueous, reciprocal_pivots) = (pad(&aqueous), pad(&reciprocal_pivots));
+        let (factors, padded_feed) = (pad(betas, 1.0), pad(feed, 0.0));
+        let (mut aqueous, mut reciprocal_pivots) =
+            (vec![[0.0; 4]; groups * n], vec![[0.0; 4]; groups * n]);
+        let (mut totals, mut pulls) = (vec![0.0; n], vec![0.0; n]);
+        solve_scaled_rows(
+            &factors,
+            &scales,
+            (&padded_feed, feed_stage, reflux, draw),
+            &mut aqueous,
+            &mut reciprocal_pivots,
+            (&mut totals, &mut pulls),
+        );
         let sweep = Sweep {
-            separation_factors: betas,
+            separation_factors: &factors,
             scales: &scales,
             aqueous: &aqueous,
             reciprocal_pivots: &reciprocal_pivots,
-            stride,
+            totals: &totals,
+            pulls: &pulls,
             reflux_fraction: reflux,
             side_draw: draw,
         };
         let band = residual_jacobian_band(&sweep, half_width);
+        // The portable build, against the AVX one where the CPU has AVX: the same to the bit.
+        let mut portable = BandLu::zeros(n, half_width, half_width);
+        fill(&sweep, &mut portable, half_width);
+        for j in 0..n {
+            for m in j.saturating_sub(half_width)..(j + half_width + 1).min(n) {
+                assert_eq!(band.get(j, m).to_bits(), portable.get(j, m).to_bits());
+            }
+        }
         let h = 1e-6;
         let columns: Vec<Vec<f64>> = (0..n)
             .map(|m| {

@@ -6,6 +6,7 @@
 //! (constant-D) model; for the saturated model a few sweeps give the Newton solver a start
 //! whose profiles are positive and balance every element.
 
+use super::lanes::{Lanes, lanes, sum};
 use super::{SideDraw, passed_on, passed_up};
 
 /// Solves, for every element `i` and stage `j`,
@@ -37,11 +38,6 @@ pub fn solve_linear_balances(
 /// the reflux fraction and the side draw.
 pub type Flows<'a, T = f64> = (&'a [T], usize, f64, Option<SideDraw>);
 
-/// Four elements of a stage side by side. Accelerated substitution (`loading.rs`) keeps its
-/// stages in whole rows of these, padded with elements of no feed, so that its Thomas pass has
-/// no remainder loop and takes four elements to an instruction where the CPU has AVX.
-pub type Lanes = [f64; 4];
-
 /// [`solve_linear_balances`] for the saturated model's factors `e_ij = beta_i k_j`, formed
 /// from the separation factors and each stage's scale `k_j` as they are used, on stages padded
 /// to whole [`Lanes`] (the padding's feed zero and its separation factors positive, so its
@@ -64,13 +60,6 @@ pub fn solve_scaled_rows(
         return unsafe { scaled_rows_avx(args, aqueous, reciprocal_pivots, sums) };
     }
     scaled_rows(args, aqueous, reciprocal_pivots, sums);
-}
-
-/// Four lanes computed side by side, each from its own operands: every operand is read before
-/// the result is stored, so the compiler makes one vector operation of the four.
-#[inline(always)]
-fn lanes(f: impl Fn(usize) -> f64) -> Lanes {
-    std::array::from_fn(f)
 }
 
 /// The stage's separation factors, scales and flows, as [`solve_scaled_rows`] takes them.
@@ -135,8 +124,7 @@ fn scaled_rows(
     let Some(top) = stages.checked_sub(1) else {
         return;
     };
-    // Four partial sums a total, as in `dot`, then the two halves of the vector.
-    let sum = |x: Lanes| (x[0] + x[2]) + (x[1] + x[3]);
+    // Four partial sums a total, combined by `lanes::sum`.
     let (mut total, mut pull) = ([0.0; 4], [0.0; 4]);
     for (a, b) in aqueous[top * g..].iter().zip(separation_factors) {
         total = lanes(|l| total[l] + a[l]);
