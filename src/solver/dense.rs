@@ -91,6 +91,7 @@ fn invert_padded<const W: usize>(a: &mut [f64], n: usize, pivots: &mut [usize]) 
 
 /// `a . b`, summed in four interleaved partial sums: a single running sum must be added in
 /// order, which keeps the compiler from using vector instructions.
+#[inline]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     let (a4, a_rest) = a.as_chunks::<4>();
     let (b4, b_rest) = b[..a.len()].as_chunks::<4>();
