@@ -268,6 +268,23 @@ mod tests {
             .fold(0.0, f64::max)
     }
 
+    /// Solves `band x = b` and checks `x` against the dense system; `x` and its largest
+    /// magnitude (at least 1), the scale of its rounding.
+    fn assert_solves(dense: &[Vec<f64>], band: &mut BandLu, b: &[f64]) -> (Vec<f64>, f64) {
+        let mut x = b.to_vec();
+        band.solve(&mut x);
+        let scale = x.iter().fold(1.0, |m: f64, v| m.max(v.abs()));
+        let error = residual(dense, &x, b);
+        assert!(
+            error < 1e-12 * scale,
+            "n {}, kl {}, ku {}: residual {error:e}",
+            band.n,
+            band.lower,
+            band.upper
+        );
+        (x, scale)
+    }
+
     fn band_system(n: usize, kl: usize, ku: usize, seed: u64) -> (Vec<Vec<f64>>, BandLu) {
         // A small linear congruential generator: reproducible entries in [-1, 1).
         let mut state = seed;
@@ -297,14 +314,7 @@ mod tests {
             assert!(band.factor());
             assert!(band.interchanged);
             let b: Vec<f64> = (0..n).map(|i| (i as f64).sin() + 0.5).collect();
-            let mut x = b.clone();
-            band.solve(&mut x);
-            let scale = x.iter().fold(1.0, |m: f64, v| m.max(v.abs()));
-            assert!(
-                residual(&dense, &x, &b) < 1e-12 * scale,
-                "n {n}, kl {kl}, ku {ku}: residual {:e}",
-                residual(&dense, &x, &b)
-            );
+            assert_solves(&dense, &mut band, &b);
         }
     }
 
@@ -326,14 +336,7 @@ mod tests {
             assert!(band.factor());
             assert!(!band.interchanged);
             let b: Vec<f64> = (0..n).map(|i| (i as f64).cos() - 0.25).collect();
-            let mut x = b.clone();
-            band.solve(&mut x);
-            let scale = x.iter().fold(1.0, |m: f64, v| m.max(v.abs()));
-            assert!(
-                residual(&dense, &x, &b) < 1e-12 * scale,
-                "n {n}, kl {kl}, ku {ku}: residual {:e}",
-                residual(&dense, &x, &b)
-            );
+            let (x, scale) = assert_solves(&dense, &mut band, &b);
             // The same factors solved column by column, as after interchanges.
             let mut by_columns = b.clone();
             band.solve_interchanged(&mut by_columns);
