@@ -21,12 +21,12 @@ pub struct BandLu {
     /// `upper`, and a solve reads them by rows (`lower_rows`, `upper_rows`).
     interchanged: bool,
     /// Without interchanges: row `i` of `L` left of its diagonal, `L(i, i - k)` at
-    /// `lower_width - k`, and row `i` of `U` right of its diagonal divided by the diagonal,
-    /// `U(i, i + k) / U(i, i)` at `k - 1`; zero outside the matrix or the band.
+    /// `row_width(lower) - k`, and row `i` of `U` right of its diagonal divided by the
+    /// diagonal, `U(i, i + k) / U(i, i)` at `k - 1`; zero outside the matrix or the band.
     lower_rows: Vec<f64>,
     upper_rows: Vec<f64>,
-    /// The solve's unknowns between `lower_width` zeros before and `upper_width` after, so
-    /// that every row reads as many as it has entries.
+    /// The solve's unknowns, between `row_width(lower)` zeros before and `row_width(upper)`
+    /// after, so that every row reads as many unknowns as it has entries.
     unknowns: Vec<f64>,
 }
 
