@@ -86,16 +86,16 @@ fn fill_avx(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
 #[inline(always)]
 fn fill(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
     let n = sweep.scales.len();
-    let r = Responses::new(sweep);
+    let mut r = Responses::new(sweep);
     let width = half_width.min(n.saturating_sub(1));
     let mut sums = vec![[0.0; 4]; n];
     let mut entries = vec![0.0; n];
-    // Entry (j, j + d): sum_i c_ij up_j ... up_(j+d-1) ahead_(j+d).
-    let mut running = r.weights.clone();
+    // Entry (j, j + d): sum_i c_ij up_j ... up_(j+d-1) ahead_(j+d). The weights become the
+    // running products in place: nothing else needs them.
     for d in 0..=width {
         let m = n - d;
         sums[..m].fill([0.0; 4]);
-        let groups = running.chunks_exact_mut(n).zip(r.up.chunks_exact(n));
+        let groups = r.weights.chunks_exact_mut(n).zip(r.up.chunks_exact(n));
         for ((running, up), ahead) in groups.zip(r.ahead.chunks_exact(n)) {
             if d > 0 {
                 for (x, u) in running[..m].iter_mut().zip(&up[d - 1..]) {
@@ -112,12 +112,15 @@ fn fill(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
         }
         band.set_superdiagonal(d, &entries[..m]);
     }
-    // Entry (j, j - d), d >= 1: sum_i c_ij z_ij down_j ... down_(j-d+2) behind_(j-d).
-    running.copy_from_slice(&r.row_weights);
+    // Entry (j, j - d), d >= 1: sum_i c_ij z_ij down_j ... down_(j-d+2) behind_(j-d), the
+    // row weights likewise becoming the running products.
     for d in 1..=width {
         let m = n - d;
         sums[..m].fill([0.0; 4]);
-        let groups = running.chunks_exact_mut(n).zip(r.down.chunks_exact(n));
+        let groups = r
+            .row_weights
+            .chunks_exact_mut(n)
+            .zip(r.down.chunks_exact(n));
         for ((running, down), behind) in groups.zip(r.behind.chunks_exact(n)) {
             if d > 1 {
                 for (x, f) in running[d..].iter_mut().zip(&down[2..]) {
