@@ -259,6 +259,9 @@ impl BandLu {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_distr::{Distribution, Uniform};
 
     /// `A x - b` for the band matrix `a` given densely.
     fn residual(a: &[Vec<f64>], x: &[f64], b: &[f64]) -> f64 {
@@ -286,14 +289,10 @@ mod tests {
     }
 
     fn band_system(n: usize, kl: usize, ku: usize, seed: u64) -> (Vec<Vec<f64>>, BandLu) {
-        // A small linear congruential generator: reproducible entries in [-1, 1).
-        let mut state = seed;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
-        };
+        // Reproducible entries in [-1, 1).
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let uniform = Uniform::new(-1.0, 1.0).expect("a finite, non-empty range");
+        let mut next = || uniform.sample(&mut rng);
         let mut dense = vec![vec![0.0; n]; n];
         let mut band = BandLu::zeros(n, kl, ku);
         for (i, row) in dense.iter_mut().enumerate() {
