@@ -107,7 +107,9 @@ pub struct LoadingIteration {
     /// many lanes to a stage as `separation_factors` has).
     profile: Vec<Lanes>,
     reciprocal_pivots: Vec<Lanes>,
-    /// The last sweep's stage sums `sum_i a_ij` and `sum_i beta_i a_ij`, and stage errors.
+    /// The last sweep's stage sums `sum_i a_ij` and `sum_i beta_i a_ij`, and stage ratio
+    /// errors: `G_j - u_j` in the logarithms, `(G_j - k_j) / k_j` with the preconditioner (the
+    /// right-hand side its band is solved for).
     totals: Vec<f64>,
     pulls: Vec<f64>,
     errors: Vec<f64>,
@@ -275,13 +277,13 @@ impl LoadingIteration {
             for (((((g, r), e), (total, pull)), k), t) in stages.zip(&self.target_ratio) {
                 *g = t * total / pull;
                 *r = *g - k;
-                *e = (*r / k).abs();
+                *e = *r / k;
             }
         } else {
             for (((((g, r), e), (total, pull)), u), t) in stages.zip(&self.target) {
                 *g = t - (pull / total).ln();
                 *r = *g - u;
-                *e = r.abs();
+                *e = *r;
             }
         }
         largest(&self.errors)
@@ -321,14 +323,16 @@ impl LoadingIteration {
             if fresh {
                 // From here the iterate is `k`: near the answer the logarithms buy nothing, and
                 // two transcendental calls a stage are a tenth of a sweep.
-                for ((s, g), r) in self
+                for (((s, g), r), e) in self
                     .scale
                     .iter_mut()
                     .zip(&mut self.mapped)
                     .zip(&mut self.residual)
+                    .zip(&mut self.errors)
                 {
                     (*s, *g) = (s.exp(), g.exp());
                     *r = *g - *s;
+                    *e = *r / *s;
                 }
                 let (low, high) = self.spread;
                 for (bounds, t) in self.bounds.iter_mut().zip(&self.target_ratio) {
@@ -337,10 +341,9 @@ impl LoadingIteration {
             }
         }
         if let Preconditioner::Band(band) = &mut self.preconditioner {
-            // The band is `I - G'` in `ln k`: `dk = k (I - G')^-1 ((G - k) / k)`.
-            for (r, k) in self.residual.iter_mut().zip(&self.scale) {
-                *r /= k;
-            }
+            // The band is `I - G'` in `ln k`: `dk = k (I - G')^-1 ((G - k) / k)`, the last
+            // factor the sweep's stage errors.
+            self.residual.copy_from_slice(&self.errors);
             band.solve(&mut self.residual);
             for ((g, k), r) in self
                 .mapped
@@ -441,19 +444,20 @@ impl LoadingIteration {
     }
 }
 
-/// The largest of `errors`, or NaN if any is (which a comparison would pass over): in four
-/// lanes, so that no comparison waits on the one before.
+/// The largest magnitude in `errors`, or NaN if any is (which a comparison would pass over):
+/// in four lanes, so that no comparison waits on the one before.
 fn largest(errors: &[f64]) -> f64 {
     let (fours, rest) = errors.as_chunks::<4>();
     let (mut top, mut nan) = ([0.0_f64; 4], false);
     for e in fours {
         for l in 0..4 {
-            top[l] = if e[l] > top[l] { e[l] } else { top[l] };
-            nan |= e[l].is_nan();
+            let e = e[l].abs();
+            top[l] = if e > top[l] { e } else { top[l] };
+            nan |= e.is_nan();
         }
     }
     let mut largest = 0.0_f64;
-    for &e in top.iter().chain(rest) {
+    for e in top.iter().chain(rest).map(|e| e.abs()) {
         largest = if e > largest { e } else { largest };
         nan |= e.is_nan();
     }
@@ -463,18 +467,17 @@ fn largest(errors: &[f64]) -> f64 {
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
+    use rand_chacha::ChaCha8Rng;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_distr::{Distribution, Uniform};
 
     /// An iteration partway through: every stored difference, the residual and the map's
-    /// values drawn from a small generator, and the Gram matrix built by `remember`.
+    /// values drawn in [-0.5, 0.5), and the Gram matrix built by `remember`.
     fn partway(n: usize) -> LoadingIteration {
         let mut it = LoadingIteration::new(n, 15);
-        let mut state = 11_u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1_u64 << 53) as f64 - 0.5
-        };
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let uniform = Uniform::new(-0.5, 0.5).expect("a finite, non-empty range");
+        let mut next = || uniform.sample(&mut rng);
         it.bounds.fill((-10.0, 10.0));
         for slot in 0..MEMORY {
             for x in it.residual.iter_mut().chain(&mut it.mapped) {
