@@ -37,7 +37,7 @@
 
 use super::StageProblem;
 use super::banded::BandLu;
-use super::dense::{cholesky_solve, dot};
+use super::dense::{cholesky_solve, dots};
 use super::lanes::Lanes;
 use super::scale_sensitivity::{Sweep, residual_jacobian_band};
 use super::substitution::solve_scaled_rows;
@@ -399,9 +399,8 @@ impl LoadingIteration {
             *df = f - f0;
             *dg = g - g0;
         }
-        let new = &self.residual_steps[row];
-        for other in 0..MEMORY {
-            let d = dot(new, &self.residual_steps[other * n..(other + 1) * n]);
+        let products = dots::<MEMORY>(&self.residual_steps, &self.residual_steps[row]);
+        for (other, d) in products.into_iter().enumerate() {
             self.gram[slot * MEMORY + other] = d;
             self.gram[other * MEMORY + slot] = d;
         }
@@ -423,9 +422,9 @@ impl LoadingIteration {
                 row.copy_from_slice(&self.gram[a * MEMORY..a * MEMORY + rows]);
                 row[a] += RIDGE * mean_diagonal;
             }
-            for (a, x) in mixture[..rows].iter_mut().enumerate() {
-                *x = dot(&self.residual_steps[a * n..(a + 1) * n], &self.residual);
-            }
+            // All the ring's rows, stored or not: one pass is cheaper than choosing.
+            let products = dots::<MEMORY>(&self.residual_steps, &self.residual);
+            mixture[..rows].copy_from_slice(&products[..rows]);
             if !cholesky_solve(normal, rows, &mut mixture[..rows]) {
                 mixture = [0.0; MEMORY];
             }
