@@ -192,8 +192,21 @@ impl BandLu {
     /// solved over and over in one run: 2.05 µs a solve against 2.35 µs by columns; on a
     /// diagonally dominant test band 1.0 µs against 1.7 µs.
     fn solve_by_rows(&mut self, b: &mut [f64]) {
-        let n = self.n;
         let (wl, wu) = (row_width(self.lower), row_width(self.upper));
+        // The preconditioner's width (`loading::BAND_HALF_WIDTH`) as a constant: each row's
+        // products are then unrolled, where a runtime width leaves an inner loop a row (the
+        // same operations in the same order; 0.95 µs a solve against 1.2 µs).
+        if (wl, wu) == (8, 8) {
+            self.solve_rows_of(b, 8, 8);
+        } else {
+            self.solve_rows_of(b, wl, wu);
+        }
+    }
+
+    /// [`BandLu::solve_by_rows`] for rows of `wl` and `wu` entries.
+    #[inline(always)]
+    fn solve_rows_of(&mut self, b: &mut [f64], wl: usize, wu: usize) {
+        let n = self.n;
         let unknowns = &mut self.unknowns;
         unknowns[wl..wl + n].copy_from_slice(b);
         // Forward: `L y = b`, with `L` unit lower triangular.
