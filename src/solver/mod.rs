@@ -39,6 +39,8 @@ mod loading;
 mod scale_sensitivity;
 mod stage_to_stage;
 mod substitution;
+#[cfg(target_arch = "x86_64")]
+mod substitution_avx;
 
 use block_tridiagonal::BlockTridiagonal;
 pub use continuation::solve_by_continuation;

@@ -57,30 +57,18 @@ pub fn solve_scaled_rows(
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx") {
         // SAFETY: the CPU was just found to support AVX.
-        return unsafe { scaled_rows_avx(args, aqueous, reciprocal_pivots, sums) };
+        return unsafe {
+            super::substitution_avx::scaled_rows(args, aqueous, reciprocal_pivots, sums)
+        };
     }
     scaled_rows(args, aqueous, reciprocal_pivots, sums);
 }
 
 /// The stage's separation factors, scales and flows, as [`solve_scaled_rows`] takes them.
-type ScaledArgs<'a> = (&'a [Lanes], &'a [f64], Flows<'a, Lanes>);
+pub(super) type ScaledArgs<'a> = (&'a [Lanes], &'a [f64], Flows<'a, Lanes>);
 
-/// [`scaled_rows`] compiled for AVX: four elements to an instruction rather than SSE2's two.
-/// No fused multiply-add (FMA rounds once where the portable code rounds twice), so the result
-/// is the same to the bit on every x86-64 CPU.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx")]
-fn scaled_rows_avx(
-    args: ScaledArgs<'_>,
-    aqueous: &mut [Lanes],
-    reciprocal_pivots: &mut [Lanes],
-    sums: (&mut [f64], &mut [f64]),
-) {
-    scaled_rows(args, aqueous, reciprocal_pivots, sums);
-}
-
-/// [`solve_scaled_rows`] for the instruction set it is compiled into.
-#[inline(always)]
+/// [`solve_scaled_rows`] in portable code: the pass on CPUs without AVX, and the reference
+/// that `substitution_avx.rs` is tested against.
 fn scaled_rows(
     (separation_factors, scales, flows): ScaledArgs<'_>,
     aqueous: &mut [Lanes],
