@@ -101,8 +101,7 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
             *lane += x * y;
         }
     }
-    let rest: f64 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
+    finish_dot(lanes, a_rest, b_rest)
 }
 
 /// `R` dot products at once: entry `r` is `dot(row r of rows, v)` to the bit, for the
@@ -110,8 +109,42 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// running sum of four lanes in turn; here the `R` sums are independent, so the additions of
 /// one row overlap those of the others (ten rows of 100 compiled for AVX: 0.14 µs against
 /// 0.40 µs by [`dot`] a row at a time).
-#[inline(always)]
+#[inline]
 pub fn dots<const R: usize>(rows: &[f64], v: &[f64]) -> [f64; R] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU was just found to support AVX.
+        return unsafe { dots_avx(rows, v) };
+    }
+    dots_portable(rows, v)
+}
+
+/// [`dots`] written out in AVX instructions, a row's four lanes to a register: the same
+/// operations in the same order. Compiled from the portable loop LLVM assembled each row's
+/// lanes from 128-bit halves (in the accelerated substitution: 0.10 µs against 0.14 µs for
+/// ten rows of 100, alone).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+fn dots_avx<const R: usize>(rows: &[f64], v: &[f64]) -> [f64; R] {
+    use super::lanes::avx::{load, stored};
+    use std::arch::x86_64::{_mm256_add_pd, _mm256_mul_pd, _mm256_setzero_pd};
+    let n = v.len();
+    let rows: [&[f64]; R] = std::array::from_fn(|r| &rows[r * n..(r + 1) * n]);
+    let (v4, v_rest) = v.as_chunks::<4>();
+    let mut lanes = [_mm256_setzero_pd(); R];
+    for (c, y) in v4.iter().enumerate() {
+        let y = load(y);
+        for (lanes, row) in lanes.iter_mut().zip(rows) {
+            let x = load(row[4 * c..4 * c + 4].try_into().expect("four entries"));
+            *lanes = _mm256_add_pd(*lanes, _mm256_mul_pd(x, y));
+        }
+    }
+    std::array::from_fn(|r| finish_dot(stored(lanes[r]), &rows[r][4 * v4.len()..], v_rest))
+}
+
+/// [`dots`] in portable code.
+#[inline(always)]
+fn dots_portable<const R: usize>(rows: &[f64], v: &[f64]) -> [f64; R] {
     let n = v.len();
     let rows: [&[f64]; R] = std::array::from_fn(|r| &rows[r * n..(r + 1) * n]);
     let (v4, v_rest) = v.as_chunks::<4>();
@@ -128,15 +161,14 @@ pub fn dots<const R: usize>(rows: &[f64], v: &[f64]) -> [f64; R] {
             ];
         }
     }
-    std::array::from_fn(|r| {
-        let rest: f64 = rows[r][4 * v4.len()..]
-            .iter()
-            .zip(v_rest)
-            .map(|(x, y)| x * y)
-            .sum();
-        let l = lanes[r];
-        (l[0] + l[1]) + (l[2] + l[3]) + rest
-    })
+    std::array::from_fn(|r| finish_dot(lanes[r], &rows[r][4 * v4.len()..], v_rest))
+}
+
+/// A dot product's four lanes and its last entries, added as [`dot`] adds them.
+#[inline(always)]
+fn finish_dot(lanes: [f64; 4], a_rest: &[f64], b_rest: &[f64]) -> f64 {
+    let rest: f64 = a_rest.iter().zip(b_rest).map(|(x, y)| x * y).sum();
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + rest
 }
 
 /// Solves `a x = b` in place of `b` for the symmetric positive definite `n x n` matrix `a`,
@@ -275,7 +307,7 @@ mod tests {
     }
 
     #[test]
-    fn dots_at_once_are_the_dots_one_row_at_a_time_to_the_bit() {
+    fn dots_at_once_are_the_dots_one_row_at_a_time_to_the_bit_on_avx_and_without() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let uniform = Uniform::new(-1.0, 1.0).expect("a finite, non-empty range");
         for len in 1..20 {
@@ -287,6 +319,8 @@ mod tests {
                 .collect();
             let at_once = dots::<3>(&rows, &v).map(f64::to_bits);
             assert_eq!(at_once.as_slice(), one_at_a_time, "len = {len}");
+            let portable = dots_portable::<3>(&rows, &v).map(f64::to_bits);
+            assert_eq!(portable.as_slice(), one_at_a_time, "len = {len}");
         }
     }
 

@@ -21,3 +21,32 @@ pub fn lanes(f: impl Fn(usize) -> f64) -> Lanes {
 pub fn sum(x: Lanes) -> f64 {
     (x[0] + x[2]) + (x[1] + x[3])
 }
+
+/// Loads and stores of [`Lanes`] in AVX registers, for the loops written out in AVX
+/// instructions where LLVM splits the portable ones into 128-bit halves.
+#[cfg(target_arch = "x86_64")]
+pub mod avx {
+    use std::arch::x86_64::{__m256d, _mm256_loadu_pd, _mm256_storeu_pd};
+
+    use super::Lanes;
+
+    #[target_feature(enable = "avx")]
+    pub fn load(x: &Lanes) -> __m256d {
+        // SAFETY: `x` is four readable doubles; the load needs no alignment.
+        unsafe { _mm256_loadu_pd(x.as_ptr()) }
+    }
+
+    #[target_feature(enable = "avx")]
+    pub fn store(x: &mut Lanes, value: __m256d) {
+        // SAFETY: `x` is four writable doubles; the store needs no alignment.
+        unsafe { _mm256_storeu_pd(x.as_mut_ptr(), value) }
+    }
+
+    /// The register's four lanes.
+    #[target_feature(enable = "avx")]
+    pub fn stored(x: __m256d) -> Lanes {
+        let mut lanes = [0.0; 4];
+        store(&mut lanes, x);
+        lanes
+    }
+}

@@ -11,32 +11,19 @@
 //! is the division's throughput and little else.
 
 use std::arch::x86_64::{
-    __m256d, _mm256_add_pd, _mm256_div_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_set1_pd,
-    _mm256_setzero_pd, _mm256_storeu_pd, _mm256_sub_pd, _mm256_xor_pd,
+    __m256d, _mm256_add_pd, _mm256_div_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd,
+    _mm256_sub_pd, _mm256_xor_pd,
 };
 
+use super::lanes::avx::{load, store, stored};
 use super::lanes::{Lanes, sum};
 use super::substitution::ScaledArgs;
 use super::{passed_on, passed_up};
 
-#[target_feature(enable = "avx")]
-fn load(x: &Lanes) -> __m256d {
-    // SAFETY: `x` is four readable doubles; the load needs no alignment.
-    unsafe { _mm256_loadu_pd(x.as_ptr()) }
-}
-
-#[target_feature(enable = "avx")]
-fn store(x: &mut Lanes, value: __m256d) {
-    // SAFETY: `x` is four writable doubles; the store needs no alignment.
-    unsafe { _mm256_storeu_pd(x.as_mut_ptr(), value) }
-}
-
 /// The four lanes added as [`sum`] adds them.
 #[target_feature(enable = "avx")]
 fn lane_sum(x: __m256d) -> f64 {
-    let mut lanes = [0.0; 4];
-    store(&mut lanes, x);
-    sum(lanes)
+    sum(stored(x))
 }
 
 /// `-x`: the sign bit flipped, as Rust's negation does.
