@@ -80,35 +80,37 @@ fn fill_avx(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
 }
 
 /// Sets the band of [`residual_jacobian_band`] in `band`, a diagonal at a time. Along a
-/// diagonal each element's running product of ratios is one multiplication a stage; the
-/// elements' terms are summed in their lanes, over stages stored next to each other, and the
-/// lanes added once an entry.
+/// diagonal each element's running product of ratios is one multiplication a stage; an
+/// entry's terms are summed in their lanes over the stage's groups of elements, stored next
+/// to each other, and the lanes added once.
 #[inline(always)]
 fn fill(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
     let n = sweep.scales.len();
+    let g = sweep.separation_factors.len();
     let mut r = Responses::new(sweep);
     let width = half_width.min(n.saturating_sub(1));
-    let mut sums = vec![[0.0; 4]; n];
     let mut entries = vec![0.0; n];
     // Entry (j, j + d): sum_i c_ij up_j ... up_(j+d-1) ahead_(j+d). The weights become the
     // running products in place: nothing else needs them.
     for d in 0..=width {
         let m = n - d;
-        sums[..m].fill([0.0; 4]);
-        let groups = r.weights.chunks_exact_mut(n).zip(r.up.chunks_exact(n));
-        for ((running, up), ahead) in groups.zip(r.ahead.chunks_exact(n)) {
-            if d > 0 {
-                for (x, u) in running[..m].iter_mut().zip(&up[d - 1..]) {
+        let identity = if d == 0 { 1.0 } else { 0.0 };
+        let stages = r
+            .weights
+            .chunks_exact_mut(g)
+            .zip(r.ahead[d * g..].chunks_exact(g));
+        if d == 0 {
+            for (entry, (running, ahead)) in entries.iter_mut().zip(stages) {
+                *entry = identity + sum(products(running, ahead));
+            }
+        } else {
+            let ups = r.up[(d - 1) * g..].chunks_exact(g);
+            for ((entry, (running, ahead)), up) in entries.iter_mut().zip(stages).zip(ups) {
+                for (x, u) in running.iter_mut().zip(up) {
                     *x = lanes(|l| x[l] * u[l]);
                 }
+                *entry = identity + sum(products(running, ahead));
             }
-            for ((s, x), a) in sums[..m].iter_mut().zip(&*running).zip(&ahead[d..]) {
-                *s = lanes(|l| s[l] + x[l] * a[l]);
-            }
-        }
-        let identity = if d == 0 { 1.0 } else { 0.0 };
-        for (entry, s) in entries.iter_mut().zip(&sums[..m]) {
-            *entry = identity + sum(*s);
         }
         band.set_superdiagonal(d, &entries[..m]);
     }
@@ -116,26 +118,32 @@ fn fill(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
     // row weights likewise becoming the running products.
     for d in 1..=width {
         let m = n - d;
-        sums[..m].fill([0.0; 4]);
-        let groups = r
-            .row_weights
-            .chunks_exact_mut(n)
-            .zip(r.down.chunks_exact(n));
-        for ((running, down), behind) in groups.zip(r.behind.chunks_exact(n)) {
-            if d > 1 {
-                for (x, f) in running[d..].iter_mut().zip(&down[2..]) {
+        let stages = r.row_weights[d * g..]
+            .chunks_exact_mut(g)
+            .zip(r.behind.chunks_exact(g));
+        if d == 1 {
+            for (entry, (running, behind)) in entries.iter_mut().zip(stages) {
+                *entry = sum(products(running, behind));
+            }
+        } else {
+            let downs = r.down[2 * g..].chunks_exact(g);
+            for ((entry, (running, behind)), down) in entries.iter_mut().zip(stages).zip(downs) {
+                for (x, f) in running.iter_mut().zip(down) {
                     *x = lanes(|l| x[l] * f[l]);
                 }
+                *entry = sum(products(running, behind));
             }
-            for ((s, x), b) in sums[..m].iter_mut().zip(&running[d..]).zip(behind) {
-                *s = lanes(|l| s[l] + x[l] * b[l]);
-            }
-        }
-        for (entry, s) in entries.iter_mut().zip(&sums[..m]) {
-            *entry = sum(*s);
         }
         band.set_subdiagonal(d, &entries[..m]);
     }
+}
+
+/// `sum_g x_g b_g` over a stage's groups, in lanes, from zero.
+#[inline(always)]
+fn products(x: &[Lanes], b: &[Lanes]) -> Lanes {
+    x.iter()
+        .zip(b)
+        .fold([0.0; 4], |s, (x, b)| lanes(|l| s[l] + x[l] * b[l]))
 }
 
 /// How every element's balances respond to each stage's scale, per unit of the running
@@ -149,8 +157,8 @@ fn fill(sweep: &Sweep<'_>, band: &mut BandLu, half_width: usize) {
 /// weight_j = c_ij,   row_weight_j = c_ij z_j.
 /// ```
 ///
-/// In lanes, a group of four elements at a time: group `g` of stage `j` at `g N + j`, so that
-/// the band is built along its diagonals over stages stored next to each other.
+/// In lanes, a group of four elements at a time: group `g` of stage `j` at `j G + g`, so that
+/// each entry's terms are stored next to each other.
 struct Responses {
     weights: Vec<Lanes>,
     row_weights: Vec<Lanes>,
@@ -200,7 +208,7 @@ impl Responses {
                 .zip(&sweep.reciprocal_pivots[here]);
             let columns = sweep.separation_factors.iter().zip(&mut z_above);
             for (group, ((a, reciprocal), (b, z_above))) in stage.zip(columns).enumerate() {
-                let t = group * n + j;
+                let t = j * g + group;
                 let e = lanes(|l| b[l] * scale);
                 let up = lanes(|l| -falling * reciprocal[l]);
                 let organic = lanes(|l| e[l] * a[l]);
@@ -209,7 +217,7 @@ impl Responses {
                     (*reciprocal, lanes(|l| organic[l] * out * reciprocal[l]))
                 } else {
                     let down = lanes(|l| -rising * e[l] * reciprocal[l]);
-                    r.down[t + 1] = down;
+                    r.down[t + g] = down;
                     r.behind[t] = lanes(|l| organic[l] * (out * down[l] - rising));
                     let z = lanes(|l| reciprocal[l] + up[l] * down[l] * z_above[l]);
                     let ahead = lanes(|l| organic[l] * (out * z[l] - rising * up[l] * z_above[l]));
