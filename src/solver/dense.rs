@@ -129,17 +129,23 @@ fn dots_avx<const R: usize>(rows: &[f64], v: &[f64]) -> [f64; R] {
     use super::lanes::avx::{load, stored};
     use std::arch::x86_64::{_mm256_add_pd, _mm256_mul_pd, _mm256_setzero_pd};
     let n = v.len();
-    let rows: [&[f64]; R] = std::array::from_fn(|r| &rows[r * n..(r + 1) * n]);
+    let rows = &rows[..R * n];
     let (v4, v_rest) = v.as_chunks::<4>();
     let mut lanes = [_mm256_setzero_pd(); R];
     for (c, y) in v4.iter().enumerate() {
         let y = load(y);
-        for (lanes, row) in lanes.iter_mut().zip(rows) {
-            let x = load(row[4 * c..4 * c + 4].try_into().expect("four entries"));
-            *lanes = _mm256_add_pd(*lanes, _mm256_mul_pd(x, y));
+        for (r, lanes) in lanes.iter_mut().enumerate() {
+            let x = &rows[r * n + 4 * c..r * n + 4 * c + 4];
+            *lanes = _mm256_add_pd(*lanes, _mm256_mul_pd(load(x.try_into().expect("four")), y));
         }
     }
-    std::array::from_fn(|r| finish_dot(stored(lanes[r]), &rows[r][4 * v4.len()..], v_rest))
+    // Filled in a loop: `array::from_fn` was left a call that moved its array by `memmove`.
+    let mut products = [0.0; R];
+    for (r, (product, lanes)) in products.iter_mut().zip(lanes).enumerate() {
+        let rest = &rows[r * n + 4 * v4.len()..(r + 1) * n];
+        *product = finish_dot(stored(lanes), rest, v_rest);
+    }
+    products
 }
 
 /// [`dots`] in portable code.
