@@ -129,14 +129,17 @@ fn dots_avx<const R: usize>(rows: &[f64], v: &[f64]) -> [f64; R] {
     use super::lanes::avx::{load, stored};
     use std::arch::x86_64::{_mm256_add_pd, _mm256_mul_pd, _mm256_setzero_pd};
     let n = v.len();
-    let rows = &rows[..R * n];
     let (v4, v_rest) = v.as_chunks::<4>();
+    // Each row's whole fours, cut to as many as `v` has, so that no index is checked.
+    let mut fours: [&[[f64; 4]]; R] = [&[]; R];
+    for (fours, row) in fours.iter_mut().zip(rows.chunks_exact(n.max(1))) {
+        *fours = &row.as_chunks::<4>().0[..v4.len()];
+    }
     let mut lanes = [_mm256_setzero_pd(); R];
     for (c, y) in v4.iter().enumerate() {
         let y = load(y);
-        for (r, lanes) in lanes.iter_mut().enumerate() {
-            let x = &rows[r * n + 4 * c..r * n + 4 * c + 4];
-            *lanes = _mm256_add_pd(*lanes, _mm256_mul_pd(load(x.try_into().expect("four")), y));
+        for (lanes, fours) in lanes.iter_mut().zip(fours) {
+            *lanes = _mm256_add_pd(*lanes, _mm256_mul_pd(load(&fours[c]), y));
         }
     }
     // Filled in a loop: `array::from_fn` was left a call that moved its array by `memmove`.
