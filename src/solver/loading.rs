@@ -140,7 +140,7 @@ pub struct LoadingIteration {
 /// is below [`PRECONDITION_BELOW`].
 enum Preconditioner {
     NotYet,
-    Band(BandLu),
+    Band(Box<BandLu>),
     /// The band was singular: the iteration goes on without.
     Singular,
 }
@@ -316,7 +316,7 @@ impl LoadingIteration {
             let mut band = residual_jacobian_band(&sweep, BAND_HALF_WIDTH);
             fresh = band.factor();
             self.preconditioner = if fresh {
-                Preconditioner::Band(band)
+                Preconditioner::Band(Box::new(band))
             } else {
                 Preconditioner::Singular
             };
