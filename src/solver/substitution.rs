@@ -67,6 +67,45 @@ pub fn solve_scaled_rows(
 /// The stage's separation factors, scales and flows, as [`solve_scaled_rows`] takes them.
 pub(super) type ScaledArgs<'a> = (&'a [Lanes], &'a [f64], Flows<'a, Lanes>);
 
+/// What stage `j`'s balances in [`solve_scaled_rows`] have in common for every element, for
+/// the portable pass and the AVX one alike: the share of its organic leaving it (less the
+/// reflux at the top stage), the sign of the feed's load (`-1` at the feed stage), and from
+/// stage 1 on the share of the organic rising into it from below and that times the share
+/// of its aqueous passed down (a side draw takes from one or the other).
+pub(super) struct StageTerms {
+    pub weight: f64,
+    pub load: f64,
+    pub rising: f64,
+    pub coupling: f64,
+}
+
+#[inline(always)]
+pub(super) fn stage_terms(
+    j: usize,
+    stages: usize,
+    (_, feed_stage, reflux_fraction, side_draw): Flows<'_, Lanes>,
+) -> StageTerms {
+    let rising = if j > 0 {
+        passed_up(side_draw, j - 1)
+    } else {
+        0.0
+    };
+    StageTerms {
+        weight: if j + 1 == stages {
+            1.0 - reflux_fraction
+        } else {
+            1.0
+        },
+        load: if j == feed_stage { -1.0 } else { 0.0 },
+        rising,
+        coupling: if j > 0 {
+            rising * passed_on(side_draw, j)
+        } else {
+            0.0
+        },
+    }
+}
+
 /// [`solve_scaled_rows`] in portable code: the pass on CPUs without AVX, and the reference
 /// that `substitution_avx.rs` is tested against.
 fn scaled_rows(
@@ -75,16 +114,16 @@ fn scaled_rows(
     reciprocal_pivots: &mut [Lanes],
     (totals, pulls): (&mut [f64], &mut [f64]),
 ) {
-    let (feed, feed_stage, reflux_fraction, side_draw) = flows;
+    let (feed, _, _, side_draw) = flows;
     let g = separation_factors.len();
     let stages = scales.len();
     for (j, &k) in scales.iter().enumerate() {
-        let weight = if j + 1 == stages {
-            1.0 - reflux_fraction
-        } else {
-            1.0
-        };
-        let load = if j == feed_stage { -1.0 } else { 0.0 };
+        let StageTerms {
+            weight,
+            load,
+            rising,
+            coupling,
+        } = stage_terms(j, stages, flows);
         let (done_a, rest_a) = aqueous.split_at_mut(j * g);
         let (done_r, rest_r) = reciprocal_pivots.split_at_mut(j * g);
         let rows = rest_a[..g].iter_mut().zip(&mut rest_r[..g]);
@@ -96,8 +135,6 @@ fn scaled_rows(
             }
         } else {
             let below = (j - 1) * g..j * g;
-            let rising = passed_up(side_draw, j - 1);
-            let coupling = rising * passed_on(side_draw, j);
             let k_below = scales[j - 1];
             let before = done_a[below.clone()].iter().zip(&done_r[below]);
             for (((a, r), (b, f)), (a_below, r_below)) in rows.zip(columns).zip(before) {

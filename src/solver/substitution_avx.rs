@@ -17,8 +17,8 @@ use std::arch::x86_64::{
 
 use super::lanes::avx::{load, store, stored};
 use super::lanes::{Lanes, sum};
-use super::substitution::ScaledArgs;
-use super::{passed_on, passed_up};
+use super::passed_on;
+use super::substitution::{ScaledArgs, stage_terms};
 
 /// The four lanes added as [`sum`] adds them.
 #[target_feature(enable = "avx")]
@@ -40,17 +40,14 @@ pub fn scaled_rows(
     reciprocal_pivots: &mut [Lanes],
     (totals, pulls): (&mut [f64], &mut [f64]),
 ) {
-    let (feed, feed_stage, reflux_fraction, side_draw) = flows;
+    let (feed, _, _, side_draw) = flows;
     let g = separation_factors.len();
     let stages = scales.len();
     let one = _mm256_set1_pd(1.0);
     for (j, &k) in scales.iter().enumerate() {
-        let weight = _mm256_set1_pd(if j + 1 == stages {
-            1.0 - reflux_fraction
-        } else {
-            1.0
-        });
-        let load_factor = _mm256_set1_pd(if j == feed_stage { -1.0 } else { 0.0 });
+        let terms = stage_terms(j, stages, flows);
+        let weight = _mm256_set1_pd(terms.weight);
+        let load_factor = _mm256_set1_pd(terms.load);
         let k = _mm256_set1_pd(k);
         let (done_a, rest_a) = aqueous.split_at_mut(j * g);
         let (done_r, rest_r) = reciprocal_pivots.split_at_mut(j * g);
@@ -69,9 +66,8 @@ pub fn scaled_rows(
             }
         } else {
             let below = (j - 1) * g..j * g;
-            let rising = passed_up(side_draw, j - 1);
-            let coupling = _mm256_set1_pd(rising * passed_on(side_draw, j));
-            let rising = _mm256_set1_pd(rising);
+            let coupling = _mm256_set1_pd(terms.coupling);
+            let rising = _mm256_set1_pd(terms.rising);
             let k_below = _mm256_set1_pd(scales[j - 1]);
             let before = done_a[below.clone()].iter().zip(&done_r[below]);
             for (((a, r), (b, f)), (a_below, r_below)) in rows.zip(columns).zip(before) {
