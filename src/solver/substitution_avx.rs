@@ -7,8 +7,8 @@
 //! The back substitution, whose two running sums are carried from one group of elements to
 //! the next, and one of the forward elimination's unrolled copies ran two 128-bit
 //! instructions to each operation. Written out, the 15-element, 100-stage reference cut
-//! solves 6-8 % faster (in-process A/B, the median of 100-200 alternations), and the pass
-//! is the division's throughput and little else.
+//! solves 6-7 % faster (in-process A/B, medians over 100-200 alternations), and the pass is
+//! the division's throughput and little else.
 
 use std::arch::x86_64::{
     __m256d, _mm256_add_pd, _mm256_div_pd, _mm256_mul_pd, _mm256_set1_pd, _mm256_setzero_pd,
