@@ -19,7 +19,7 @@ fn solve(case: &Case) -> f64 {
 
 fn cascades(c: &mut Criterion) {
     let mut group = c.benchmark_group("solve");
-    // FLOWSHEET.md's example: Pr/Nd, beta 1.5, 24 + 21 stages, S 1.7086, R 2.4142.
+    // The file format's example: Pr/Nd, beta 1.5, 24 + 21 stages, S 1.7086, R 2.4142.
     let binary_45 = reference::binary(1.5, 0.75, 24, 21, 1.7086, 2.4142);
     group.bench_function("binary_45_stages", |b| {
         b.iter(|| solve(black_box(&binary_45)))

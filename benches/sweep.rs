@@ -1,6 +1,6 @@
 //! Sweep throughput: the README's "Sweeps" rows. `cargo bench --bench sweep`
 //!
-//! - FLOWSHEET.md's example binary (Pr/Nd, beta 1.5, 24 + 21 stages, S 1.7086), reflux swept
+//! - The file format's example binary (Pr/Nd, beta 1.5, 24 + 21 stages, S 1.7086), reflux swept
 //!   from 2.2 to 2.8: cases per second on 1 and on 2 threads (target 100,000 /s on 2; their
 //!   ratio is the parallel efficiency, target >= 85 %), warm-started and cold;
 //! - the reference plant, Pr_Nd scrub stages x reflux: time per case (a 10,000-case grid
@@ -14,9 +14,9 @@ use sxcascade::SolverOptions;
 use sxcascade::input::FlowsheetTemplate;
 use sxcascade::sweep::{Axis, Sweep, SweepPlan, block_count};
 
-/// FLOWSHEET.md's example flowsheet (its splitter left out).
+/// The file format's example flowsheet (its splitter left out).
 const BINARY_45: &str = r#"
-name = "Pr/Nd split, P507-HCl (FLOWSHEET.md example)"
+name = "Pr/Nd split, P507-HCl (file format example)"
 [systems.p507]
 separation_factors = { Pr = 1.0, Nd = 1.5 }
 [streams.feed]

@@ -182,7 +182,7 @@ impl CurveSource<'_, '_> {
     }
 
     /// Stages from 40 % to twice the file's; reflux from just above the minimum for the
-    /// purity the file's point reaches (a pseudo-binary estimate, MODEL.md section 5) to three
+    /// purity the file's point reaches (a pseudo-binary estimate, docs/model.md section 5) to three
     /// times the file's.
     fn default_range(
         &self,

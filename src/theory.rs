@@ -1,4 +1,4 @@
-//! Closed-form theory of countercurrent extraction (MODEL.md section 5): Kremser, Fenske and
+//! Closed-form theory of countercurrent extraction (docs/model.md section 5): Kremser, Fenske and
 //! Xu Guangxian's design relations for a binary with constant separation factor.
 //!
 //! Purities and feed fractions here are mole fractions, as in Xu's theory. A is the more

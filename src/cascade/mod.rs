@@ -1,4 +1,4 @@
-//! One fractional-extraction cascade (MODEL.md section 2): `n` extraction stages, `m` scrub
+//! One fractional-extraction cascade (docs/model.md section 2): `n` extraction stages, `m` scrub
 //! stages, a feed, barren organic entering stage 1, and ideal stripping whose liquor returns
 //! to stage `N = n + m` as scrub (reflux).
 
@@ -62,7 +62,7 @@ impl OperatingPoint {
         }
     }
 
-    /// The reflux ratio: `R = W / (S - W)` (MODEL.md section 2), or the constant-D model's own;
+    /// The reflux ratio: `R = W / (S - W)` (docs/model.md section 2), or the constant-D model's own;
     /// [`Cascade::reflux_ratio`] also counts an organic side draw.
     pub fn reflux_ratio(&self) -> f64 {
         match *self {
@@ -477,7 +477,7 @@ impl Cascade {
         }
     }
 
-    /// The reflux ratio `R = W / P` (MODEL.md section 2); the constant-D model's own.
+    /// The reflux ratio `R = W / P` (docs/model.md section 2); the constant-D model's own.
     pub fn reflux_ratio(&self) -> f64 {
         match self.operating_point {
             OperatingPoint::Fluxes {
@@ -654,7 +654,7 @@ fn finish(
 }
 
 /// A converged solve whose mass balance closes worse than this is reported as failed: the
-/// balances were met only to a rounding floor that no longer means anything (MODEL.md
+/// balances were met only to a rounding floor that no longer means anything (docs/model.md
 /// section 4 targets 1e-10; between the two, the closure is reported and the result kept).
 pub const MAX_ACCEPTED_CLOSURE: f64 = 1e-6;
 

@@ -2,7 +2,7 @@
 //! most at absurd levels (1e-100 of the feed and below, down to subnormal doubles) that no
 //! assay could see. Such an element cannot change the organic's loading, so its stage balances
 //! are linear: with the extraction factors the major elements set, `o = beta_i k_j a`, where
-//! `k_j = S_j / sum_l beta_l a_lj` (MODEL.md section 3), each trace element's profile is one
+//! `k_j = S_j / sum_l beta_l a_lj` (docs/model.md section 3), each trace element's profile is one
 //! tridiagonal solve. That is exact to rounding when the element's share of the loading,
 //! `beta_i x_i / sum_l beta_l x_l`, is below double precision, and it keeps the
 //! Newton solve of the major elements free of numbers it cannot scale.

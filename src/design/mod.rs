@@ -5,7 +5,7 @@
 //! side of the split: Xu's product fractions and optimum ratios (or `reflux_factor` times the
 //! minimum reflux) fix S and W, his stage formulas and Fenske's minimum give the start, and
 //! rigorous simulation of every element then finds the smallest stage counts that meet every
-//! target (MODEL.md section 5). Purity and recovery rise with stages in either section, so the
+//! target (docs/model.md section 5). Purity and recovery rise with stages in either section, so the
 //! search grows the counts until the targets are met and then bisects each down.
 
 mod search;

@@ -1,4 +1,4 @@
-//! Stage equilibrium models (MODEL.md section 3).
+//! Stage equilibrium models (docs/model.md section 3).
 //!
 //! Every model answers two questions about one ideal stage: how much of each element the
 //! organic carries away for the aqueous fluxes leaving the stage (as extraction factors

@@ -20,7 +20,7 @@ use crate::cascade::{Cascade, DrawPhase, SystemModel};
 use crate::elements::Element;
 use crate::stream::Stream;
 
-/// Operating hours per year when a flowsheet does not say (330 days; MODEL.md section 1).
+/// Operating hours per year when a flowsheet does not say (330 days; docs/model.md section 1).
 pub const DEFAULT_HOURS_PER_YEAR: f64 = 7920.0;
 
 /// Plant scale: converts feed shares into flows.

@@ -1,5 +1,5 @@
 //! Plant-scale quantities of a solved cascade: volumetric flows of both phases and the reagent
-//! demand of Xu's constant-flux system (MODEL.md section 3).
+//! demand of Xu's constant-flux system (docs/model.md section 3).
 //!
 //! Reagents are stoichiometric minima, one H+ or OH- per unit charge of RE3+:
 //! - saponification: the fresh organic is saponified to load S mol RE per mol of feed (S - 1

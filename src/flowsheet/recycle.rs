@@ -17,7 +17,7 @@ use crate::solver::SolverOptions;
 use crate::stream::Stream;
 
 /// A loop is converged when no tear flux changes by more than this fraction of its element's
-/// total flowsheet feed in a pass: two decades below the 1e-10 closure target (MODEL.md
+/// total flowsheet feed in a pass: two decades below the 1e-10 closure target (docs/model.md
 /// section 4), so that the flowsheet's overall balance meets it.
 pub const RECYCLE_TOLERANCE: f64 = 1e-12;
 /// Passes round a loop before it is reported as not converged (the default of

@@ -9,7 +9,7 @@ use crate::flowsheet::{
 };
 use crate::stream::Stream;
 
-/// The result object printed by `sxcascade run --json` (FLOWSHEET.md, "Result").
+/// The result object printed by `sxcascade run --json` (docs/file-format.md, "The result").
 #[derive(Debug, Serialize)]
 pub struct RunReport {
     pub flowsheet: String,

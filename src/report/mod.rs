@@ -1,4 +1,4 @@
-//! Results for people and for scripts: the JSON object of FLOWSHEET.md and readable tables.
+//! Results for people and for scripts: the JSON object of docs/file-format.md and readable tables.
 //! Builds strings and serde values; printing is the binary's job.
 
 mod csv;

@@ -1,7 +1,7 @@
 //! Accelerated substitution on the stages' extraction scales, for the saturated model.
 //!
 //! In Xu's saturated model the organic leaving stage `j` carries `o_ij = beta_i k_j a_ij`, one
-//! scale `k_j` per stage (MODEL.md section 3). For given scales every element's stage balances
+//! scale `k_j` per stage (docs/model.md section 3). For given scales every element's stage balances
 //! are linear and tridiagonal, and one Thomas sweep per element solves them exactly
 //! (`substitution.rs`, the Wang & Henke structure). What is left is one condition per stage:
 //! the organic must carry its fixed share of the stage's RE, `O_j / A_j = S_j / A_j*`, with

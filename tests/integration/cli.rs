@@ -1,5 +1,5 @@
 //! The `sxcascade` binary on shipped and broken flowsheets: exit codes, the JSON contract of
-//! FLOWSHEET.md, and error messages that point at the line to change.
+//! docs/file-format.md, and error messages that point at the line to change.
 
 use std::path::{Path, PathBuf};
 

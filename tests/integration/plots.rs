@@ -227,7 +227,7 @@ fn curves_are_the_solvers_numbers_at_the_plotted_points() {
     assert_eq!(scrub.outlets[extract].min_purity_pct, Some(99.9));
     let purity = |p: &sxcascade::curves::CurvePoint| p.values.as_ref().unwrap()[extract].0;
     assert_eq!(scrub.points.len(), 21);
-    // Adding a scrub stage never lowers the extract's purity (MODEL.md section 2).
+    // Adding a scrub stage never lowers the extract's purity (docs/model.md section 2).
     for pair in scrub.points.windows(2) {
         assert!(purity(&pair[1]) >= purity(&pair[0]) - 1e-9);
     }

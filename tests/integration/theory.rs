@@ -82,7 +82,7 @@ fn stages_needed_fall_to_fenske_minimum_from_above_as_reflux_grows() {
 
 #[test]
 fn xu_design_needs_a_few_more_stages_than_its_estimate() {
-    // MODEL.md section 5: rigorous simulation of Xu's design typically needs 10-20 % more
+    // docs/model.md section 5: rigorous simulation of Xu's design typically needs 10-20 % more
     // stages than the closed-form estimate; with 25 % more it meets both purities.
     for (beta, f_a) in [(1.5, 0.767), (2.0, 0.3), (3.0, 0.5), (5.0, 0.655)] {
         let (pa, pb) = (0.999, 0.99);

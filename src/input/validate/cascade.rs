@@ -194,7 +194,7 @@ impl Validator {
 
     /// S and W of the saturated model, from `extraction_ratio` S with `reflux_ratio` R or
     /// `scrub_ratio` W, or from `extract_product_ratio` P = S - W with R: S = P (1 + R),
-    /// W = P R (MODEL.md section 2). P with R is how reflux is varied at a fixed product
+    /// W = P R (docs/model.md section 2). P with R is how reflux is varied at a fixed product
     /// split, as a plant raises organic and scrub flows together. With an organic draw that
     /// leaves `kept` of the organic to the stages above it, the extract is P = kept S - W and
     /// R = W / P still: W = kept S R / (1 + R), or S = P (1 + R) / kept.
