@@ -304,7 +304,12 @@ impl Table {
         let row = |out: &mut String, cells: &[Cell]| {
             out.push_str("<tr>");
             for &k in &shown {
-                let _ = write!(out, "<td>{}</td>", cells[k].as_html());
+                let class = if k > 0 && self.columns[k].align == Align::Left {
+                    " class=\"text\""
+                } else {
+                    ""
+                };
+                let _ = write!(out, "<td{class}>{}</td>", cells[k].as_html());
             }
             out.push_str("</tr>\n");
         };

@@ -85,7 +85,7 @@ pub fn design_table(
     w.push_str(&table.to_text());
     let _ = writeln!(
         w,
-        "key pair: the elements the cut separates (heavier/lighter); R_min: the least reflux \
+        "key pair: the extract group's first element / the raffinate group's last; R_min: the least reflux \
          that can make the cut; Xu n, m: Xu's closed-form stage counts; N_min: Fenske's \
          minimum stages at total reflux"
     );

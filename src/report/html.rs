@@ -55,7 +55,7 @@ pub fn head(title: &str) -> String {
          table {{ border-collapse: collapse; font-size: 0.85em; }}\n\
          th, td {{ border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: right; }}\n\
          th {{ background: #f0f0f0; }} td:first-child, th:first-child {{ text-align: left; }}\n\
-         th.group {{ text-align: center; }}\n\
+         th.group {{ text-align: center; }} td.text {{ text-align: left; }}\n\
          tfoot td {{ font-weight: bold; }} tfoot tr:first-child td {{ border-top: 2px solid #888; }}\n\
          .good {{ color: #1a7f1a; }} .bad {{ color: #c62828; }}\n\
          </style>\n</head>\n<body>\n<h1>{t}</h1>\n",
@@ -174,9 +174,11 @@ pub fn html_table(bytes: &[u8], order: &[&str]) -> String {
                 Ok(v) if cell.contains(['.', 'e']) => six_figures(v),
                 _ => cell.to_string(),
             };
+            // Names and words keep left, numbers right.
             let class = match cell {
                 "true" => " class=\"good\"",
                 "false" => " class=\"bad\"",
+                _ if k > 0 && !cell.is_empty() && cell.parse::<f64>().is_err() => " class=\"text\"",
                 _ => "",
             };
             let _ = write!(out, "<td{class}>{}</td>", escape(&shown));
