@@ -139,6 +139,11 @@ impl Table {
         self.rows.push(cells);
     }
 
+    /// How many rows (not totals) the table has.
+    pub fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
     pub fn total(&mut self, cells: Vec<Cell>) {
         debug_assert_eq!(cells.len(), self.columns.len());
         self.totals.push(cells);

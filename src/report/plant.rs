@@ -66,6 +66,10 @@ pub fn plant_table(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Optio
         }
         table.row(row);
     }
+    // One cascade is its own total.
+    if table.rows() < 2 {
+        return Some(table);
+    }
     // One base: its total on the total row. Several: the total row has none, and a row per
     // base gives each one's (tonnes of NaOH and of NH3 do not add up to anything bought).
     let mut total = vec![Cell::text("plant total")];
