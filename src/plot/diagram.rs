@@ -44,11 +44,15 @@ pub struct Diagram {
     pub edges: Vec<Edge>,
 }
 
-const COLUMN: i32 = 360;
+const COLUMN: i32 = 380;
 const ROW: i32 = 62;
 const BOX_W: i32 = 200;
 const BOX_H: i32 = 44;
 const TOP: i32 = 70;
+/// Text sizes as plotters takes them, which it sets at 0.81 of that (15 gives 12.1 px): the
+/// report shows the diagram at its drawn size, so 12 px and 13 px are what the reader sees.
+const LABEL_PX: i32 = 15;
+const TEXT_PX: i32 = 16;
 const LEFT: i32 = 20;
 const RECYCLE: RGBColor = RGBColor(230, 120, 20);
 const INK: RGBColor = RGBColor(40, 40, 40);
@@ -98,14 +102,15 @@ impl Figure for Diagram {
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
         let centred = Pos::new(HPos::Center, VPos::Center);
         let title = ("sans-serif", 22).into_font().color(&BLACK);
-        let (w, h) = area.dim_in_pixel();
+        let (_, h) = area.dim_in_pixel();
+        // At the left, where a reader scrolling a wide diagram starts.
         area.draw(&Text::new(
             self.title.clone(),
-            (w as i32 / 2, 24),
-            title.pos(centred),
+            (LEFT, 24),
+            title.pos(Pos::new(HPos::Left, VPos::Center)),
         ))
         .map_err(failed)?;
-        let label = ("sans-serif", 12).into_font().color(&INK);
+        let label = ("sans-serif", LABEL_PX).into_font().color(&INK);
         let bottom = TOP + (ROW as f64 * self.rows()) as i32;
         let mut lane = 0;
         for edge in &self.edges {
@@ -136,7 +141,7 @@ impl Figure for Diagram {
                 let y = if above {
                     end.1 - 10
                 } else {
-                    end.1 + 10 + 13 * lines
+                    end.1 + 10 + (LABEL_PX + 1) * lines
                 };
                 (
                     vec![start, (mid, start.1), (mid, end.1), end],
@@ -161,12 +166,12 @@ impl Figure for Diagram {
             .map_err(failed)?;
             let style = label.clone().pos(Pos::new(anchor, VPos::Bottom));
             for (k, line) in edge.lines.iter().enumerate() {
-                let y = at.1 - 13 * (edge.lines.len() - 1 - k) as i32;
+                let y = at.1 - (LABEL_PX + 1) * (edge.lines.len() - 1 - k) as i32;
                 area.draw(&Text::new(line.clone(), (at.0, y), style.clone()))
                     .map_err(failed)?;
             }
         }
-        let text = ("sans-serif", 13).into_font().color(&BLACK);
+        let text = ("sans-serif", TEXT_PX).into_font().color(&BLACK);
         for (i, node) in self.nodes.iter().enumerate() {
             let (x, y) = self.centre(i);
             let (edge, fill) = border(node.kind);
@@ -213,7 +218,7 @@ impl Figure for Diagram {
                 text.clone().pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(failed)?;
-            x += 60 + 8 * name.len() as i32;
+            x += 60 + 9 * name.len() as i32;
         }
         dashed(area, (x, y), (x + 28, y), RECYCLE)?;
         area.draw(&Text::new(

@@ -81,7 +81,7 @@ impl Figure for Heatmap {
         let titled = area
             .titled(&self.title, ("sans-serif", 22))
             .map_err(failed)?;
-        let (plot, side) = titled.split_horizontally(w - legend::width(&entries).max(300));
+        let (plot, side) = titled.split_horizontally(w - legend::width("", &entries).max(300));
         let (bar, keys) = side.split_vertically(380);
         legend::draw(&keys, 10, "", &entries)?;
 

@@ -27,6 +27,8 @@ pub struct Histogram {
     pub x_title: String,
     pub scale: Scale,
     pub groups: Vec<HistogramGroup>,
+    /// Over the legend: what the groups are (empty for none).
+    pub legend_title: String,
 }
 
 /// The `q`-th quantile (0-1) of `sorted`, linearly interpolated between order statistics
@@ -97,7 +99,8 @@ fn short(v: f64) -> String {
 impl Figure for Histogram {
     fn size(&self) -> (u32, u32) {
         // Room for the plot, then one legend line per group under it.
-        (1100, 560 + 22 * (self.groups.len() as u32 + 1))
+        let title = self.legend_title.lines().count() as u32;
+        (1100, 560 + 22 * (self.groups.len() as u32 + 1 + title))
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
@@ -149,9 +152,9 @@ impl Figure for Histogram {
             .map_err(failed)?;
         // The legend goes under the plot: its lines are long.
         let (_, h) = titled.dim_in_pixel();
-        let legend_height = 12 + 22 * entries.len() as u32;
+        let legend_height = 4 + legend::height(&self.legend_title, &entries);
         let (plot, keys) = titled.split_vertically(h.saturating_sub(legend_height));
-        legend::draw(&keys, 4, "", &entries)?;
+        legend::draw(&keys, 4, &self.legend_title, &entries)?;
         let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .x_label_area_size(50)

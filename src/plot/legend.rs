@@ -1,4 +1,5 @@
-//! Legends drawn beside the plot, never over its data: a strip to the right of the panels.
+//! Legends drawn beside the plot, never over its data: a strip to the right of the panels
+//! or under them, sized to hold every line (the figures grow to fit it, nothing is clipped).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -17,10 +18,22 @@ pub enum Key {
 /// One entry: a sample and its text.
 pub type Entry = (Key, String);
 
-/// Width of the legend strip for these entries, in pixels (text at 14 px).
-pub fn width(entries: &[Entry]) -> u32 {
-    let longest = entries.iter().map(|(_, t)| t.chars().count()).max();
-    longest.map_or(0, |n| 48 + 8 * n as u32).min(420)
+/// Pixels between lines.
+const LINE: u32 = 22;
+
+/// Width of a legend with `title` (its lines split at `\n`) over `entries`, in pixels: room
+/// for its longest line (14 px text, which plotters sets at 11.3 px, under 8 px a character).
+pub fn width(title: &str, entries: &[Entry]) -> u32 {
+    let titles = title.lines().map(|t| 16 + 9 * t.chars().count() as u32);
+    let texts = entries
+        .iter()
+        .map(|(_, t)| 48 + 8 * t.chars().count() as u32);
+    titles.chain(texts).max().unwrap_or(0)
+}
+
+/// Height of a legend with `title` over `entries`, in pixels.
+pub fn height(title: &str, entries: &[Entry]) -> u32 {
+    LINE * (title.lines().count() + entries.len()) as u32 + 8
 }
 
 /// Draws `entries` top-down in `area` from `top` pixels down, with `title` above them.
@@ -32,14 +45,14 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Drawn {
     let text = ("sans-serif", 14).into_font().color(&BLACK);
     let mut y = top;
-    if !title.is_empty() {
+    for line in title.lines() {
         area.draw(&Text::new(
-            title.to_string(),
+            line.to_string(),
             (8, y),
             ("sans-serif", 14).into_font().style(FontStyle::Bold),
         ))
         .map_err(failed)?;
-        y += 22;
+        y += LINE as i32;
     }
     for (key, label) in entries {
         let mid = y + 8;
@@ -74,7 +87,7 @@ pub fn draw<DB: DrawingBackend>(
         }
         area.draw(&Text::new(label.clone(), (44, y + 1), text.clone()))
             .map_err(failed)?;
-        y += 22;
+        y += LINE as i32;
     }
     Ok(())
 }

@@ -109,9 +109,22 @@ impl LinePlot {
     }
 }
 
+/// Height of the title band over the panels and the legend, and where the legend starts
+/// under it, in pixels.
+const TITLE: u32 = 50;
+const LEGEND_TOP: u32 = 40;
+
 impl Figure for LinePlot {
+    /// 1000 by 450 for one panel; wider for a wide legend (the plot keeps 580 px), taller
+    /// for a long one.
     fn size(&self) -> (u32, u32) {
-        (1000, 120 + 330 * self.panels.len().max(1) as u32)
+        let entries = self.legend();
+        let legend_width = legend::width(&self.legend_title, &entries);
+        let legend_height = LEGEND_TOP + legend::height(&self.legend_title, &entries);
+        (
+            1000.max(580 + legend_width),
+            (120 + 330 * self.panels.len().max(1) as u32).max(TITLE + legend_height),
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Drawn {
@@ -120,8 +133,9 @@ impl Figure for LinePlot {
         let titled = area
             .titled(&self.title, ("sans-serif", 22))
             .map_err(failed)?;
-        let (plots, side) = titled.split_horizontally(w - legend::width(&entries));
-        legend::draw(&side, 40, &self.legend_title, &entries)?;
+        let (plots, side) =
+            titled.split_horizontally(w - legend::width(&self.legend_title, &entries));
+        legend::draw(&side, LEGEND_TOP as i32, &self.legend_title, &entries)?;
         let x = self.x_range();
         let rows = plots.split_evenly((self.panels.len().max(1), 1));
         // One label room for all panels, so that their x axes line up.

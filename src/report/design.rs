@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::columns::{Cell, Table};
 use super::summary;
 use crate::design::CascadeDesign;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
@@ -23,69 +24,73 @@ pub fn design_table(
         if designs.len() == 1 { "" } else { "s" },
         seconds
     );
-    let _ = writeln!(
-        w,
-        "{:<14} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>4} {:>4} {:>6} {:>6} {:>6} {:>11} {:>10} {:>9} {:>5}",
-        "cascade",
-        "key",
-        "beta",
-        "S",
-        "W",
-        "R",
-        "R_min",
-        "n",
-        "m",
-        "Xu n",
-        "Xu m",
-        "N_min",
-        "organic L/h",
-        "base t/yr",
-        "HCl t/yr",
-        "sims"
-    );
+    let mut table = Table::new(&[
+        ("cascade", ""),
+        ("key", "pair"),
+        ("separation", "factor"),
+        ("extraction", "ratio S"),
+        ("scrub", "ratio W"),
+        ("reflux", "ratio R"),
+        ("minimum", "R_min"),
+        ("extraction", "stages n"),
+        ("scrub", "stages m"),
+        ("Xu n", "closed form"),
+        ("Xu m", "closed form"),
+        ("N_min", "Fenske"),
+        ("organic", "L/h"),
+        ("base", "t/yr"),
+        ("HCl", "t/yr"),
+        ("simulations", ""),
+    ]);
     let plant = solution.plant_flows(designed);
     let hours = designed.hours_per_year();
+    let mut side_draws = Vec::new();
     for d in designs {
         let k = designed.cascades.iter().position(|c| c.name == d.cascade);
         let flows = k.and_then(|k| plant[k]);
-        let number =
-            |x: Option<f64>, digits: usize| x.map_or("-".into(), |v| format!("{v:.digits$}"));
         let reagents = flows.and_then(|p| p.reagents);
-        let _ = writeln!(
-            w,
-            "{:<14} {:>7} {:>7.4} {:>8.4} {:>8.4} {:>8.4} {:>8.4} {:>4} {:>4} {:>6} {:>6} {:>6.1} {:>11} {:>10} {:>9} {:>5}",
-            d.cascade,
-            format!("{}/{}", d.key_pair.1, d.key_pair.0),
-            d.separation_factor,
-            d.extraction_ratio,
-            d.scrub_ratio,
-            d.reflux_ratio,
-            d.minimum_reflux_ratio,
-            d.extraction_stages,
-            d.scrub_stages,
-            number(d.closed_form.map(|e| e.extraction_stages), 1),
-            number(d.closed_form.map(|e| e.scrub_stages), 1),
-            d.fenske_minimum_stages,
-            number(flows.and_then(|p| p.organic_l_per_h), 0),
-            number(reagents.map(|r| r.base_t_per_year(hours)), 1),
-            number(reagents.map(|r| r.acid_t_per_year(hours)), 1),
-            d.simulations
-        );
+        table.row(vec![
+            Cell::text(&d.cascade),
+            Cell::text(format!("{}/{}", d.key_pair.1, d.key_pair.0)),
+            Cell::number(d.separation_factor, 4),
+            Cell::number(d.extraction_ratio, 4),
+            Cell::number(d.scrub_ratio, 4),
+            Cell::number(d.reflux_ratio, 4),
+            Cell::number(d.minimum_reflux_ratio, 4),
+            Cell::text(d.extraction_stages.to_string()),
+            Cell::text(d.scrub_stages.to_string()),
+            Cell::maybe(d.closed_form.map(|e| e.extraction_stages), 1),
+            Cell::maybe(d.closed_form.map(|e| e.scrub_stages), 1),
+            Cell::number(d.fenske_minimum_stages, 1),
+            Cell::maybe(flows.and_then(|p| p.organic_l_per_h), 0),
+            Cell::maybe(reagents.map(|r| r.base_t_per_year(hours)), 1),
+            Cell::maybe(reagents.map(|r| r.acid_t_per_year(hours)), 1),
+            Cell::text(d.simulations.to_string()),
+        ]);
         if let (Some(draw), Some(purity), Some(recovery)) = (
             d.side_draw,
             d.achieved.side_draw_purity_pct,
             d.achieved.side_draw_recovery_pct,
         ) {
-            let _ = writeln!(
-                w,
-                "{:<14} {} side draw at stage {}, fraction {:.4}: {purity:.3} % its group, \
+            side_draws.push(format!(
+                "{}: {} side draw at stage {}, fraction {:.4}: {purity:.3} % its group, \
                  {recovery:.2} % of the group's feed",
-                "",
+                d.cascade,
                 draw.phase.as_str(),
                 draw.stage,
                 draw.fraction
-            );
+            ));
         }
+    }
+    w.push_str(&table.to_text());
+    let _ = writeln!(
+        w,
+        "key pair: the extract group's first element / the raffinate group's last; R_min: the least reflux \
+         that can make the cut; Xu n, m: Xu's closed-form stage counts; N_min: Fenske's \
+         minimum stages at total reflux"
+    );
+    for line in side_draws {
+        let _ = writeln!(w, "{line}");
     }
     let _ = writeln!(w);
     out.push_str(&summary(designed, solution, seconds));

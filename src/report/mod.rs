@@ -1,10 +1,14 @@
 //! Results for people and for scripts: the JSON object of docs/file-format.md and readable tables.
 //! Builds strings and serde values; printing is the binary's job.
 
+mod columns;
 mod csv;
 mod design;
 mod diagram;
+mod headings;
+mod html;
 mod json;
+mod plant;
 mod plotted;
 mod profile_plot;
 mod table;
@@ -12,6 +16,7 @@ mod table;
 pub use csv::{CsvFile, csv_files};
 pub use design::design_table;
 pub use diagram::flowsheet_diagram;
+pub use html::Provenance;
 pub use json::{RunReport, run_report};
 pub use plotted::{PlottedReport, plotted_report};
 pub use profile_plot::profile_figure;

@@ -5,14 +5,19 @@
 
 use rayon::prelude::*;
 
+use super::columns::escape;
 use super::csv::cascade_stems;
 use super::csv_files;
 use super::diagram::flowsheet_diagram;
+use super::html::{
+    Contents, Provenance, contents, head, heading2, html_table, provenance_header, status,
+};
+use super::plant::{REAGENT_NOTE, plant_table};
 use super::profile_plot::profile_figure;
 use crate::curves::{CurveSource, Section, Vs};
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
 use crate::input::FlowsheetTemplate;
-use crate::plot::{Figure, LinePlot, plain, render_png, render_svg};
+use crate::plot::{Figure, LinePlot, render_png, render_svg};
 use crate::solver::SolverOptions;
 
 /// Points per curve in a report: enough for smooth curves, few enough for a 14-cascade plant
@@ -43,11 +48,13 @@ fn plot(stem: String, heading: String, figure: &impl Figure) -> Result<Plot, Str
     })
 }
 
-/// Solves `flowsheet` (parsed from `template`), draws every plot and writes the page.
+/// Solves `flowsheet` (parsed from `template`), draws every plot and writes the page, its
+/// header naming `provenance`.
 pub fn plotted_report(
     template: &FlowsheetTemplate<'_>,
     flowsheet: &Flowsheet,
     options: SolverOptions,
+    provenance: &Provenance,
 ) -> Result<PlottedReport, String> {
     let solution = flowsheet.solve(&options);
     let source = CurveSource {
@@ -95,25 +102,105 @@ pub fn plotted_report(
         .collect::<Result<_, _>>()?;
     let csv =
         csv_files(flowsheet, &solution).map_err(|e| format!("cannot build the tables: {e}"))?;
-    let table = |name: &str| -> String {
+    let table = |name: &str, order: &[&str]| -> String {
         csv.iter()
             .find(|f| f.name == name)
             .and_then(|f| f.contents.as_deref())
-            .map_or(String::new(), html_table)
+            .map_or(String::new(), |bytes| html_table(bytes, order))
     };
+    let plant = plant_table(flowsheet, &solution);
+
+    let diagram_section = Contents::new("flowsheet", "Flowsheet diagram");
+    let products = Contents::new("products", "Products");
+    let plant_section = Contents::new("plant", "Plant flows and reagents");
+    let cascades = Contents::new("cascades", "Cascades");
+    let mut profiles = Contents::new("profiles", "Profiles and curves of each cascade");
+    profiles.parts = flowsheet
+        .cascades
+        .iter()
+        .zip(&stems)
+        .map(|(unit, stem)| Contents::new(&format!("cascade-{stem}"), &unit.name))
+        .collect();
+    let streams = Contents::new("streams", "Streams");
+
     let mut html = String::new();
     html.push_str(&head(&flowsheet.name));
+    html.push_str(&provenance_header(provenance));
     html.push_str(&status(flowsheet, &solution));
+    let toc: Vec<Contents> = [
+        Some(&diagram_section),
+        Some(&products),
+        plant.as_ref().map(|_| &plant_section),
+        Some(&cascades),
+        Some(&profiles),
+        Some(&streams),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    html.push_str(&contents(&toc));
+    html.push_str(&heading2(&diagram_section));
     html.push_str(&format!(
-        "<h2>Flowsheet</h2>\n<figure>{}</figure>\n",
+        "<figure><div class=\"diagram\">{}</div><figcaption>Drawn at full size: scroll \
+         sideways, or open flowsheet.png. Labels: stream, t/yr REO, main oxide and its \
+         share.</figcaption></figure>\n",
         diagram.svg
     ));
-    html.push_str("<h2>Products</h2>\n");
-    html.push_str(&table("products.csv"));
-    html.push_str("<h2>Cascades</h2>\n");
-    html.push_str(&table("cascades.csv"));
-    for (unit, plots) in flowsheet.cascades.iter().zip(&per_cascade) {
-        html.push_str(&format!("<h2>Cascade {}</h2>\n", escape(&unit.name)));
+    html.push_str(&heading2(&products));
+    html.push_str(&table(
+        "products.csv",
+        &[
+            "product",
+            "stream",
+            "oxide",
+            "purity_pct",
+            "min_purity_pct",
+            "recovery_pct",
+            "min_recovery_pct",
+            "purity_mol_pct",
+            "reo_t_per_year",
+            "meets_spec",
+        ],
+    ));
+    if let Some(plant) = &plant {
+        html.push_str(&heading2(&plant_section));
+        html.push_str(&plant.to_html());
+        html.push_str(&format!(
+            "<p class=\"note\">{}.</p>\n",
+            escape(REAGENT_NOTE)
+        ));
+    }
+    html.push_str(&heading2(&cascades));
+    html.push_str(&table(
+        "cascades.csv",
+        &[
+            "cascade",
+            "extraction_stages",
+            "scrub_stages",
+            "feed_stage",
+            "feed_mol_per_h",
+            "extraction_ratio",
+            "scrub_ratio",
+            "reflux_ratio",
+            "converged",
+            "iterations",
+            "residual",
+            "error",
+        ],
+    ));
+    html.push_str(&heading2(&profiles));
+    for ((unit, plots), part) in flowsheet
+        .cascades
+        .iter()
+        .zip(&per_cascade)
+        .zip(&profiles.parts)
+    {
+        html.push_str(&format!(
+            "<h3 id=\"{}\">Cascade {}</h3>\n",
+            escape(&part.id),
+            escape(&unit.name)
+        ));
         if plots.is_empty() {
             html.push_str("<p class=\"bad\">did not solve: no plots</p>\n");
         }
@@ -126,11 +213,13 @@ pub fn plotted_report(
             ));
         }
     }
-    html.push_str("<h2>Streams</h2>\n");
-    html.push_str(&table("streams.csv"));
+    html.push_str(&heading2(&streams));
+    html.push_str(&table("streams.csv", &[]));
     html.push_str(&format!(
-        "<footer>sxcascade {}: the tables are the CSV files beside this page, rounded to 6 \
-         significant figures (values below 1e-3 to 3); every plot is also a PNG file.</footer>\n</body>\n</html>\n",
+        "<footer class=\"note\">sxcascade {}: the tables are the CSV files beside this page \
+         (there in full precision, with machine-readable headings), rounded here to 6 \
+         significant figures (values below 1e-3 to 3); every plot is also a PNG file.</footer>\n\
+         </body>\n</html>\n",
         env!("CARGO_PKG_VERSION")
     ));
 
@@ -140,95 +229,4 @@ pub fn plotted_report(
     }
     files.extend(csv.into_iter().filter_map(|f| Some((f.name, f.contents?))));
     Ok(PlottedReport { files, solution })
-}
-
-fn head(title: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{t}</title>\n<style>\n\
-         body {{ font-family: \"DejaVu Sans\", Verdana, sans-serif; margin: 2em auto; \
-         max-width: 1200px; color: #222; }}\n\
-         h1 {{ font-size: 1.6em; }} h2 {{ margin-top: 1.6em; border-bottom: 1px solid #ccc; }}\n\
-         figure {{ margin: 1em 0; }} figure svg {{ max-width: 100%; height: auto; }}\n\
-         figcaption {{ color: #555; font-size: 0.9em; }}\n\
-         .table {{ overflow-x: auto; }}\n\
-         table {{ border-collapse: collapse; font-size: 0.85em; }}\n\
-         th, td {{ border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: right; }}\n\
-         th {{ background: #f0f0f0; }} td:first-child, th:first-child {{ text-align: left; }}\n\
-         .good {{ color: #1a7f1a; }} .bad {{ color: #c62828; }}\n\
-         </style>\n</head>\n<body>\n<h1>{t}</h1>\n",
-        t = escape(title)
-    )
-}
-
-/// Convergence, closure and specs in one paragraph.
-fn status(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> String {
-    let met = solution.products.iter().filter(|p| p.meets_spec).count();
-    let (class, verdict) = if solution.converged() && solution.all_products_meet_spec() {
-        ("good", "solved; every product meets its specification")
-    } else if solution.converged() {
-        ("bad", "solved; some products miss their specification")
-    } else {
-        ("bad", "NOT CONVERGED: see the cascade table's error column")
-    };
-    format!(
-        "<p class=\"{class}\"><strong>{verdict}</strong></p>\n<p>{} cascades, {} stages in all; \
-         {met} of {} products on spec; mass-balance closure {:.1e} (largest relative error); \
-         {} recycle loops.</p>\n",
-        flowsheet.cascades.len(),
-        flowsheet
-            .cascades
-            .iter()
-            .map(|c| c.cascade.extraction_stages + c.cascade.scrub_stages)
-            .sum::<usize>(),
-        solution.products.len(),
-        solution.mass_balance_max_rel_error,
-        solution.recycles.len(),
-    )
-}
-
-/// A CSV table as an HTML table, numbers to 6 significant figures.
-fn html_table(bytes: &[u8]) -> String {
-    let mut reader = csv::Reader::from_reader(bytes);
-    let mut out = String::from("<div class=\"table\"><table>\n<tr>");
-    if let Ok(header) = reader.headers() {
-        for h in header {
-            out.push_str(&format!("<th>{}</th>", escape(&h.replace('_', " "))));
-        }
-    }
-    out.push_str("</tr>\n");
-    for record in reader.records().flatten() {
-        out.push_str("<tr>");
-        for cell in &record {
-            let shown = match cell.parse::<f64>() {
-                Ok(v) if cell.contains(['.', 'e']) => display(v),
-                _ => cell.to_string(),
-            };
-            let class = match cell {
-                "true" => " class=\"good\"",
-                "false" => " class=\"bad\"",
-                _ => "",
-            };
-            out.push_str(&format!("<td{class}>{}</td>", escape(&shown)));
-        }
-        out.push_str("</tr>\n");
-    }
-    out.push_str("</table></div>\n");
-    out
-}
-
-/// 6 significant figures; tiny numbers (residuals, traces) in exponent form.
-fn display(v: f64) -> String {
-    if v != 0.0 && v.abs() < 1e-3 {
-        format!("{v:.2e}")
-    } else {
-        plain(v)
-    }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

@@ -1,5 +1,10 @@
+//! The tables `sxcascade run` prints: cascades, plant flows, streams, products, and with
+//! `--profiles` every cascade's stage profiles.
+
 use std::fmt::Write;
 
+use super::columns::{Align, Cell, Table};
+use super::plant::{REAGENT_NOTE, plant_table};
 use super::reo_t_per_year;
 use crate::cascade::OperatingPoint;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
@@ -11,23 +16,28 @@ pub fn profiles(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> String {
         let Ok(s) = &outcome.result else { continue };
         let _ = writeln!(
             out,
-            "\nstage profiles of {} (mol/h; aqueous | organic)",
+            "\nstage profiles of {}: each element's flow leaving the stage in each phase \
+             (stage 1 takes the fresh organic)\n",
             unit.name
         );
-        let names: Vec<String> = s.elements.iter().map(|e| format!("{e:>10}")).collect();
-        let _ = writeln!(
-            out,
-            "{:>5} {} | {}",
-            "stage",
-            names.join(""),
-            names.join("")
-        );
-        for (j, (a, o)) in s.stage_rows().enumerate() {
-            let row = |r: ndarray::ArrayView1<f64>| {
-                r.iter().map(|x| format!("{x:>10.3e}")).collect::<String>()
-            };
-            let _ = writeln!(out, "{:>5} {} | {}", j + 1, row(a), row(o));
+        let mut table = Table::new(&[("stage", ""), ("section", "")]);
+        table.align(0, Align::Right).align(1, Align::Left);
+        let elements = s.elements.len();
+        for _phase in 0..2 {
+            for e in &s.elements {
+                table.column(&e.to_string(), "", Align::Right);
+            }
         }
+        table.group("aqueous phase, mol/h", 2, elements);
+        table.group("organic phase, mol/h", 2 + elements, elements);
+        let n = unit.cascade.extraction_stages;
+        for (j, (a, o)) in s.stage_rows().enumerate() {
+            let section = if j < n { "extraction" } else { "scrub" };
+            let mut row = vec![Cell::text((j + 1).to_string()), Cell::text(section)];
+            row.extend(a.iter().chain(o.iter()).map(|&x| Cell::significant(x, 4)));
+            table.row(row);
+        }
+        out.push_str(&table.to_text());
     }
     out
 }
@@ -43,59 +53,103 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
         solve_seconds * 1e3,
         solution.mass_balance_max_rel_error
     );
+    w.push_str(&cascade_table(flowsheet, solution).to_text());
+    let volumetric = flowsheet
+        .cascades
+        .iter()
+        .any(|c| matches!(c.cascade.operating_point, OperatingPoint::Volumetric { .. }));
     let _ = writeln!(
         w,
-        "{:<14} {:>5} {:>5} {:>5} {:>9} {:>9} {:>8} {:>6} {:>9}  status",
-        "cascade", "n", "m", "feed", "S | O/A", "W", "R", "iter", "residual"
+        "S, W: extraction and scrub ratios, mol of rare earth per mol of feed; R: reflux ratio \
+         W/P, P = S - W the extract product{}",
+        if volumetric {
+            "; O/A: organic to aqueous volume ratio"
+        } else {
+            ""
+        }
     );
-    for (unit, outcome) in flowsheet.cascades.iter().zip(&solution.cascades) {
-        let c = &unit.cascade;
-        let (s, wr, r) = match c.operating_point {
-            OperatingPoint::Fluxes {
-                extraction_ratio,
-                scrub_ratio,
-            } => (
-                extraction_ratio,
-                format!("{scrub_ratio:.4}"),
-                c.reflux_ratio(),
-            ),
-            OperatingPoint::Volumetric {
-                oa_ratio,
-                reflux_ratio,
-                ..
-            } => (oa_ratio, "-".to_string(), reflux_ratio),
-        };
-        let (iter, residual, status) = match &outcome.result {
-            Ok(sol) => (
-                sol.convergence.iterations.to_string(),
-                format!("{:.1e}", sol.convergence.residual),
-                "converged".to_string(),
-            ),
-            Err(e) => ("-".into(), "-".into(), format!("FAILED: {e}")),
-        };
-        let _ = writeln!(
-            w,
-            "{:<14} {:>5} {:>5} {:>5} {:>9.4} {:>9} {:>8.4} {:>6} {:>9}  {status}",
-            unit.name,
-            c.extraction_stages,
-            c.scrub_stages,
-            c.feed_stage(),
-            s,
-            wr,
-            r,
-            iter,
-            residual
-        );
-    }
     for recycle in &solution.recycles {
         let _ = writeln!(w, "{recycle}");
     }
-    plant_table(w, flowsheet, solution);
-    let _ = writeln!(
-        w,
-        "\n{:<16} {:<12} {:>12} {:>10} {:>10}  composition (mol %)",
-        "stream", "role", "mol/h", "kg/h REO", "t/yr REO"
-    );
+    if let Some(plant) = plant_table(flowsheet, solution) {
+        let _ = writeln!(w, "\nplant flows and reagents");
+        w.push_str(&plant.to_text());
+        let _ = writeln!(w, "{REAGENT_NOTE}");
+    }
+    let _ = writeln!(w);
+    w.push_str(&stream_table(flowsheet, solution).to_text());
+    if !solution.products.is_empty() {
+        let _ = writeln!(w);
+        w.push_str(&product_table(solution).to_text());
+    }
+    out
+}
+
+fn cascade_table(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Table {
+    let mut table = Table::new(&[
+        ("cascade", ""),
+        ("extraction", "stages"),
+        ("scrub", "stages"),
+        ("feed", "stage"),
+        ("extraction", "ratio S"),
+        ("scrub", "ratio W"),
+        ("O/A", "extraction"),
+        ("O/A", "scrub"),
+        ("reflux", "ratio R"),
+        ("iterations", ""),
+        ("residual", ""),
+        ("status", ""),
+    ]);
+    table.align(11, Align::Left);
+    for (unit, outcome) in flowsheet.cascades.iter().zip(&solution.cascades) {
+        let c = &unit.cascade;
+        let (s, w, oa, scrub_oa) = match c.operating_point {
+            OperatingPoint::Fluxes {
+                extraction_ratio,
+                scrub_ratio,
+            } => (Some(extraction_ratio), Some(scrub_ratio), None, None),
+            OperatingPoint::Volumetric {
+                oa_ratio,
+                scrub_oa_ratio,
+                ..
+            } => (None, None, Some(oa_ratio), Some(scrub_oa_ratio)),
+        };
+        let (iterations, residual, status) = match &outcome.result {
+            Ok(sol) => (
+                Cell::text(sol.convergence.iterations.to_string()),
+                Cell::text(format!("{:.1e}", sol.convergence.residual)),
+                "converged".to_string(),
+            ),
+            Err(e) => (Cell::Blank, Cell::Blank, format!("FAILED: {e}")),
+        };
+        table.row(vec![
+            Cell::text(&unit.name),
+            Cell::text(c.extraction_stages.to_string()),
+            Cell::text(c.scrub_stages.to_string()),
+            Cell::text(c.feed_stage().to_string()),
+            Cell::maybe(s, 4),
+            Cell::maybe(w, 4),
+            Cell::maybe(oa, 4),
+            Cell::maybe(scrub_oa, 4),
+            Cell::number(c.reflux_ratio(), 4),
+            iterations,
+            residual,
+            Cell::text(status),
+        ]);
+    }
+    table
+}
+
+fn stream_table(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Table {
+    let mut table = Table::new(&[
+        ("stream", ""),
+        ("role", ""),
+        ("total", "mol/h"),
+        ("REO", "kg/h"),
+        ("REO", "t/yr"),
+        ("composition", "mol %"),
+    ]);
+    table.align(1, Align::Left).align(5, Align::Left);
     let tears = solution.tear_streams();
     for (name, s) in &solution.streams {
         let total = s.total_mol_per_h();
@@ -104,79 +158,39 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
             .filter(|(_, f)| *f >= 1e-4 * total)
             .map(|(e, f)| format!("{e} {:.2}", 100.0 * f / total))
             .collect();
-        let _ = writeln!(
-            w,
-            "{:<16} {:<12} {:>12.4} {:>10.3} {:>10.1}  {}",
-            name,
-            flowsheet.stream_role(name, &tears).to_string(),
-            total,
-            s.reo_g_per_h() / 1e3,
-            reo_t_per_year(flowsheet, s),
-            composition.join(", ")
-        );
+        table.row(vec![
+            Cell::text(name),
+            Cell::text(flowsheet.stream_role(name, &tears).to_string()),
+            Cell::number(total, 4),
+            Cell::number(s.reo_g_per_h() / 1e3, 3),
+            Cell::number(reo_t_per_year(flowsheet, s), 1),
+            Cell::text(composition.join(", ")),
+        ]);
     }
-    if !solution.products.is_empty() {
-        let _ = writeln!(
-            w,
-            "\n{:<12} {:<8} {:>11} {:>9} {:>10} {:>9}  spec",
-            "product", "oxide", "purity %", "min %", "recovery %", "min %"
-        );
-        for p in &solution.products {
-            let num = |x: Option<f64>, digits: usize| {
-                x.map_or("-".to_string(), |v| format!("{v:.digits$}"))
-            };
-            let _ = writeln!(
-                w,
-                "{:<12} {:<8} {:>11} {:>9} {:>10} {:>9}  {}",
-                p.spec.name,
-                p.spec.element.oxide_name(),
-                num(p.purity_pct, 4),
-                num(p.spec.min_purity_pct, 2),
-                num(p.recovery_pct, 2),
-                num(p.spec.min_recovery_pct, 2),
-                if p.meets_spec { "met" } else { "NOT MET" }
-            );
-        }
-    }
-    out
+    table
 }
 
-/// Volumetric flows and stoichiometric reagent demand per cascade, when the flowsheet gives
-/// what they need.
-fn plant_table(w: &mut String, flowsheet: &Flowsheet, solution: &FlowsheetSolution) {
-    let flows = solution.plant_flows(flowsheet);
-    if flows.iter().flatten().all(|p| p.reagents.is_none()) {
-        return;
+fn product_table(solution: &FlowsheetSolution) -> Table {
+    let mut table = Table::new(&[
+        ("product", ""),
+        ("oxide", ""),
+        ("purity", "% REO"),
+        ("min purity", "% REO"),
+        ("recovery", "%"),
+        ("min recovery", "%"),
+        ("spec", ""),
+    ]);
+    table.align(1, Align::Left).align(6, Align::Left);
+    for p in &solution.products {
+        table.row(vec![
+            Cell::text(&p.spec.name),
+            Cell::text(p.spec.element.oxide_name()),
+            Cell::maybe(p.purity_pct, 4),
+            Cell::maybe(p.spec.min_purity_pct, 2),
+            Cell::maybe(p.recovery_pct, 2),
+            Cell::maybe(p.spec.min_recovery_pct, 2),
+            Cell::text(if p.meets_spec { "met" } else { "NOT MET" }),
+        ]);
     }
-    let hours = flowsheet.hours_per_year();
-    let _ = writeln!(
-        w,
-        "\n{:<14} {:>11} {:>11} {:>11} {:>11} {:>13} {:>11}",
-        "cascade", "organic L/h", "feed L/h", "scrub L/h", "raff. L/h", "base t/yr", "HCl t/yr"
-    );
-    let litres = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.0}"));
-    for (unit, plant) in flowsheet.cascades.iter().zip(&flows) {
-        let Some(p) = plant else { continue };
-        let (base, acid) = p.reagents.map_or(("-".into(), "-".into()), |r| {
-            (
-                format!("{:.1} {:?}", r.base_t_per_year(hours), r.base),
-                format!("{:.1}", r.acid_t_per_year(hours)),
-            )
-        });
-        let _ = writeln!(
-            w,
-            "{:<14} {:>11} {:>11} {:>11} {:>11} {:>13} {:>11}",
-            unit.name,
-            litres(p.organic_l_per_h),
-            litres(p.aqueous_feed_l_per_h),
-            litres(p.scrub_l_per_h),
-            litres(p.raffinate_l_per_h),
-            base,
-            acid
-        );
-    }
-    let _ = writeln!(
-        w,
-        "reagents are stoichiometric minima (3 mol per mol RE: base 3 S, scrub HCl 3 W, strip HCl 3 (S - W))"
-    );
+    table
 }

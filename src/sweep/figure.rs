@@ -299,7 +299,8 @@ pub fn sweep_figure(table: &SweepTable, spec: &SweepPlotSpec) -> Result<SweepFig
             }))
         }
         (Some(x), None) => {
-            let series = groups(table, by)
+            let (groups, shown) = groups(table, by);
+            let series = groups
                 .into_iter()
                 .enumerate()
                 .map(|(k, (label, rows))| {
@@ -333,12 +334,13 @@ pub fn sweep_figure(table: &SweepTable, spec: &SweepPlotSpec) -> Result<SweepFig
                     specs: Vec::new(),
                 }],
                 marks: Vec::new(),
-                legend_title: by.map(|b| describe(&table.header[b])).unwrap_or_default(),
+                legend_title: legend_title(table, by, &shown),
             }))
         }
         (None, Some(_)) => Err("--y needs --x".into()),
         (None, None) => {
-            let groups = groups(table, by)
+            let (groups, shown) = groups(table, by);
+            let groups = groups
                 .into_iter()
                 .map(|(label, rows)| {
                     let values: Vec<f64> = rows.iter().filter_map(|r| table.number(r, z)).collect();
@@ -355,29 +357,88 @@ pub fn sweep_figure(table: &SweepTable, spec: &SweepPlotSpec) -> Result<SweepFig
                 x_title: z_title,
                 scale,
                 groups,
+                // Each line names its value: a title only to say that some are left out.
+                legend_title: if shown.shown < shown.of {
+                    legend_title(table, by, &shown)
+                } else {
+                    String::new()
+                },
             }))
         }
     }
 }
 
+/// Most curves or histograms one plot draws: past this the colours repeat and the lines
+/// cannot be told apart.
+pub const MAX_GROUPS: usize = 8;
+
+/// How many of the values of `--by` a plot shows, of how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    pub shown: usize,
+    pub of: usize,
+}
+
+/// Rows of one value of `--by`: its label (`PATH = VALUE`; none without `--by`) and rows.
+type Group<'t> = (Option<String>, Vec<&'t Vec<String>>);
+
 /// The rows in groups by the value of column `by` (one group of all rows without it), in
-/// order of first appearance; each group labelled `PATH = VALUE`.
-fn groups(table: &SweepTable, by: Option<usize>) -> Vec<(Option<String>, Vec<&Vec<String>>)> {
+/// order of first appearance; each group labelled `PATH = VALUE`. Of more than
+/// [`MAX_GROUPS`] values, that many evenly spaced over the values in order, the smallest and
+/// the largest among them.
+fn groups(table: &SweepTable, by: Option<usize>) -> (Vec<Group<'_>>, Shown) {
     let Some(by) = by else {
-        return vec![(None, table.rows.iter().collect())];
+        let all = vec![(None, table.rows.iter().collect())];
+        return (all, Shown { shown: 1, of: 1 });
     };
-    let mut groups: Vec<(Option<String>, Vec<&Vec<String>>)> = Vec::new();
+    let mut groups: Vec<(&str, Group<'_>)> = Vec::new();
     for row in &table.rows {
-        let label = format!("{} = {}", short_name(&table.header[by]), row[by]);
-        match groups
-            .iter_mut()
-            .find(|(l, _)| l.as_deref() == Some(label.as_str()))
-        {
-            Some((_, rows)) => rows.push(row),
-            None => groups.push((Some(label), vec![row])),
+        match groups.iter_mut().find(|(value, _)| *value == row[by]) {
+            Some((_, (_, rows))) => rows.push(row),
+            None => {
+                let label = format!("{} = {}", short_name(&table.header[by]), row[by]);
+                groups.push((&row[by], (Some(label), vec![row])));
+            }
         }
     }
-    groups
+    let of = groups.len();
+    if of > MAX_GROUPS {
+        // In order of value (numbers as numbers), then every (of - 1)/(MAX - 1)-th.
+        groups.sort_by(|a, b| match (a.0.parse::<f64>(), b.0.parse::<f64>()) {
+            (Ok(x), Ok(y)) => x.total_cmp(&y),
+            _ => a.0.cmp(b.0),
+        });
+        let picked: Vec<usize> = (0..MAX_GROUPS)
+            .map(|i| (i * (of - 1) + (MAX_GROUPS - 1) / 2) / (MAX_GROUPS - 1))
+            .collect();
+        groups = groups
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| picked.contains(k))
+            .map(|(_, g)| g)
+            .collect();
+    }
+    let shown = Shown {
+        shown: groups.len(),
+        of,
+    };
+    (groups.into_iter().map(|(_, g)| g).collect(), shown)
+}
+
+/// The legend's title: what `--by` varies, and, when not every value is drawn, how many are.
+fn legend_title(table: &SweepTable, by: Option<usize>, shown: &Shown) -> String {
+    let Some(by) = by else {
+        return String::new();
+    };
+    let what = describe(&table.header[by]);
+    if shown.shown < shown.of {
+        format!(
+            "{what}\n{} of its {} values, evenly spaced",
+            shown.shown, shown.of
+        )
+    } else {
+        what
+    }
 }
 
 /// A field's last two segments: `PrNd.reflux_ratio`, `separation_factors.Nd`.

@@ -72,7 +72,7 @@ fn design_problems_design_into_flowsheets_that_run_on_spec() {
         let out = sxcascade(&["design", file, "-o", designed.to_str().unwrap()]);
         let table = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{table}");
-        for column in ["R_min", "N_min", "Xu n", "organic L/h", "HCl t/yr"] {
+        for column in ["R_min", "N_min", "Xu n", "organic", "HCl"] {
             assert!(table.contains(column), "design table lacks {column}");
         }
         let text = std::fs::read_to_string(&designed).unwrap();

@@ -377,7 +377,7 @@ fn bad_cascade_plots_exit_2() {
 }
 
 /// `sxcascade report` of the reference plant into `dir`.
-fn write_reference_report(dir: &Path) {
+pub fn write_reference_report(dir: &Path) {
     let dir = dir.to_str().unwrap();
     ok(&sxcascade(&[
         "report",
@@ -422,8 +422,8 @@ fn report_is_one_self_contained_page_with_its_files() {
     }
     assert!(html.contains("every product meets its specification"));
     // The product table: a row per product, all on spec.
-    let products =
-        &html[html.find("<h2>Products</h2>").unwrap()..html.find("<h2>Cascades</h2>").unwrap()];
+    let products = &html[html.find("<h2 id=\"products\">").unwrap()..];
+    let products = &products[..products[4..].find("<h2").unwrap() + 4];
     assert_eq!(products.matches("<tr>").count(), 1 + 15);
     assert_eq!(products.matches("class=\"good\">true").count(), 15);
     // Beside it: a PNG per plot and the CSV tables.
@@ -497,4 +497,99 @@ fn report_renders_in_headless_chromium() {
         "{inked} of {pixel_count} pixels inked"
     );
     assert!(colours.len() > 50, "{} colours", colours.len());
+}
+
+/// Every text of the SVG at `path` lies inside its drawing: none starts outside it, and none
+/// anchored at its start runs past the right edge (a character under 0.62 of the font size).
+fn svg_texts_inside(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let root = doc.root_element();
+    let size = |a: &str| root.attribute(a).unwrap().parse::<f64>().unwrap();
+    let (width, height) = (size("width"), size("height"));
+    for node in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let number = |a: &str| node.attribute(a).map_or(0.0, |v| v.parse::<f64>().unwrap());
+        let (x, y, font) = (number("x"), number("y"), number("font-size"));
+        let line = node.text().unwrap_or("").trim();
+        assert!(
+            (0.0..=width).contains(&x) && (0.0..=height).contains(&y),
+            "`{line}` at ({x}, {y}) is outside {width} x {height}"
+        );
+        if node.attribute("text-anchor").is_none_or(|a| a == "start") {
+            let end = x + 0.62 * font * line.chars().count() as f64;
+            assert!(end <= width, "`{line}` runs to {end}, past {width}");
+        }
+    }
+}
+
+/// A sweep's CSV over 48 scrub-stage counts and 5 reflux ratios (Monte Carlo-like samples
+/// for the histogram: 3 per pair, in runs).
+fn sweep_of_48(path: &Path) {
+    let mut csv = String::from(
+        "case,cascades.PrNd.scrub_stages,cascades.PrNd.reflux_ratio,status,Nd2O3.purity_pct,\
+         Nd2O3.meets_spec\n",
+    );
+    let mut case = 0;
+    for m in 10..58 {
+        for r in [3.0, 3.5, 4.0, 4.5, 5.0] {
+            let purity = 100.0 - 10f64.powf(-(m as f64) / 20.0 - r / 4.0);
+            csv.push_str(&format!("{case},{m},{r},ok,{purity},{}\n", purity > 99.9));
+            case += 1;
+        }
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+#[test]
+fn curves_by_48_values_show_8_evenly_spaced_and_say_so() {
+    let tmp = scratch("by48");
+    let csv = tmp.path().join("sweep.csv");
+    sweep_of_48(&csv);
+    let csv = csv.to_str().unwrap();
+    let (stages, reflux) = ("cascades.PrNd.scrub_stages", "cascades.PrNd.reflux_ratio");
+    let lines = tmp.path().join("lines.svg");
+    let args = [
+        "plot-sweep",
+        csv,
+        "--z",
+        "Nd2O3.purity",
+        "--x",
+        reflux,
+        "--by",
+        stages,
+    ];
+    ok(&sxcascade(
+        &[&args[..], &["-o", lines.to_str().unwrap()]].concat(),
+    ));
+    let texts = svg_texts(&lines);
+    let entries: Vec<&String> = texts
+        .iter()
+        .filter(|t| t.starts_with("PrNd.scrub_stages = "))
+        .collect();
+    assert_eq!(entries.len(), 8, "{entries:?}");
+    for end in ["PrNd.scrub_stages = 10", "PrNd.scrub_stages = 57"] {
+        assert!(
+            entries.iter().any(|t| *t == end),
+            "no `{end}` in {entries:?}"
+        );
+    }
+    svg_has(
+        &lines,
+        &["scrub stages m (PrNd)", "8 of its 48 values, evenly spaced"],
+    );
+    svg_texts_inside(&lines);
+    // Histograms of each value's samples: the same eight.
+    let hist = tmp.path().join("hist.svg");
+    let args = ["plot-sweep", csv, "--z", "Nd2O3.purity", "--by", stages];
+    ok(&sxcascade(
+        &[&args[..], &["-o", hist.to_str().unwrap()]].concat(),
+    ));
+    let texts = svg_texts(&hist);
+    let groups = texts
+        .iter()
+        .filter(|t| t.starts_with("PrNd.scrub_stages = "))
+        .count();
+    assert_eq!(groups, 8);
+    svg_has(&hist, &["8 of its 48 values, evenly spaced"]);
+    svg_texts_inside(&hist);
 }
