@@ -2,22 +2,27 @@
 //! specifications, in plant units (mol/h). Built from a file by [`crate::input`]; solved by
 //! [`Flowsheet::solve`].
 
+mod equipment;
 mod plant;
 mod recycle;
 mod sequence;
 mod solution;
+mod stage_flows;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 
+pub use equipment::{CascadeEquipment, PlantCost, PlantEquipment};
 pub use plant::{Concentrations, PlantFlows, Reagents, SaponificationBase};
 pub use recycle::{RECYCLE_MAX_ITERATIONS, RECYCLE_TOLERANCE, RecycleOutcome};
 pub use sequence::{Block, UnitId, sequence};
 pub use solution::{CascadeOutcome, FlowsheetSolution, ProductResult};
 
 use crate::cascade::{Cascade, DrawPhase, SystemModel};
+use crate::economics::Prices;
 use crate::elements::Element;
+use crate::equipment::MixerSettlerSpec;
 use crate::stream::Stream;
 
 /// Operating hours per year when a flowsheet does not say (330 days; docs/model.md section 1).
@@ -64,6 +69,8 @@ pub struct CascadeUnit {
     pub concentrations: Concentrations,
     /// What `sxcascade design` sizes this cascade for, if the file says.
     pub design: Option<DesignSpec>,
+    /// How its mixer-settlers are sized, if the file says (equipment and inventory results).
+    pub mixer_settlers: Option<MixerSettlerSpec>,
 }
 
 /// The split a cascade must make and how well.
@@ -169,6 +176,8 @@ pub struct Flowsheet {
     pub cascades: Vec<CascadeUnit>,
     pub splitters: Vec<SplitterUnit>,
     pub products: Vec<ProductSpec>,
+    /// Prices for the plant's cost, if the file gives them.
+    pub prices: Option<Prices>,
 }
 
 impl Flowsheet {

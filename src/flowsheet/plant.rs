@@ -171,6 +171,7 @@ mod tests {
                 strip_acid_mol_per_l: Some(6.0),
             },
             design: None,
+            mixer_settlers: None,
         };
         let system = ExtractantSystem {
             name: "p507".into(),

@@ -93,6 +93,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             side_draw: None,
             concentrations: Concentrations::default(),
             design: None,
+            mixer_settlers: None,
         });
         for part in [light, heavy] {
             if let [single] = part {
@@ -142,5 +143,6 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             ],
         }],
         products,
+        prices: None,
     }
 }

@@ -4,6 +4,8 @@
 mod csv;
 mod design;
 mod diagram;
+mod equipment;
+mod equipment_table;
 mod json;
 mod plotted;
 mod profile_plot;
@@ -12,6 +14,7 @@ mod table;
 pub use csv::{CsvFile, csv_files};
 pub use design::design_table;
 pub use diagram::flowsheet_diagram;
+pub use equipment_table::equipment_table;
 pub use json::{RunReport, run_report};
 pub use plotted::{PlottedReport, plotted_report};
 pub use profile_plot::profile_figure;

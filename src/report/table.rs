@@ -91,6 +91,7 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
         let _ = writeln!(w, "{recycle}");
     }
     plant_table(w, flowsheet, solution);
+    w.push_str(&super::equipment_table(flowsheet, solution));
     let _ = writeln!(
         w,
         "\n{:<16} {:<12} {:>12} {:>10} {:>10}  composition (mol %)",

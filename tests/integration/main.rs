@@ -3,6 +3,7 @@
 mod cli;
 mod convergence;
 mod design;
+mod equipment;
 mod network;
 mod plots;
 mod properties;
