@@ -50,6 +50,9 @@ pub struct ExtractantSystem {
     /// mol of RE per litre of loaded organic, to report organic volumetric flows.
     pub organic_capacity_mol_per_l: Option<f64>,
     pub saponification_base: SaponificationBase,
+    /// Standard deviation of ln(separation factor) per element (relative to the system's
+    /// reference), for designs to a confidence; empty when the file gives none.
+    pub separation_factor_sigma: BTreeMap<Element, f64>,
 }
 
 /// A cascade placed in the flowsheet.
@@ -89,6 +92,9 @@ pub struct DesignSpec {
     pub extract_recovery_pct: Option<f64>,
     /// Reflux ratio as a multiple of the minimum; `None`: Xu's optimum.
     pub reflux_factor: Option<f64>,
+    /// Meet the targets in a share of samples of the separation factors, not only at their
+    /// nominal values.
+    pub confidence: Option<crate::design::Confidence>,
 }
 
 /// The side draw of a three-outlet design: its group (the elements between the raffinate and

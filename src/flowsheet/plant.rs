@@ -179,6 +179,7 @@ mod tests {
                 separation_factors: BTreeMap::new(),
             },
             organic_capacity_mol_per_l: Some(0.2),
+            separation_factor_sigma: BTreeMap::new(),
             saponification_base: SaponificationBase::NH3,
         };
         (unit, system)

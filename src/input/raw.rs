@@ -88,6 +88,8 @@ pub struct RawSystem {
     pub organic_capacity_mol_per_l: Option<Spanned64>,
     /// "NaOH" (default) or "NH3".
     pub saponification_base: Option<Spanned<String>>,
+    /// Standard deviation of ln(separation factor) per element, for designs to a confidence.
+    pub separation_factor_sigma: Option<NamedValues>,
     /// Free text: where the parameters come from and under what conditions.
     pub source: Option<String>,
 }
@@ -166,6 +168,11 @@ pub struct RawDesign {
     /// to an organic one.
     pub side_draw_below_feed: Option<Spanned<u32>>,
     pub side_draw_above_feed: Option<Spanned<u32>>,
+    /// Meet every target in at least this share of samples of the system's separation
+    /// factors (`separation_factor_sigma`), %.
+    pub confidence_pct: Option<Spanned64>,
+    pub confidence_samples: Option<Spanned<u64>>,
+    pub confidence_seed: Option<Spanned<u64>>,
 }
 
 impl RawFeed {

@@ -128,6 +128,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             },
             organic_capacity_mol_per_l: None,
             saponification_base: SaponificationBase::NaOH,
+            separation_factor_sigma: Default::default(),
         }],
         feeds: IndexMap::from([(
             "feed".to_string(),

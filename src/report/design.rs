@@ -87,7 +87,8 @@ pub fn design_table(
             );
         }
     }
-    let _ = writeln!(w);
+    out.push_str(&super::confidence_table::confidence_table(designs));
+    out.push('\n');
     out.push_str(&summary(designed, solution, seconds));
     out
 }

@@ -1,6 +1,7 @@
 //! Results for people and for scripts: the JSON object of docs/file-format.md and readable tables.
 //! Builds strings and serde values; printing is the binary's job.
 
+mod confidence_table;
 mod csv;
 mod design;
 mod diagram;

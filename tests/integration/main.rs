@@ -1,6 +1,7 @@
 //! Integration tests: one crate, one module per area.
 
 mod cli;
+mod confidence;
 mod convergence;
 mod design;
 mod equipment;
