@@ -456,7 +456,7 @@ impl Cascade {
     /// RE flux of the fully loaded organic leaving 0-based stage `j`, per mol of feed: S on
     /// every stage, less the organic feed's 1 below the feed stage, and (1 - fraction) of it
     /// above an organic draw (the organic left runs as loaded as before).
-    fn organic_per_feed(&self, s: f64, j: usize) -> f64 {
+    pub(crate) fn organic_per_feed(&self, s: f64, j: usize) -> f64 {
         let below_organic_feed = self.feed_phase == FeedPhase::Organic && j + 1 < self.feed_stage();
         let flux = if below_organic_feed { s - 1.0 } else { s };
         match self.side_draw {

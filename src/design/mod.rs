@@ -8,12 +8,18 @@
 //! target (docs/model.md section 5). Purity and recovery rise with stages in either section, so the
 //! search grows the counts until the targets are met and then bisects each down.
 
+mod confidence;
 mod search;
 mod write;
 
 use thiserror::Error;
 
+pub use confidence::{
+    Confidence, DEFAULT_CONFIDENCE_SAMPLES, DEFAULT_CONFIDENCE_SEED, Tally, sample_factors,
+};
 pub use write::designed_toml;
+
+use std::collections::BTreeMap;
 
 use crate::cascade::{CascadeSolution, Draw, DrawPhase, OperatingPoint, SystemModel};
 use crate::elements::Element;
@@ -48,8 +54,22 @@ pub struct CascadeDesign {
     pub side_draw: Option<Draw>,
     /// What the designed cascade reaches, by rigorous simulation.
     pub achieved: Performance,
-    /// Rigorous simulations the search ran.
+    /// Rigorous simulations the search ran (samples of a confidence design included).
     pub simulations: usize,
+    /// A design to a confidence: how the samples fared, here and at the nominal design.
+    pub confidence: Option<ConfidenceDesign>,
+}
+
+/// How a design to a confidence fared on its samples of the separation factors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConfidenceDesign {
+    pub confidence: Confidence,
+    /// The stage counts that meet the targets at the nominal factors alone, and how that
+    /// design fares on the same samples.
+    pub nominal_stages: (usize, usize),
+    pub nominal: Tally,
+    /// How the designed counts fare on every sample.
+    pub designed: Tally,
 }
 
 /// Purity (oxide mass) and recovery of each group in its product, %.
@@ -184,8 +204,9 @@ fn design_into(
         .design
         .clone()
         .expect("only cascades with targets are designed");
-    let model = designed.systems[unit.system].model.clone();
-    let result = design_cascade(&unit.name, &spec, &model, feed, unit, options)?;
+    let system = &designed.systems[unit.system];
+    let (model, sigma) = (system.model.clone(), system.separation_factor_sigma.clone());
+    let result = design_cascade(&unit.name, &spec, &model, &sigma, feed, unit, options)?;
     let unit = &mut designed.cascades[k];
     unit.cascade.extraction_stages = result.extraction_stages;
     unit.cascade.scrub_stages = result.scrub_stages;
@@ -201,6 +222,7 @@ fn design_cascade(
     name: &str,
     spec: &DesignSpec,
     model: &SystemModel,
+    sigma: &BTreeMap<Element, f64>,
     feed: &Stream,
     unit: &crate::flowsheet::CascadeUnit,
     options: &SolverOptions,
@@ -433,6 +455,7 @@ fn design_cascade(
         extraction_ratio,
         scrub_ratio: w,
     };
+    let base = trial.clone();
     let mut simulations = 0;
     let mut evaluate = |n: usize, m: usize| {
         simulations += 1;
@@ -449,33 +472,110 @@ fn design_cascade(
             })?;
         Ok(groups.performance(feed, &solved))
     };
-    let meets = |p: &Performance| {
+    let judge = |p: &Performance| {
         // Percentage points short of each target.
         let short =
             |target: Option<f64>, reached: f64| target.map_or(0.0, |t| (t - reached).max(0.0));
-        let extraction = short(Some(spec.raffinate_purity_pct), p.raffinate_purity_pct)
-            + short(spec.extract_recovery_pct, p.extract_recovery_pct);
-        let scrub = short(Some(spec.extract_purity_pct), p.extract_purity_pct)
-            + short(spec.raffinate_recovery_pct, p.raffinate_recovery_pct);
-        search::Met {
-            extraction: extraction == 0.0,
-            scrub: scrub == 0.0,
-            shortfall: extraction + scrub,
+        let raffinate_purity = short(Some(spec.raffinate_purity_pct), p.raffinate_purity_pct);
+        let extract_recovery = short(spec.extract_recovery_pct, p.extract_recovery_pct);
+        let extract_purity = short(Some(spec.extract_purity_pct), p.extract_purity_pct);
+        let raffinate_recovery = short(spec.raffinate_recovery_pct, p.raffinate_recovery_pct);
+        confidence::Judged {
+            extraction: raffinate_purity + extract_recovery == 0.0,
+            scrub: extract_purity + raffinate_recovery == 0.0,
+            raffinate: raffinate_purity + raffinate_recovery == 0.0,
+            extract: extract_purity + extract_recovery == 0.0,
+            shortfall: raffinate_purity + extract_recovery + extract_purity + raffinate_recovery,
         }
+    };
+    let meets = |p: &Performance| {
+        let j = judge(p);
+        search::Met {
+            extraction: j.extraction,
+            scrub: j.scrub,
+            shortfall: j.shortfall,
+        }
+    };
+    let not_reached = |limit: usize, at: Performance| DesignError::NotReached {
+        cascade: name.to_string(),
+        limit,
+        reflux_ratio: w / (s - w),
+        raffinate_purity_pct: at.raffinate_purity_pct,
+        extract_purity_pct: at.extract_purity_pct,
     };
     let (n, m, achieved) =
         search::smallest_stages(start, fewest, &mut evaluate, meets).map_err(|failure| {
             match failure {
                 search::Failure::Solve(e) => e,
-                search::Failure::Limit { limit, at } => DesignError::NotReached {
-                    cascade: name.to_string(),
-                    limit,
-                    reflux_ratio: w / (s - w),
-                    raffinate_purity_pct: at.raffinate_purity_pct,
-                    extract_purity_pct: at.extract_purity_pct,
-                },
+                search::Failure::Limit { limit, at } => not_reached(limit, at),
             }
         })?;
+    let (n, m, achieved, confidence) = match spec.confidence {
+        None => (n, m, achieved, None),
+        Some(c) => {
+            // Sample k of the factors, solved at counts (n, m) and judged; a sample whose
+            // simulation fails meets nothing.
+            let judge_at = |n: usize, m: usize, k: usize| {
+                let factors = sample_factors(separation_factors, sigma, c.seed, k);
+                let sampled = SystemModel::Saturated {
+                    separation_factors: factors,
+                };
+                let mut cascade = base.clone();
+                cascade.extraction_stages = n;
+                cascade.scrub_stages = m;
+                cascade.side_draw = placed(n);
+                let solved = cascade.solve(&sampled, feed, options).ok()?;
+                Some(judge(&groups.performance(feed, &solved)))
+            };
+            let nominal = confidence::tally(c.samples, c.pct, false, |k| judge_at(n, m, k));
+            let needed = (c.pct / 100.0 * c.samples as f64).ceil() as usize;
+            let mut sampled_simulations = c.samples;
+            let mut evaluate_sampled = |n: usize, m: usize| {
+                let p = evaluate(n, m)?;
+                let t = confidence::tally(c.samples, c.pct, true, |k| judge_at(n, m, k));
+                sampled_simulations += t.judged;
+                Ok((p, t))
+            };
+            // The nominal targets, and every target in `pct` % of the samples; a section
+            // whose own share falls short is the one to grow, and where both reach it but
+            // not together, the one further from it.
+            let meets_sampled = |(p, t): &(Performance, Tally)| {
+                let j = judge(p);
+                let joint = t.both >= needed;
+                let wanted = c.pct / 100.0;
+                let mut extraction = joint || Tally::share(t.extraction, t.judged) >= wanted;
+                let mut scrub = joint || Tally::share(t.scrub, t.judged) >= wanted;
+                if extraction && scrub && !joint {
+                    if t.extraction <= t.scrub {
+                        extraction = false;
+                    } else {
+                        scrub = false;
+                    }
+                }
+                search::Met {
+                    extraction: j.extraction && extraction,
+                    scrub: j.scrub && scrub,
+                    shortfall: j.shortfall + t.shortfall / t.judged.max(1) as f64,
+                }
+            };
+            let (n2, m2, (achieved, _)) =
+                search::smallest_stages((n, m), fewest, &mut evaluate_sampled, meets_sampled)
+                    .map_err(|failure| match failure {
+                        search::Failure::Solve(e) => e,
+                        search::Failure::Limit { limit, at } => not_reached(limit, at.0),
+                    })?;
+            let designed = confidence::tally(c.samples, c.pct, false, |k| judge_at(n2, m2, k));
+            sampled_simulations += c.samples;
+            simulations += sampled_simulations;
+            let result = ConfidenceDesign {
+                confidence: c,
+                nominal_stages: (n, m),
+                nominal,
+                designed,
+            };
+            (n2, m2, achieved, Some(result))
+        }
+    };
     Ok(CascadeDesign {
         cascade: name.to_string(),
         key_pair: (light_key, heavy_key),
@@ -492,6 +592,7 @@ fn design_cascade(
         side_draw: placed(n),
         achieved,
         simulations,
+        confidence,
     })
 }
 

@@ -2,22 +2,27 @@
 //! specifications, in plant units (mol/h). Built from a file by [`crate::input`]; solved by
 //! [`Flowsheet::solve`].
 
+mod equipment;
 mod plant;
 mod recycle;
 mod sequence;
 mod solution;
+mod stage_flows;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use indexmap::IndexMap;
 
+pub use equipment::{CascadeEquipment, PlantCost, PlantEquipment};
 pub use plant::{Concentrations, PlantFlows, Reagents, SaponificationBase};
 pub use recycle::{RECYCLE_MAX_ITERATIONS, RECYCLE_TOLERANCE, RecycleOutcome};
 pub use sequence::{Block, UnitId, sequence};
 pub use solution::{CascadeOutcome, FlowsheetSolution, ProductResult};
 
 use crate::cascade::{Cascade, DrawPhase, SystemModel};
+use crate::economics::Prices;
 use crate::elements::Element;
+use crate::equipment::MixerSettlerSpec;
 use crate::stream::Stream;
 
 /// Operating hours per year when a flowsheet does not say (330 days; docs/model.md section 1).
@@ -45,6 +50,9 @@ pub struct ExtractantSystem {
     /// mol of RE per litre of loaded organic, to report organic volumetric flows.
     pub organic_capacity_mol_per_l: Option<f64>,
     pub saponification_base: SaponificationBase,
+    /// Standard deviation of ln(separation factor) per element (relative to the system's
+    /// reference), for designs to a confidence; empty when the file gives none.
+    pub separation_factor_sigma: BTreeMap<Element, f64>,
 }
 
 /// A cascade placed in the flowsheet.
@@ -64,6 +72,8 @@ pub struct CascadeUnit {
     pub concentrations: Concentrations,
     /// What `sxcascade design` sizes this cascade for, if the file says.
     pub design: Option<DesignSpec>,
+    /// How its mixer-settlers are sized, if the file says (equipment and inventory results).
+    pub mixer_settlers: Option<MixerSettlerSpec>,
 }
 
 /// The split a cascade must make and how well.
@@ -82,6 +92,9 @@ pub struct DesignSpec {
     pub extract_recovery_pct: Option<f64>,
     /// Reflux ratio as a multiple of the minimum; `None`: Xu's optimum.
     pub reflux_factor: Option<f64>,
+    /// Meet the targets in a share of samples of the separation factors, not only at their
+    /// nominal values.
+    pub confidence: Option<crate::design::Confidence>,
 }
 
 /// The side draw of a three-outlet design: its group (the elements between the raffinate and
@@ -169,6 +182,8 @@ pub struct Flowsheet {
     pub cascades: Vec<CascadeUnit>,
     pub splitters: Vec<SplitterUnit>,
     pub products: Vec<ProductSpec>,
+    /// Prices for the plant's cost, if the file gives them.
+    pub prices: Option<Prices>,
 }
 
 impl Flowsheet {

@@ -171,6 +171,7 @@ mod tests {
                 strip_acid_mol_per_l: Some(6.0),
             },
             design: None,
+            mixer_settlers: None,
         };
         let system = ExtractantSystem {
             name: "p507".into(),
@@ -178,6 +179,7 @@ mod tests {
                 separation_factors: BTreeMap::new(),
             },
             organic_capacity_mol_per_l: Some(0.2),
+            separation_factor_sigma: BTreeMap::new(),
             saponification_base: SaponificationBase::NH3,
         };
         (unit, system)

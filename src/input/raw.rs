@@ -28,6 +28,47 @@ pub struct RawFlowsheet {
     pub splitters: Vec<Spanned<RawSplitter>>,
     #[serde(default)]
     pub products: Vec<Spanned<RawProduct>>,
+    /// Mixer-settler sizing for every cascade that does not give its own.
+    pub equipment: Option<Spanned<RawEquipment>>,
+    pub prices: Option<Spanned<RawPrices>>,
+}
+
+/// How mixer-settlers are sized: in `[equipment]` for every cascade, or in a cascade.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEquipment {
+    pub mixer_residence_min: Option<Spanned64>,
+    pub settler_flux_m3_per_m2_h: Option<Spanned64>,
+    pub settler_depth_m: Option<Spanned64>,
+    pub source: Option<String>,
+}
+
+/// `[prices]`: what the plant's reagents, organic and products cost, USD.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrices {
+    /// Cost index (CEPCI) of the prices' year.
+    pub cost_index: Option<Spanned64>,
+    pub hcl_usd_per_t: Option<Spanned64>,
+    pub naoh_usd_per_t: Option<Spanned64>,
+    pub nh3_usd_per_t: Option<Spanned64>,
+    pub organic_usd_per_m3: Option<Spanned64>,
+    pub organic_loss_l_per_m3_aqueous: Option<Spanned64>,
+    /// Keyed by oxide: `{ Nd2O3 = 60.0 }`.
+    pub oxides_usd_per_kg: Option<NamedValues>,
+    pub mixer_settler: Option<Spanned<RawCapitalLaw>>,
+    pub source: Option<String>,
+}
+
+/// `[prices.mixer_settler]`: the capital law's parameters, replacing the default's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapitalLaw {
+    pub base_usd: Spanned64,
+    pub base_volume_gal: Spanned64,
+    pub exponent: Spanned64,
+    pub base_cost_index: Spanned64,
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,6 +88,8 @@ pub struct RawSystem {
     pub organic_capacity_mol_per_l: Option<Spanned64>,
     /// "NaOH" (default) or "NH3".
     pub saponification_base: Option<Spanned<String>>,
+    /// Standard deviation of ln(separation factor) per element, for designs to a confidence.
+    pub separation_factor_sigma: Option<NamedValues>,
     /// Free text: where the parameters come from and under what conditions.
     pub source: Option<String>,
 }
@@ -99,6 +142,10 @@ pub struct RawCascade {
     pub feed_concentration_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,
+    /// Mixer-settler sizing, over the file's `[equipment]`.
+    pub mixer_residence_min: Option<Spanned64>,
+    pub settler_flux_m3_per_m2_h: Option<Spanned64>,
+    pub settler_depth_m: Option<Spanned64>,
     /// What `sxcascade design` sizes the cascade for.
     pub design: Option<Spanned<RawDesign>>,
 }
@@ -121,6 +168,11 @@ pub struct RawDesign {
     /// to an organic one.
     pub side_draw_below_feed: Option<Spanned<u32>>,
     pub side_draw_above_feed: Option<Spanned<u32>>,
+    /// Meet every target in at least this share of samples of the system's separation
+    /// factors (`separation_factor_sigma`), %.
+    pub confidence_pct: Option<Spanned64>,
+    pub confidence_samples: Option<Spanned<u64>>,
+    pub confidence_seed: Option<Spanned<u64>>,
 }
 
 impl RawFeed {

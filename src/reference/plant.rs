@@ -93,6 +93,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             side_draw: None,
             concentrations: Concentrations::default(),
             design: None,
+            mixer_settlers: None,
         });
         for part in [light, heavy] {
             if let [single] = part {
@@ -127,6 +128,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             },
             organic_capacity_mol_per_l: None,
             saponification_base: SaponificationBase::NaOH,
+            separation_factor_sigma: Default::default(),
         }],
         feeds: IndexMap::from([(
             "feed".to_string(),
@@ -142,5 +144,6 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
             ],
         }],
         products,
+        prices: None,
     }
 }

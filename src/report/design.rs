@@ -92,7 +92,8 @@ pub fn design_table(
     for line in side_draws {
         let _ = writeln!(w, "{line}");
     }
-    let _ = writeln!(w);
+    out.push_str(&super::confidence_table::confidence_table(designs));
+    out.push('\n');
     out.push_str(&summary(designed, solution, seconds));
     out
 }

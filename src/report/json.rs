@@ -1,11 +1,12 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use super::equipment::{CostReport, EquipmentReport, EquipmentTotals, inventory_kg};
 use super::reo_t_per_year;
 use crate::cascade::OperatingPoint;
 use crate::flowsheet::{
-    CascadeOutcome, CascadeUnit, Flowsheet, FlowsheetSolution, PlantFlows, ProductResult, Reagents,
-    RecycleOutcome, SaponificationBase, StreamRole,
+    CascadeEquipment, CascadeOutcome, CascadeUnit, Flowsheet, FlowsheetSolution, PlantFlows,
+    ProductResult, Reagents, RecycleOutcome, SaponificationBase, StreamRole,
 };
 use crate::stream::Stream;
 
@@ -25,6 +26,12 @@ pub struct RunReport {
     /// Sum over the cascades that report reagents.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reagents_total: Option<ReagentTotals>,
+    /// Mixer-settlers and inventory over the cascades the file sizes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equipment_total: Option<EquipmentTotals>,
+    /// The plant's cost, when the file gives `[prices]` and sizes mixer-settlers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostReport>,
 }
 
 /// A recycle loop and how its tear streams converged.
@@ -103,6 +110,12 @@ pub struct CascadeReport {
     pub raffinate_l_per_h: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reagents: Option<ReagentReport>,
+    /// Its mixer-settlers, when the file sizes them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equipment: Option<EquipmentReport>,
+    /// Rare earths held at steady state, both phases, kg of oxide per element.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory_kg: Option<IndexMap<String, f64>>,
     /// `null` when the cascade was not solved.
     pub iterations: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,6 +184,8 @@ pub fn run_report(
     solve_seconds: f64,
     with_profiles: bool,
 ) -> RunReport {
+    let equipment = solution.equipment(flowsheet);
+    let plant_equipment = solution.plant_equipment(flowsheet, &equipment);
     RunReport {
         flowsheet: flowsheet.name.clone(),
         converged: solution.converged(),
@@ -181,7 +196,10 @@ pub fn run_report(
             .cascades
             .iter()
             .zip(&solution.cascades)
-            .map(|(unit, outcome)| cascade_report(flowsheet, unit, outcome, with_profiles))
+            .zip(&equipment)
+            .map(|((unit, outcome), equipment)| {
+                cascade_report(flowsheet, unit, outcome, equipment.as_ref(), with_profiles)
+            })
             .collect(),
         recycles: solution.recycles.iter().map(recycle_report).collect(),
         streams: solution
@@ -194,6 +212,11 @@ pub fn run_report(
             .collect(),
         products: solution.products.iter().map(product_report).collect(),
         reagents_total: reagent_totals(flowsheet, solution),
+        equipment_total: plant_equipment.as_ref().map(EquipmentTotals::new),
+        cost: plant_equipment
+            .as_ref()
+            .and_then(|p| p.cost.as_ref())
+            .map(CostReport::new),
     }
 }
 
@@ -242,6 +265,7 @@ fn cascade_report(
     flowsheet: &Flowsheet,
     unit: &CascadeUnit,
     outcome: &CascadeOutcome,
+    equipment: Option<&CascadeEquipment>,
     with_profiles: bool,
 ) -> CascadeReport {
     let c = &unit.cascade;
@@ -304,6 +328,8 @@ fn cascade_report(
             hcl_mol_per_h: r.acid_mol_per_h(),
             hcl_t_per_year: r.acid_t_per_year(hours),
         }),
+        equipment: equipment.map(EquipmentReport::new),
+        inventory_kg: equipment.map(inventory_kg),
         iterations: solved.map(|s| s.convergence.iterations),
         substitution_sweeps: solved.map(|s| s.convergence.sweeps),
         residual: solved.map(|s| s.convergence.residual),

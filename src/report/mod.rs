@@ -2,9 +2,12 @@
 //! Builds strings and serde values; printing is the binary's job.
 
 mod columns;
+mod confidence_table;
 mod csv;
 mod design;
 mod diagram;
+mod equipment;
+mod equipment_table;
 mod headings;
 mod html;
 mod json;
@@ -16,6 +19,7 @@ mod table;
 pub use csv::{CsvFile, csv_files};
 pub use design::design_table;
 pub use diagram::flowsheet_diagram;
+pub use equipment_table::equipment_table;
 pub use html::Provenance;
 pub use json::{RunReport, run_report};
 pub use plotted::{PlottedReport, plotted_report};

@@ -9,6 +9,7 @@ use super::columns::escape;
 use super::csv::cascade_stems;
 use super::csv_files;
 use super::diagram::flowsheet_diagram;
+use super::equipment_table::equipment_summary;
 use super::html::{
     Contents, Provenance, contents, head, heading2, html_table, provenance_header, status,
 };
@@ -109,10 +110,12 @@ pub fn plotted_report(
             .map_or(String::new(), |bytes| html_table(bytes, order))
     };
     let plant = plant_table(flowsheet, &solution);
+    let equipment = equipment_summary(flowsheet, &solution);
 
     let diagram_section = Contents::new("flowsheet", "Flowsheet diagram");
     let products = Contents::new("products", "Products");
     let plant_section = Contents::new("plant", "Plant flows and reagents");
+    let equipment_section = Contents::new("equipment", "Mixer-settlers, inventory and cost");
     let cascades = Contents::new("cascades", "Cascades");
     let mut profiles = Contents::new("profiles", "Profiles and curves of each cascade");
     profiles.parts = flowsheet
@@ -131,6 +134,7 @@ pub fn plotted_report(
         Some(&diagram_section),
         Some(&products),
         plant.as_ref().map(|_| &plant_section),
+        equipment.as_ref().map(|_| &equipment_section),
         Some(&cascades),
         Some(&profiles),
         Some(&streams),
@@ -170,6 +174,13 @@ pub fn plotted_report(
             "<p class=\"note\">{}.</p>\n",
             escape(REAGENT_NOTE)
         ));
+    }
+    if let Some(equipment) = &equipment {
+        html.push_str(&heading2(&equipment_section));
+        html.push_str(&equipment.table.to_html());
+        for note in &equipment.notes {
+            html.push_str(&format!("<p class=\"note\">{}.</p>\n", escape(note)));
+        }
     }
     html.push_str(&heading2(&cascades));
     html.push_str(&table(

@@ -76,6 +76,7 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
         w.push_str(&plant.to_text());
         let _ = writeln!(w, "{REAGENT_NOTE}");
     }
+    w.push_str(&super::equipment_table(flowsheet, solution));
     let _ = writeln!(w);
     w.push_str(&stream_table(flowsheet, solution).to_text());
     if !solution.products.is_empty() {

@@ -1,8 +1,10 @@
 //! Integration tests: one crate, one module per area.
 
 mod cli;
+mod confidence;
 mod convergence;
 mod design;
+mod equipment;
 mod network;
 mod plots;
 mod properties;

@@ -129,6 +129,7 @@ impl Validator {
             raffinate_recovery_pct,
             extract_recovery_pct,
             reflux_factor,
+            confidence: self.confidence(&owner, d, system)?,
         })
     }
 

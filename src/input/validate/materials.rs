@@ -114,6 +114,7 @@ impl Validator {
             model,
             organic_capacity_mol_per_l,
             saponification_base,
+            separation_factor_sigma: self.separation_factor_sigma(name, s)?,
         })
     }
 

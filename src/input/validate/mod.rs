@@ -11,7 +11,9 @@ use toml::Spanned;
 use network::RawUnit;
 
 mod cascade;
+mod confidence;
 mod design;
+mod equipment;
 mod materials;
 mod network;
 mod products;
@@ -104,6 +106,10 @@ impl Validator {
         let cascades = self.cascades(&raw, &system_index, &systems);
         let splitters: Option<Vec<_>> = raw.splitters.iter().map(|s| self.splitter(s)).collect();
         let products = self.products(&raw, &units);
+        let prices = match &raw.prices {
+            Some(p) => self.prices(p.get_ref()).map(Some),
+            None => Some(None),
+        };
         if raw.cascades.is_empty() {
             self.error(
                 whole_file.start..whole_file.start,
@@ -118,6 +124,7 @@ impl Validator {
             cascades: cascades?,
             splitters: splitters?,
             products: products?,
+            prices: prices?,
         };
         if self.errors.is_empty() {
             self.check_elements(&raw, &flowsheet);
@@ -161,6 +168,9 @@ impl Validator {
             }
             // A design table with errors is reported as such, not also as "run design first".
             let design_valid = self.errors.len() == errors_before;
+            let concentrations = self.concentrations(c);
+            let defaults = raw.equipment.as_ref().map(|e| e.get_ref());
+            let mixer_settlers = self.mixer_settlers(c, defaults, &systems[system], concentrations);
             match self.cascade(c, &systems[system].model, design_valid) {
                 Some(cascade) => units.push(CascadeUnit {
                     name: c.name.get_ref().clone(),
@@ -170,8 +180,9 @@ impl Validator {
                     raffinate: c.raffinate.get_ref().clone(),
                     extract: c.extract.get_ref().clone(),
                     side_draw: c.side_draw.as_ref().map(|s| s.get_ref().clone()),
-                    concentrations: self.concentrations(c),
+                    concentrations,
                     design,
+                    mixer_settlers,
                 }),
                 None => ok = false,
             }
