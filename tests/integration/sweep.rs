@@ -50,12 +50,14 @@ fn four_slurm_shards_merge_into_the_unsharded_file() {
     let whole = dir.join("whole.csv");
     ok(&sweep_to(&whole, &[], &[]));
     let parts = dir.join("parts");
-    for task in ["0", "1", "2", "3"] {
+    // An array `--array=1-4`: task ids from 1, shards from 0.
+    for task in ["1", "2", "3", "4"] {
         let env = [
             ("SLURM_ARRAY_TASK_ID", task),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
             ("SLURM_ARRAY_TASK_COUNT", "4"),
         ];
-        ok(&sweep_to(&parts, &[], &env));
+        ok(&sweep_to(&parts, &["--shards", "slurm"], &env));
     }
     let merged = dir.join("merged.csv");
     ok(&sxcascade(&[
@@ -112,6 +114,45 @@ fn four_slurm_shards_merge_into_the_unsharded_file() {
     ]);
     assert_eq!(other.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&other.stderr).contains("another sweep"));
+}
+
+/// A sweep inside a job array shards only when asked: without --shard/--shards it is the
+/// whole sweep into one file, and `--shards slurm` outside an array says what is missing.
+#[test]
+fn a_job_array_shards_a_sweep_only_when_asked() {
+    let tmp = scratch("array");
+    let dir = tmp.path();
+    let whole = dir.join("whole.csv");
+    ok(&sweep_to(&whole, &[], &[]));
+    let in_array = dir.join("in-array.csv");
+    let env = [
+        ("SLURM_ARRAY_TASK_ID", "2"),
+        ("SLURM_ARRAY_TASK_MIN", "0"),
+        ("SLURM_ARRAY_TASK_COUNT", "4"),
+    ];
+    ok(&sweep_to(&in_array, &[], &env));
+    assert!(in_array.is_file(), "OUT became a directory");
+    assert_eq!(
+        std::fs::read_to_string(&in_array).unwrap(),
+        std::fs::read_to_string(&whole).unwrap()
+    );
+    // Explicit shards are taken as given, whatever the array says.
+    let parts = dir.join("parts");
+    ok(&sweep_to(&parts, &["--shard", "0", "--shards", "2"], &env));
+    assert!(parts.join("part-0-of-2.csv").is_file());
+
+    let outside = dir.join("outside");
+    let out = sweep_to(&outside, &["--shards", "slurm"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--shards slurm: SLURM_ARRAY_TASK_COUNT is not set"),
+        "{stderr}"
+    );
+    assert!(!outside.exists(), "nothing is written on a refused sweep");
+    let out = sweep_to(&outside, &["--shards", "4"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give both --shard K and --shards N"));
 }
 
 #[test]
