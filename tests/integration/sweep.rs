@@ -376,7 +376,11 @@ fn shipped_sweep_files_run_and_show_what_they_claim() {
     shipped.sort();
     assert_eq!(
         shipped,
-        ["prnd_beta_uncertainty.toml", "prnd_stages_reflux.toml"],
+        [
+            "prnd_beta_uncertainty.toml",
+            "prnd_stages_reflux.toml",
+            "reference_prnd_stages_reflux.toml"
+        ],
         "every shipped sweep file is tested here"
     );
     let tmp = scratch("shipped");
@@ -430,4 +434,61 @@ fn shipped_sweep_files_run_and_show_what_they_claim() {
     };
     let (d, m) = (on_spec(design), on_spec(margin));
     assert!(0 < d && d < m && m < 2000, "{d} then {m} of 2000 on spec");
+
+    // The reference plant's Pr/Nd cascade (the Slurm example's sweep), stages x reflux at a
+    // fixed split: a window of sizeable area with its edge inside the grid. Every case
+    // converges; the file's own point (25 scrub stages, R 3.8) is on spec; fewer stages
+    // suffice as reflux rises; the lowest refluxes and fewest stages are off spec.
+    let grid = run("reference_prnd_stages_reflux.toml");
+    assert_eq!(grid.len(), 32 * 40);
+    assert!(
+        grid.iter()
+            .all(|r| r["status"] == "ok" || r["status"] == "off_spec")
+    );
+    let ok = grid.iter().filter(|r| r["status"] == "ok").count();
+    assert!((400..1150).contains(&ok), "{ok} of 1280 on spec");
+    let fewest = |reflux: &str| {
+        grid.iter()
+            .filter(|r| r["cascades.Pr_Nd.reflux_ratio"] == reflux && r["status"] == "ok")
+            .map(|r| r["cascades.Pr_Nd.scrub_stages"].parse::<u32>().unwrap())
+            .min()
+    };
+    let (low, mid, high) = (fewest("3.2"), fewest("3.8"), fewest("6.5"));
+    assert!(low.unwrap() > mid.unwrap() && mid.unwrap() > high.unwrap());
+    assert!(mid.unwrap() <= 25, "{mid:?}");
+    assert_eq!(fewest("2.6"), None);
+    assert!(
+        grid.iter()
+            .filter(|r| r["cascades.Pr_Nd.scrub_stages"] == "14")
+            .all(|r| r["status"] == "off_spec")
+    );
+}
+
+/// The Slurm example runs a shipped sweep file (its window is checked above; the example
+/// itself runs on a real Slurm in tests/slurm_array.sh), in as many shards as its array has
+/// tasks, each no bigger than a small partition's node.
+#[test]
+fn the_slurm_example_runs_a_shipped_sweep_sized_for_a_small_node() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join("examples/slurm/sweep.sbatch")).unwrap();
+    let value = |prefix: &str| -> &str {
+        script
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix}..."))
+            .split_whitespace()
+            .next()
+            .unwrap()
+    };
+    assert_eq!(
+        value("SWEEP="),
+        "flowsheets/sweeps/reference_prnd_stages_reflux.toml"
+    );
+    let shards: usize = value("SHARDS=").parse().unwrap();
+    assert_eq!(value("#SBATCH --array="), format!("0-{}", shards - 1));
+    let cpus: usize = value("#SBATCH --cpus-per-task=").parse().unwrap();
+    assert!(cpus <= 4, "{cpus} CPUs a task");
+    assert!(script.contains("--shard \"$SLURM_ARRAY_TASK_ID\" --shards \"$SHARDS\""));
+    let submit = std::fs::read_to_string(root.join("examples/slurm/submit.sh")).unwrap();
+    assert!(submit.contains("--dependency=afterany:"));
 }
