@@ -10,11 +10,12 @@ use sxcascade::SolverOptions;
 use sxcascade::atomic::write_atomically;
 use sxcascade::input::FlowsheetTemplate;
 use sxcascade::sweep::{
-    Axis, Manifest, RunOptions, RunSummary, Shard, Sweep, SweepPlan, block_count, fingerprint,
+    Axis, Manifest, RunOptions, RunSummary, Sweep, SweepPlan, block_count, fingerprint,
     is_sweep_file, merge, parse_sweep_file, run_to_file,
 };
 
 use super::super::{EXIT_BAD_INPUT, EXIT_OFF_SPEC};
+use super::shard::{Shards, parse_shards, shard_of};
 use super::{exit_code, read};
 
 /// The sweep command's arguments.
@@ -31,13 +32,15 @@ pub struct SweepArgs {
     /// Results: a CSV file; with shards, a directory of part-K-of-N.csv files.
     #[arg(short, long, value_name = "OUT")]
     pub output: PathBuf,
-    /// Run only shard K (0 to N-1) of N; defaults from SLURM_ARRAY_TASK_ID and
-    /// SLURM_ARRAY_TASK_COUNT in a Slurm job array.
-    #[arg(long, value_name = "K", requires = "shards")]
+    /// Run only shard K (0 to N-1) of the N given by --shards.
+    #[arg(long, value_name = "K")]
     pub shard: Option<usize>,
-    /// How many shards the cases are split into (contiguous slices, by warm-start blocks).
-    #[arg(long, value_name = "N", requires = "shard")]
-    pub shards: Option<usize>,
+    /// How many shards the cases are split into (contiguous slices, by warm-start blocks), or
+    /// `slurm`: shard SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT,
+    /// this task's share of a whole job array. Without --shards the sweep is whole, in a job
+    /// array or not.
+    #[arg(long, value_name = "N|slurm", value_parser = parse_shards)]
+    pub shards: Option<Shards>,
     /// Worker threads (default: RAYON_NUM_THREADS, else every core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -80,8 +83,9 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
     let print = fingerprint(&sweep, &text, options);
     let cases = sweep.plan.cases()?;
     let blocks = block_count(cases);
-    // Sharded (a job array, or asked for): OUT is a directory of parts.
-    let (blocks, target) = match shard_of(args.shard, args.shards)? {
+    // Sharded (asked for): OUT is a directory of parts.
+    let (blocks, target) = match shard_of(args.shard, args.shards, |name| std::env::var(name).ok())?
+    {
         None => (0..blocks, args.output.clone()),
         Some(shard) => {
             let manifest = Manifest::new(&sweep, &name, &print, shard.count, args.timing)?;
@@ -119,41 +123,6 @@ fn plan_of(file: &Path) -> Result<(PathBuf, SweepPlan), String> {
     } else {
         Ok((file.to_path_buf(), SweepPlan::default()))
     }
-}
-
-/// The shard to run: `--shard`/`--shards`, else Slurm's job-array variables, else none.
-fn shard_of(shard: Option<usize>, shards: Option<usize>) -> Result<Option<Shard>, String> {
-    let from_env = |name: &str| -> Result<Option<usize>, String> {
-        match std::env::var(name) {
-            Ok(v) => v
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("error: {name}={v} is not a whole number")),
-            Err(_) => Ok(None),
-        }
-    };
-    let (index, count) = match (shard, shards) {
-        (Some(k), Some(n)) => (k, n),
-        (None, None) => match from_env("SLURM_ARRAY_TASK_COUNT")? {
-            // Task ids run from the array's first index (`--array=1-8` starts at 1).
-            Some(n) => {
-                let id = from_env("SLURM_ARRAY_TASK_ID")?
-                    .ok_or("error: SLURM_ARRAY_TASK_COUNT is set but SLURM_ARRAY_TASK_ID is not")?;
-                let min = from_env("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-                (
-                    id.checked_sub(min)
-                        .ok_or("error: SLURM_ARRAY_TASK_ID is below SLURM_ARRAY_TASK_MIN")?,
-                    n,
-                )
-            }
-            None => return Ok(None),
-        },
-        _ => return Err("error: give both --shard K and --shards N".into()),
-    };
-    Shard::new(index, count)
-        .map(Some)
-        .map_err(|e| format!("error: {e}"))
 }
 
 fn progress_bar(cases: usize) -> ProgressBar {

@@ -50,12 +50,14 @@ fn four_slurm_shards_merge_into_the_unsharded_file() {
     let whole = dir.join("whole.csv");
     ok(&sweep_to(&whole, &[], &[]));
     let parts = dir.join("parts");
-    for task in ["0", "1", "2", "3"] {
+    // An array `--array=1-4`: task ids from 1, shards from 0.
+    for task in ["1", "2", "3", "4"] {
         let env = [
             ("SLURM_ARRAY_TASK_ID", task),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
             ("SLURM_ARRAY_TASK_COUNT", "4"),
         ];
-        ok(&sweep_to(&parts, &[], &env));
+        ok(&sweep_to(&parts, &["--shards", "slurm"], &env));
     }
     let merged = dir.join("merged.csv");
     ok(&sxcascade(&[
@@ -112,6 +114,45 @@ fn four_slurm_shards_merge_into_the_unsharded_file() {
     ]);
     assert_eq!(other.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&other.stderr).contains("another sweep"));
+}
+
+/// A sweep inside a job array shards only when asked: without --shard/--shards it is the
+/// whole sweep into one file, and `--shards slurm` outside an array says what is missing.
+#[test]
+fn a_job_array_shards_a_sweep_only_when_asked() {
+    let tmp = scratch("array");
+    let dir = tmp.path();
+    let whole = dir.join("whole.csv");
+    ok(&sweep_to(&whole, &[], &[]));
+    let in_array = dir.join("in-array.csv");
+    let env = [
+        ("SLURM_ARRAY_TASK_ID", "2"),
+        ("SLURM_ARRAY_TASK_MIN", "0"),
+        ("SLURM_ARRAY_TASK_COUNT", "4"),
+    ];
+    ok(&sweep_to(&in_array, &[], &env));
+    assert!(in_array.is_file(), "OUT became a directory");
+    assert_eq!(
+        std::fs::read_to_string(&in_array).unwrap(),
+        std::fs::read_to_string(&whole).unwrap()
+    );
+    // Explicit shards are taken as given, whatever the array says.
+    let parts = dir.join("parts");
+    ok(&sweep_to(&parts, &["--shard", "0", "--shards", "2"], &env));
+    assert!(parts.join("part-0-of-2.csv").is_file());
+
+    let outside = dir.join("outside");
+    let out = sweep_to(&outside, &["--shards", "slurm"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--shards slurm: SLURM_ARRAY_TASK_COUNT is not set"),
+        "{stderr}"
+    );
+    assert!(!outside.exists(), "nothing is written on a refused sweep");
+    let out = sweep_to(&outside, &["--shards", "4"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give both --shard K and --shards N"));
 }
 
 #[test]
@@ -335,7 +376,11 @@ fn shipped_sweep_files_run_and_show_what_they_claim() {
     shipped.sort();
     assert_eq!(
         shipped,
-        ["prnd_beta_uncertainty.toml", "prnd_stages_reflux.toml"],
+        [
+            "prnd_beta_uncertainty.toml",
+            "prnd_stages_reflux.toml",
+            "reference_prnd_stages_reflux.toml"
+        ],
         "every shipped sweep file is tested here"
     );
     let tmp = scratch("shipped");
@@ -389,4 +434,61 @@ fn shipped_sweep_files_run_and_show_what_they_claim() {
     };
     let (d, m) = (on_spec(design), on_spec(margin));
     assert!(0 < d && d < m && m < 2000, "{d} then {m} of 2000 on spec");
+
+    // The reference plant's Pr/Nd cascade (the Slurm example's sweep), stages x reflux at a
+    // fixed split: a window of sizeable area with its edge inside the grid. Every case
+    // converges; the file's own point (25 scrub stages, R 3.8) is on spec; fewer stages
+    // suffice as reflux rises; the lowest refluxes and fewest stages are off spec.
+    let grid = run("reference_prnd_stages_reflux.toml");
+    assert_eq!(grid.len(), 32 * 40);
+    assert!(
+        grid.iter()
+            .all(|r| r["status"] == "ok" || r["status"] == "off_spec")
+    );
+    let ok = grid.iter().filter(|r| r["status"] == "ok").count();
+    assert!((400..1150).contains(&ok), "{ok} of 1280 on spec");
+    let fewest = |reflux: &str| {
+        grid.iter()
+            .filter(|r| r["cascades.Pr_Nd.reflux_ratio"] == reflux && r["status"] == "ok")
+            .map(|r| r["cascades.Pr_Nd.scrub_stages"].parse::<u32>().unwrap())
+            .min()
+    };
+    let (low, mid, high) = (fewest("3.2"), fewest("3.8"), fewest("6.5"));
+    assert!(low.unwrap() > mid.unwrap() && mid.unwrap() > high.unwrap());
+    assert!(mid.unwrap() <= 25, "{mid:?}");
+    assert_eq!(fewest("2.6"), None);
+    assert!(
+        grid.iter()
+            .filter(|r| r["cascades.Pr_Nd.scrub_stages"] == "14")
+            .all(|r| r["status"] == "off_spec")
+    );
+}
+
+/// The Slurm example runs a shipped sweep file (its window is checked above; the example
+/// itself runs on a real Slurm in tests/slurm_array.sh), in as many shards as its array has
+/// tasks, each no bigger than a small partition's node.
+#[test]
+fn the_slurm_example_runs_a_shipped_sweep_sized_for_a_small_node() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join("examples/slurm/sweep.sbatch")).unwrap();
+    let value = |prefix: &str| -> &str {
+        script
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix}..."))
+            .split_whitespace()
+            .next()
+            .unwrap()
+    };
+    assert_eq!(
+        value("SWEEP="),
+        "flowsheets/sweeps/reference_prnd_stages_reflux.toml"
+    );
+    let shards: usize = value("SHARDS=").parse().unwrap();
+    assert_eq!(value("#SBATCH --array="), format!("0-{}", shards - 1));
+    let cpus: usize = value("#SBATCH --cpus-per-task=").parse().unwrap();
+    assert!(cpus <= 4, "{cpus} CPUs a task");
+    assert!(script.contains("--shard \"$SLURM_ARRAY_TASK_ID\" --shards \"$SHARDS\""));
+    let submit = std::fs::read_to_string(root.join("examples/slurm/submit.sh")).unwrap();
+    assert!(submit.contains("--dependency=afterany:"));
 }
