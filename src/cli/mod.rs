@@ -4,6 +4,7 @@
 pub mod plot;
 pub mod plot_sweep;
 pub mod report;
+pub mod stdout;
 pub mod sweep;
 
 use std::path::Path;

@@ -7,12 +7,14 @@ use sxcascade::SolverOptions;
 use sxcascade::atomic::write_atomically;
 use sxcascade::report::plotted_report;
 
+use crate::outln;
+
 use super::super::EXIT_OFF_SPEC;
 use super::{exit_code, flowsheet_and_template, read};
 
 pub fn report(file: &Path, dir: &Path) -> ExitCode {
     exit_code(write(file, dir).map(|(html, on_spec)| {
-        println!("report written to {}", html.display());
+        outln!("report written to {}", html.display());
         if on_spec {
             ExitCode::SUCCESS
         } else {

@@ -14,6 +14,8 @@ use sxcascade::sweep::{
     is_sweep_file, merge, parse_sweep_file, run_to_file,
 };
 
+use crate::outln;
+
 use super::super::{EXIT_BAD_INPUT, EXIT_OFF_SPEC};
 use super::{exit_code, read};
 
@@ -183,7 +185,7 @@ fn report(summary: &RunSummary, target: &Path) {
     } else {
         String::new()
     };
-    println!(
+    outln!(
         "{} cases ({}){resumed}: written to {}",
         summary.cases,
         statuses.join(", "),
@@ -205,7 +207,7 @@ pub fn merge_parts(dir: &Path, output: &Path) -> ExitCode {
         Ok(Ok(text)) => match write_atomically(output, text.as_bytes()) {
             Ok(()) => {
                 let rows = text.lines().count() - 1;
-                println!("{rows} cases merged into {}", output.display());
+                outln!("{rows} cases merged into {}", output.display());
                 ExitCode::SUCCESS
             }
             Err(message) => {

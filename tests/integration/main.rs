@@ -4,6 +4,7 @@ mod cli;
 mod convergence;
 mod design;
 mod network;
+mod outputs;
 mod plots;
 mod properties;
 mod recycle;
