@@ -14,6 +14,7 @@ pub mod equilibrium;
 pub mod error;
 pub mod flowsheet;
 pub mod input;
+pub mod output_lock;
 pub mod plot;
 pub mod reference;
 pub mod report;

@@ -12,7 +12,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use sxcascade::SolverOptions;
-use sxcascade::atomic::write_atomically;
+use sxcascade::atomic::{create_output_dir, write_atomically};
 use sxcascade::design::{DesignError, designed_toml};
 use sxcascade::flowsheet::{Flowsheet, FlowsheetSolution};
 use sxcascade::input::{InputErrors, parse_flowsheet, parse_flowsheet_for_design};
@@ -250,8 +250,7 @@ fn write_tables(
 ) -> Result<(), String> {
     let files =
         csv_files(flowsheet, solution).map_err(|e| format!("cannot build the CSV tables: {e}"))?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create the output directory {}: {e}", dir.display()))?;
+    create_output_dir(dir)?;
     for file in files {
         let path = dir.join(&file.name);
         match &file.contents {

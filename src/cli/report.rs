@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use sxcascade::SolverOptions;
-use sxcascade::atomic::write_atomically;
+use sxcascade::atomic::{create_output_dir, write_atomically};
 use sxcascade::report::plotted_report;
 
 use crate::outln;
@@ -31,12 +31,7 @@ fn write(file: &Path, dir: &Path) -> Result<(PathBuf, bool), String> {
     let (flowsheet, template) = flowsheet_and_template(file, &text)?;
     let report = plotted_report(&template, &flowsheet, SolverOptions::default())
         .map_err(|e| format!("error: {e}"))?;
-    std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "error: cannot create the output directory {}: {e}",
-            dir.display()
-        )
-    })?;
+    create_output_dir(dir).map_err(|e| format!("error: {e}"))?;
     // The page last, so that a report.html present means its files are too.
     for (name, bytes) in report.files.iter().rev() {
         write_atomically(&dir.join(name), bytes).map_err(|e| format!("error: {e}"))?;

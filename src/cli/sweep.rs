@@ -174,6 +174,13 @@ fn progress_bar(cases: usize) -> ProgressBar {
 }
 
 fn report(summary: &RunSummary, target: &Path) {
+    if !summary.locked {
+        eprintln!(
+            "warning: {}'s filesystem does not support file locks: a second sweep writing it at \
+             the same time would not have been refused",
+            target.display()
+        );
+    }
     let statuses: Vec<String> = summary
         .statuses
         .iter()
