@@ -226,13 +226,8 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool, out: Option<&Path>) ->
             out!("{}", sxcascade::report::profiles(flowsheet, &solution));
         }
     }
-    for recycle in solution.recycles.iter().filter(|r| !r.converged) {
-        eprintln!("error: {recycle}");
-    }
-    for outcome in &solution.cascades {
-        if let Err(e) = &outcome.result {
-            eprintln!("error: cascade `{}`: {e}", outcome.name);
-        }
+    for line in cli::off_spec::reasons(&solution) {
+        eprintln!("{line}");
     }
     if solution.converged() && solution.all_products_meet_spec() {
         ExitCode::SUCCESS

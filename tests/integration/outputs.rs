@@ -311,3 +311,156 @@ fn stale_temporaries_are_removed_by_the_next_run_to_their_output() {
     assert!(live.exists(), "a live writer's temporary is kept");
     assert!(other.exists(), "another output's temporary is kept");
 }
+
+/// A grid of 10^12 cases aborted trying to allocate 8 TB; now any sweep above the documented
+/// limit is refused at once with exit 2, saying how many cases it has, and an overflowing
+/// product of counts is refused too.
+#[test]
+fn sweeps_above_the_case_limit_are_refused_before_anything_is_allocated() {
+    let tmp = scratch("cap");
+    let out = tmp.path().join("s.csv");
+    let out = out.to_str().unwrap();
+    for (vary, says) in [
+        (
+            vec!["cascades.PrNd.reflux_ratio=1:2:1000000000000"],
+            "COUNT 1000000000000",
+        ),
+        (
+            vec![
+                "cascades.PrNd.reflux_ratio=1:2:1000000",
+                "cascades.PrNd.scrub_stages=20:1019:1000",
+                "cascades.PrNd.extraction_stages=20:119:100",
+            ],
+            "the sweep has 100000000000 cases",
+        ),
+    ] {
+        let mut args = vec!["sweep", PRND];
+        for v in &vary {
+            args.extend(["--vary", v]);
+        }
+        args.extend(["-o", out]);
+        let run = sxcascade(&args);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{vary:?}: {stderr}");
+        assert!(stderr.contains(says), "{vary:?}: {stderr}");
+        assert!(stderr.contains("10000000"), "the limit is named: {stderr}");
+    }
+    assert!(std::fs::read_dir(tmp.path()).unwrap().next().is_none());
+}
+
+/// `prnd_binary.toml` with `from` replaced by `to`, in `dir`.
+fn prnd_with(dir: &Path, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(PRND)).unwrap();
+    assert!(text.contains(from), "`{from}` is in the file");
+    let file = dir.join("variant.toml");
+    std::fs::write(&file, text.replace(from, to)).unwrap();
+    file
+}
+
+/// A positive number can still make a derived quantity infinite: a capacity of 1e-320
+/// mol/L gave infinite organic litres with exit 0. Every such value is refused where it is
+/// written, with exit 2.
+#[test]
+fn values_whose_derived_quantities_would_not_be_finite_are_refused_where_written() {
+    let tmp = scratch("range");
+    for (from, to, line, column, field) in [
+        (
+            "organic_capacity_mol_per_l = 0.18",
+            "organic_capacity_mol_per_l = 1e-320",
+            19,
+            30,
+            "organic_capacity_mol_per_l",
+        ),
+        (
+            "hours_per_year = 7920.0",
+            "hours_per_year = 1e-300",
+            11,
+            18,
+            "hours_per_year",
+        ),
+        (
+            "reo_t_per_year = 1085.0",
+            "reo_t_per_year = 1e-300",
+            10,
+            18,
+            "reo_t_per_year",
+        ),
+        (
+            "share_of_basis = 1.0 ",
+            "flow_mol_per_h = 1e-320",
+            23,
+            18,
+            "flow_mol_per_h",
+        ),
+        (
+            "reflux_ratio = 4.4495",
+            "reflux_ratio = 4.4495\nscrub_acid_mol_per_l = 1e-310",
+            40,
+            24,
+            "scrub_acid_mol_per_l",
+        ),
+    ] {
+        let file = prnd_with(tmp.path(), from, to);
+        let out = sxcascade(&["run", file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+        let first = stderr.lines().next().unwrap_or_default();
+        let at = format!("{}:{line}:{column}:", file.display());
+        assert!(first.starts_with(&at), "{to}: {first}");
+        assert!(
+            first.contains(field) && first.contains("outside its range"),
+            "{to}: {first}"
+        );
+    }
+}
+
+/// `plot --points 0` wrote a plot with no curve; fewer points than a line needs, or a stage
+/// range holding one stage count, are refused with exit 2 and no file.
+#[test]
+fn plots_with_fewer_points_than_a_curve_needs_are_refused() {
+    let tmp = scratch("points");
+    let output = tmp.path().join("p.svg");
+    let output = output.to_str().unwrap();
+    for extra in [
+        vec!["--points", "0"],
+        vec!["--points", "1"],
+        vec!["--range", "30:30.4"],
+    ] {
+        let mut args = vec!["plot", PRND, "--cascade", "PrNd", "--vs", "stages"];
+        args.extend(&extra);
+        args.extend(["-o", output]);
+        let out = sxcascade(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains("a curve needs"), "{extra:?}: {stderr}");
+        assert!(!Path::new(output).exists());
+    }
+}
+
+/// `run` exiting 1 said nothing on stderr about why; now one line per product off spec, with
+/// what it reached against its minimum, while stdout is the same result as before.
+#[test]
+fn run_exiting_one_says_why_on_stderr() {
+    let tmp = scratch("why");
+    let file = prnd_with(tmp.path(), "scrub_stages = 33", "scrub_stages = 5");
+    let file = file.to_str().unwrap();
+    let out = sxcascade(&["run", "--json", file]);
+    assert_eq!(out.status.code(), Some(1));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for product in result["products"].as_array().unwrap() {
+        if product["meets_spec"] == false {
+            let name = product["name"].as_str().unwrap();
+            let line = stderr
+                .lines()
+                .find(|l| l.contains(&format!("product `{name}`")))
+                .unwrap_or_else(|| panic!("{name} not named: {stderr}"));
+            assert!(line.starts_with("off spec:"), "{line}");
+            assert!(line.contains("below its minimum"), "{line}");
+        }
+    }
+    assert!(!stderr.is_empty());
+    // The tables on stdout are what they were; the reasons are on stderr only.
+    let tables = sxcascade(&["run", file]);
+    assert!(!String::from_utf8_lossy(&tables.stdout).contains("off spec:"));
+}
