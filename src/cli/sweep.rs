@@ -86,8 +86,11 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
     let (blocks, target) = match shard_of(args.shard, args.shards)? {
         None => (0..blocks, args.output.clone()),
         Some(shard) => {
-            let manifest = Manifest::new(&sweep, &name, &print, shard.count, args.timing)?;
-            manifest.install(&args.output)?;
+            let manifest = Manifest::new(&sweep, &name, &print, shard.count, args.timing)
+                .map_err(|e| format!("error: {e}"))?;
+            manifest
+                .install(&args.output)
+                .map_err(|e| format!("error: {e}"))?;
             let target = args.output.join(shard.file_name());
             if target.exists() && !args.force {
                 eprintln!(
@@ -105,7 +108,8 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
     let bar = progress_bar(share);
     let summary = run_to_file(&sweep, blocks, &target, &print, options, &|n| {
         bar.inc(n as u64)
-    })?;
+    })
+    .map_err(|e| format!("error: {e}"))?;
     bar.finish_and_clear();
     report(&summary, &target);
     Ok(ExitCode::SUCCESS)
