@@ -29,11 +29,11 @@ impl OutputLock {
     /// it. On a filesystem without locks (some cluster filesystems mounted without `flock`)
     /// it succeeds unlocked: see [`OutputLock::is_held`].
     pub fn take(output: &Path) -> Result<Self, String> {
-        let (dir, name) = split(output)?;
+        let (_, name) = split(output)?;
         let mut file_name = std::ffi::OsString::from(".");
         file_name.push(name);
         file_name.push(".lock");
-        let path = dir.join(file_name);
+        let path = output.with_file_name(file_name);
         for _ in 0..ATTEMPTS {
             let file = OpenOptions::new()
                 .read(true)
