@@ -60,6 +60,12 @@ pub struct CurvePoint {
     pub message: String,
 }
 
+/// Fewest points a curve is drawn with: a line needs two.
+pub const MIN_POINTS: usize = 2;
+/// Most points a curve is solved at: each is a flowsheet solve, and a plot shows no more
+/// than a thousand apart.
+pub const MAX_POINTS: usize = 1000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Curves {
     pub cascade: String,
@@ -108,6 +114,11 @@ impl CurveSource<'_, '_> {
         range: Option<(f64, f64)>,
         count: usize,
     ) -> Result<Curves, String> {
+        if !(MIN_POINTS..=MAX_POINTS).contains(&count) {
+            return Err(format!(
+                "{count} points: a curve needs {MIN_POINTS} to {MAX_POINTS} points"
+            ));
+        }
         let k = self.index(cascade)?;
         let base = self.flowsheet.solve(&self.options);
         let solved = base.cascades[k].result.as_ref().map_err(|e| {
@@ -149,6 +160,12 @@ impl CurveSource<'_, '_> {
             None => self.default_range(k, vs, &base)?,
         };
         let xs = points(vs, lo, hi, count);
+        if xs.len() < MIN_POINTS {
+            return Err(format!(
+                "the range {lo} to {hi} holds one whole stage count only: a curve needs two \
+                 or more (widen the range)"
+            ));
+        }
         let cascade_path = format!("cascades.{cascade}");
         let points = xs
             .par_iter()
@@ -375,7 +392,6 @@ fn group(solved: &CascadeSolution, outlet: &Stream) -> Vec<Element> {
 
 /// `count` x values from `lo` to `hi`; whole and distinct for stage counts.
 fn points(vs: Vs, lo: f64, hi: f64, count: usize) -> Vec<f64> {
-    let count = count.max(2);
     let even = (0..count).map(|i| lo + (hi - lo) * i as f64 / (count - 1) as f64);
     match vs {
         Vs::Reflux => even.collect(),

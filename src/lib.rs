@@ -16,6 +16,7 @@ pub mod equipment;
 pub mod error;
 pub mod flowsheet;
 pub mod input;
+pub mod output_lock;
 pub mod plot;
 pub mod reference;
 pub mod report;

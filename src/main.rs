@@ -2,6 +2,9 @@
 //! results and maps outcomes to exit codes (0 solved and on spec; 1 solved but off spec or
 //! not converged; 2 bad input).
 
+// Standard output goes through `cli::stdout`, which copes with a closed pipe or a full disk.
+#![deny(clippy::print_stdout)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -9,7 +12,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use sxcascade::SolverOptions;
-use sxcascade::atomic::write_atomically;
+use sxcascade::atomic::{create_output_dir, write_atomically};
 use sxcascade::design::{DesignError, designed_toml};
 use sxcascade::flowsheet::{Flowsheet, FlowsheetSolution};
 use sxcascade::input::{InputErrors, parse_flowsheet, parse_flowsheet_for_design};
@@ -88,7 +91,7 @@ const EXIT_OFF_SPEC: u8 = 1;
 const EXIT_BAD_INPUT: u8 = 2;
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let code = match Cli::parse().command {
         Command::Run {
             file,
             json,
@@ -102,7 +105,8 @@ fn main() -> ExitCode {
         Command::Report { file, output } => cli::report::report(&file, &output),
         Command::Plot(args) => cli::plot::plot(args),
         Command::PlotSweep(args) => cli::plot_sweep::plot_sweep(args),
-    }
+    };
+    cli::stdout::finish(code)
 }
 
 /// Reads and validates a flowsheet; on failure prints every error and gives exit code 2.
@@ -140,7 +144,7 @@ fn check(path: &Path) -> ExitCode {
         .iter()
         .filter(|c| c.design.is_some())
         .count();
-    println!(
+    outln!(
         "{}: ok ({} cascades, {} with design targets, {} products)",
         path.display(),
         flowsheet.cascades.len(),
@@ -186,9 +190,9 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
-    print!("{}", design_table(&designed, &designs, &solution, seconds));
+    out!("{}", design_table(&designed, &designs, &solution, seconds));
     if let Some(output) = output {
-        println!("designed flowsheet written to {}", output.display());
+        outln!("designed flowsheet written to {}", output.display());
     }
     if solution.converged() && solution.all_products_meet_spec() {
         ExitCode::SUCCESS
@@ -210,25 +214,20 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool, out: Option<&Path>) ->
     if json {
         let report = run_report(flowsheet, &solution, solve_seconds, profiles);
         match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => outln!("{text}"),
             Err(e) => {
                 eprintln!("error: cannot write the JSON result: {e}");
                 return ExitCode::from(EXIT_OFF_SPEC);
             }
         }
     } else {
-        print!("{}", summary(flowsheet, &solution, solve_seconds));
+        out!("{}", summary(flowsheet, &solution, solve_seconds));
         if profiles {
-            print!("{}", sxcascade::report::profiles(flowsheet, &solution));
+            out!("{}", sxcascade::report::profiles(flowsheet, &solution));
         }
     }
-    for recycle in solution.recycles.iter().filter(|r| !r.converged) {
-        eprintln!("error: {recycle}");
-    }
-    for outcome in &solution.cascades {
-        if let Err(e) = &outcome.result {
-            eprintln!("error: cascade `{}`: {e}", outcome.name);
-        }
+    for line in cli::off_spec::reasons(&solution) {
+        eprintln!("{line}");
     }
     if solution.converged() && solution.all_products_meet_spec() {
         ExitCode::SUCCESS
@@ -246,8 +245,7 @@ fn write_tables(
 ) -> Result<(), String> {
     let files =
         csv_files(flowsheet, solution).map_err(|e| format!("cannot build the CSV tables: {e}"))?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create the output directory {}: {e}", dir.display()))?;
+    create_output_dir(dir)?;
     for file in files {
         let path = dir.join(&file.name);
         match &file.contents {

@@ -1,10 +1,12 @@
 //! Subcommands of the binary that have more to do than fit in `main.rs`, and what they share:
 //! reading a flowsheet as both a flowsheet and a template, and turning an error into exit 2.
 
+pub mod off_spec;
 pub mod plot;
 pub mod plot_sweep;
 pub mod report;
 pub mod shard;
+pub mod stdout;
 pub mod sweep;
 
 use std::path::Path;

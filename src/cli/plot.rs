@@ -9,6 +9,8 @@ use sxcascade::curves::{CurveSource, Section, Vs};
 use sxcascade::plot::{Format, write_figure};
 use sxcascade::report::profile_figure;
 
+use crate::outln;
+
 use super::{exit_code, flowsheet_and_template, read};
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -55,7 +57,7 @@ pub struct PlotArgs {
 
 pub fn plot(args: PlotArgs) -> ExitCode {
     exit_code(draw(&args).map(|path| {
-        println!("plot written to {}", path.display());
+        outln!("plot written to {}", path.display());
         ExitCode::SUCCESS
     }))
 }

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use sxcascade::sweep::{SweepPlotSpec, SweepTable, sweep_figure};
 
+use crate::outln;
+
 use super::exit_code;
 
 #[derive(clap::Args)]
@@ -36,7 +38,7 @@ pub fn plot_sweep(args: PlotSweepArgs) -> ExitCode {
     exit_code(
         draw(args)
             .map(|path| {
-                println!("plot written to {}", path.display());
+                outln!("plot written to {}", path.display());
                 ExitCode::SUCCESS
             })
             .map_err(|message| format!("error: {message}")),

@@ -4,15 +4,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use sxcascade::SolverOptions;
-use sxcascade::atomic::write_atomically;
+use sxcascade::atomic::{create_output_dir, write_atomically};
 use sxcascade::report::{Provenance, plotted_report};
+
+use crate::outln;
 
 use super::super::EXIT_OFF_SPEC;
 use super::{exit_code, flowsheet_and_template, read};
 
 pub fn report(file: &Path, dir: &Path) -> ExitCode {
     exit_code(write(file, dir).map(|(html, on_spec)| {
-        println!("report written to {}", html.display());
+        outln!("report written to {}", html.display());
         if on_spec {
             ExitCode::SUCCESS
         } else {
@@ -35,12 +37,7 @@ fn write(file: &Path, dir: &Path) -> Result<(PathBuf, bool), String> {
     };
     let report = plotted_report(&template, &flowsheet, SolverOptions::default(), &provenance)
         .map_err(|e| format!("error: {e}"))?;
-    std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "error: cannot create the output directory {}: {e}",
-            dir.display()
-        )
-    })?;
+    create_output_dir(dir).map_err(|e| format!("error: {e}"))?;
     // The page last, so that a report.html present means its files are too.
     for (name, bytes) in report.files.iter().rev() {
         write_atomically(&dir.join(name), bytes).map_err(|e| format!("error: {e}"))?;

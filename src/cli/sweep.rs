@@ -14,6 +14,8 @@ use sxcascade::sweep::{
     is_sweep_file, merge, parse_sweep_file, run_to_file,
 };
 
+use crate::outln;
+
 use super::super::{EXIT_BAD_INPUT, EXIT_OFF_SPEC};
 use super::shard::{Shards, parse_shards, shard_of};
 use super::{exit_code, read};
@@ -88,8 +90,11 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
     {
         None => (0..blocks, args.output.clone()),
         Some(shard) => {
-            let manifest = Manifest::new(&sweep, &name, &print, shard.count, args.timing)?;
-            manifest.install(&args.output)?;
+            let manifest = Manifest::new(&sweep, &name, &print, shard.count, args.timing)
+                .map_err(|e| format!("error: {e}"))?;
+            manifest
+                .install(&args.output)
+                .map_err(|e| format!("error: {e}"))?;
             let target = args.output.join(shard.file_name());
             if target.exists() && !args.force {
                 eprintln!(
@@ -107,7 +112,8 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
     let bar = progress_bar(share);
     let summary = run_to_file(&sweep, blocks, &target, &print, options, &|n| {
         bar.inc(n as u64)
-    })?;
+    })
+    .map_err(|e| format!("error: {e}"))?;
     bar.finish_and_clear();
     report(&summary, &target);
     Ok(ExitCode::SUCCESS)
@@ -141,6 +147,13 @@ fn progress_bar(cases: usize) -> ProgressBar {
 }
 
 fn report(summary: &RunSummary, target: &Path) {
+    if !summary.locked {
+        eprintln!(
+            "warning: {}'s filesystem does not support file locks: a second sweep writing it at \
+             the same time would not have been refused",
+            target.display()
+        );
+    }
     let statuses: Vec<String> = summary
         .statuses
         .iter()
@@ -152,7 +165,7 @@ fn report(summary: &RunSummary, target: &Path) {
     } else {
         String::new()
     };
-    println!(
+    outln!(
         "{} cases ({}){resumed}: written to {}",
         summary.cases,
         statuses.join(", "),
@@ -174,7 +187,7 @@ pub fn merge_parts(dir: &Path, output: &Path) -> ExitCode {
         Ok(Ok(text)) => match write_atomically(output, text.as_bytes()) {
             Ok(()) => {
                 let rows = text.lines().count() - 1;
-                println!("{rows} cases merged into {}", output.display());
+                outln!("{rows} cases merged into {}", output.display());
                 ExitCode::SUCCESS
             }
             Err(message) => {

@@ -1,6 +1,7 @@
 //! One swept field and its values: `PATH=START:STOP:COUNT` (evenly spaced),
 //! `PATH=log:START:STOP:COUNT` (evenly spaced in log) or `PATH=a,b,c` (a list).
 
+use super::plan::MAX_CASES;
 use crate::input::FieldPath;
 
 /// A field of the flowsheet and the values a grid sweep gives it, in order.
@@ -93,9 +94,13 @@ fn number(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A COUNT, refused above [`MAX_CASES`] before its values are allocated.
 fn count_of(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
+    match text.trim().parse::<u128>() {
+        Ok(n) if n > MAX_CASES as u128 => Err(format!(
+            "COUNT {n} is more values than a sweep may have cases (at most {MAX_CASES})"
+        )),
+        Ok(n) if n >= 1 => Ok(n as usize),
         _ => Err(format!("COUNT `{text}` must be a whole number, 1 or more")),
     }
 }
@@ -132,6 +137,8 @@ mod tests {
             ("log:0:2:3", "above zero"),
             ("1,nan", "finite"),
             ("1:2:3:4:5", "SPEC is"),
+            ("1:2:1000000000000", "at most 10000000"),
+            ("log:1:2:99999999999999999999999", "at most 10000000"),
         ] {
             let e = values(spec).unwrap_err();
             assert!(e.contains(says), "{spec}: {e}");

@@ -24,7 +24,7 @@ use toml::Spanned;
 
 use super::axis::{Axis, values};
 use super::monte_carlo::{Distribution, MonteCarlo, Uncertain};
-use super::plan::SweepPlan;
+use super::plan::{MAX_CASES, SweepPlan};
 use crate::input::{Diagnostic, FieldPath, InputErrors};
 
 /// A sweep file, read: the flowsheet it sweeps and the plan.
@@ -121,6 +121,10 @@ pub fn parse_sweep_file(path: &Path, text: &str) -> Result<SweepFile, InputError
             }
         }
         match usize::try_from(*m.samples.get_ref()) {
+            Ok(samples) if samples > MAX_CASES => spec_problems.push(Diagnostic::new(
+                m.samples.span(),
+                format!("`samples` = {samples} is more than a sweep may have cases (at most {MAX_CASES})"),
+            )),
             Ok(samples) if samples > 0 => {
                 monte_carlo = Some(MonteCarlo {
                     samples,

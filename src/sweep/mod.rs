@@ -20,7 +20,7 @@ pub use case::{CaseResult, Status, Sweep};
 pub use figure::{SweepFigure, SweepPlotSpec, SweepTable, describe, sweep_figure};
 pub use file::{SweepFile, is_sweep_file, parse_sweep_file};
 pub use monte_carlo::{Distribution, MonteCarlo, Uncertain};
-pub use plan::SweepPlan;
+pub use plan::{MAX_CASES, SweepPlan};
 pub use run::{WARM_BLOCK, block_cases, block_count};
 pub use store::{
     Incomplete, Manifest, RunOptions, RunSummary, Shard, fingerprint, merge, partial_dir,

@@ -5,6 +5,11 @@ use super::axis::Axis;
 use super::monte_carlo::MonteCarlo;
 use crate::input::FieldPath;
 
+/// The most cases one sweep may have: ten million rows make about 2 GB of CSV and, at tens
+/// of milliseconds a case, days of a large cluster's time. Larger grids are mistakes (a COUNT
+/// with extra zeros) or belong in several sweeps; refused before anything is allocated.
+pub const MAX_CASES: usize = 10_000_000;
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SweepPlan {
     pub axes: Vec<Axis>,
@@ -12,13 +17,33 @@ pub struct SweepPlan {
 }
 
 impl SweepPlan {
-    /// Number of cases, or an error if it does not fit in memory's address range.
+    /// Number of cases, or an error naming it if it is above [`MAX_CASES`].
     pub fn cases(&self) -> Result<usize, String> {
         let samples = self.monte_carlo.as_ref().map_or(1, |m| m.samples);
-        self.axes
+        let counted = self
+            .axes
             .iter()
-            .try_fold(samples, |n, a| n.checked_mul(a.values.len()))
-            .ok_or_else(|| "the sweep has more cases than can be counted".to_string())
+            .try_fold(samples, |n, a| n.checked_mul(a.values.len()));
+        let mut factors: Vec<String> = self
+            .axes
+            .iter()
+            .map(|a| format!("{} {}", a.values.len(), a.path.as_str()))
+            .collect();
+        if let Some(m) = &self.monte_carlo {
+            factors.push(format!("{} samples", m.samples));
+        }
+        let factors = factors.join(" x ");
+        match counted {
+            Some(n) if n <= MAX_CASES => Ok(n),
+            Some(n) => Err(format!(
+                "the sweep has {n} cases ({factors}), more than the limit of {MAX_CASES}: use \
+                 fewer values, or split it into several sweeps"
+            )),
+            None => Err(format!(
+                "the sweep has more cases than can be counted ({factors}), far more than the \
+                 limit of {MAX_CASES}: use fewer values"
+            )),
+        }
     }
 
     /// Every varied field: the axes, then the Monte Carlo fields. Their values are the
@@ -77,5 +102,21 @@ mod tests {
                 [2., 30.]
             ]
         );
+    }
+
+    #[test]
+    fn a_count_that_overflows_is_refused_naming_the_limit() {
+        let plan = SweepPlan {
+            axes: vec![Axis::parse("cascades.A.reflux_ratio=1,2,3").unwrap()],
+            monte_carlo: Some(MonteCarlo {
+                samples: usize::MAX / 2,
+                seed: 1,
+                fields: Vec::new(),
+            }),
+        };
+        let e = plan.cases().unwrap_err();
+        assert!(e.contains("more cases than can be counted"), "{e}");
+        assert!(e.contains("3 cascades.A.reflux_ratio x"), "{e}");
+        assert!(e.contains(&MAX_CASES.to_string()), "{e}");
     }
 }

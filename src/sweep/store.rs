@@ -7,6 +7,11 @@
 //! depend on the run that solved it ([`super::run`]), so the finished `T` is byte-identical to
 //! an uninterrupted run's. `T` itself appears only when complete.
 //!
+//! One run at a time writes `T`: it holds `T`'s [`OutputLock`] from before it reads the
+//! checkpoints until `T` is complete, and a second run to `T` is refused at once. Under the
+//! lock, whatever is found beside `T` is a dead run's: its checkpoints are resumed (or removed
+//! if they are another sweep's), its temporaries removed.
+//!
 //! A sharded sweep writes `OUT/part-K-of-N.csv` (shard K of N, from 0) and `OUT/manifest.json`,
 //! which says what the parts must add up to; [`merge`] checks every case is there exactly once.
 
@@ -20,7 +25,10 @@ use serde::{Deserialize, Serialize};
 use super::case::Sweep;
 use super::run::{block_cases, block_count};
 use super::table::csv_text;
-use crate::atomic::write_atomically;
+use crate::atomic::{
+    check_output_file, create_output_dir, remove_stale_temporaries, split, write_atomically,
+};
+use crate::output_lock::OutputLock;
 
 /// One slice of a sweep: shard `index` of `count`, from 0 (a job array's task).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +75,9 @@ pub struct RunSummary {
     pub resumed: usize,
     /// Rows per status, in the order ok, off_spec, not_converged, infeasible.
     pub statuses: Vec<(String, usize)>,
+    /// Whether the output was locked: false on a filesystem without locks, where a second
+    /// run to the same output would not have been refused.
+    pub locked: bool,
 }
 
 /// An identity of a sweep's results: the program version, the flowsheet text, the plan and
@@ -87,7 +98,8 @@ pub fn fingerprint(sweep: &Sweep, flowsheet_text: &str, options: RunOptions) -> 
 
 /// Solves `blocks` of `sweep` and writes their rows, with the header, to `target`,
 /// checkpointing as it goes (see the module docs). `done(n)` is called as cases finish,
-/// including cases found already done.
+/// including cases found already done. Refused before any work if another run is writing
+/// `target`, or if `target` exists and is not a regular file.
 pub fn run_to_file(
     sweep: &Sweep,
     blocks: Range<usize>,
@@ -97,6 +109,10 @@ pub fn run_to_file(
     done: &(dyn Fn(usize) + Sync),
 ) -> Result<RunSummary, String> {
     let cases = sweep.plan.cases()?;
+    check_output_file(target)?;
+    let lock = OutputLock::take(target)?;
+    let (dir, name) = split(target)?;
+    remove_stale_temporaries(dir, name);
     let work = partial_dir(target);
     let mut chunks = checkpoints(&work, fingerprint)?;
     let resumed: usize = chunks
@@ -139,6 +155,7 @@ pub fn run_to_file(
         cases: block_cases(&blocks, cases).len(),
         resumed,
         statuses: count_statuses(&text, 1 + sweep.plan.fields().len()),
+        locked: lock.is_held(),
     })
 }
 
@@ -255,7 +272,7 @@ impl Manifest {
     /// Writes the manifest into `dir`, or checks the one there is this sweep's (every shard
     /// writes the same one; a different one means the directory holds another sweep).
     pub fn install(&self, dir: &Path) -> Result<(), String> {
-        fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        create_output_dir(dir)?;
         let path = dir.join(MANIFEST);
         if path.exists() {
             let there = Self::read(dir)?;

@@ -6,6 +6,7 @@ mod convergence;
 mod design;
 mod equipment;
 mod network;
+mod outputs;
 mod plots;
 mod properties;
 mod recycle;

@@ -14,6 +14,7 @@ mod cascade;
 mod confidence;
 mod design;
 mod equipment;
+mod limits;
 mod materials;
 mod network;
 mod products;
@@ -217,16 +218,36 @@ impl Validator {
         }
     }
 
+    /// A positive number, within its field's range if it has one ([`limits`]).
     fn positive(&mut self, field: &str, value: &Spanned<f64>) -> Option<f64> {
         let x = *value.get_ref();
-        if x > 0.0 && x.is_finite() {
-            Some(x)
-        } else {
+        if !(x > 0.0 && x.is_finite()) {
             self.error(
                 value.span(),
                 format!("`{field}` = {x} must be a positive number"),
             );
-            None
+            return None;
+        }
+        match limits::limit(field) {
+            Some(l) if !(l.min..=l.max).contains(&x) => {
+                let unit = if l.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", l.unit)
+                };
+                self.error(
+                    value.span(),
+                    format!(
+                        "`{field}` = {}{unit} is outside its range, {} to {}{unit} \
+                         (check the value and its unit)",
+                        readable(x),
+                        readable(l.min),
+                        readable(l.max)
+                    ),
+                );
+                None
+            }
+            _ => Some(x),
         }
     }
 
@@ -276,6 +297,15 @@ impl Validator {
             }
         }
         ok.then_some(out)
+    }
+}
+
+/// `x` as written by hand: plainly from 0.001 to a million, else in exponent form.
+fn readable(x: f64) -> String {
+    if (1e-3..1e6).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
