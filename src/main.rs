@@ -111,8 +111,8 @@ fn load(path: &Path) -> Result<Flowsheet, ExitCode> {
 }
 
 fn read(path: &Path) -> Result<String, ExitCode> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("{}: error: cannot read the file: {e}", path.display());
+    cli::read(path).map_err(|message| {
+        eprintln!("{message}");
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }

@@ -303,7 +303,7 @@ const BAD: &[(&str, usize, &str)] = &[
     ("product_unknown_stream", 23, "Nd_product"),
     ("s_not_above_w", 16, "scrub ratio"),
     ("share_without_basis", 7, "share_of_basis"),
-    ("string_for_number", 16, "f64"),
+    ("string_for_number", 16, "expected a number"),
     ("toml_syntax", 11, "string"),
     ("too_many_stages", 14, "5000"),
     ("unknown_element", 4, "Pm"),
@@ -368,6 +368,182 @@ fn every_bad_flowsheet_exits_two_naming_line_and_key() {
             );
             assert!(first.contains(word), "{name}: `{word}` not in {first}");
         }
+    }
+}
+
+/// Words a message about the file's input must not show: Rust's names for types and records.
+const RUST_WORDS: &[&str] = &[
+    "f64",
+    "u32",
+    "u64",
+    "usize",
+    "invalid type",
+    "invalid value",
+    "untagged",
+    "Raw",
+    "sequence",
+    "map,",
+    "struct",
+    "variant",
+];
+
+/// Each edit of flowsheets/prnd_binary.toml: the line of the message, and what it must say.
+const MISTAKES: &[(&str, &str, usize, &str)] = &[
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = \"4.4\"",
+        39,
+        "`reflux_ratio`: expected a number, found the text \"4.4\" (remove the quotes",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stages = 33.5",
+        37,
+        "`scrub_stages`: expected a whole number (0 or more), found 33.5",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stages = 99999999999",
+        37,
+        "expected a whole number no larger than 4294967295, found 99999999999",
+    ),
+    (
+        "feed = \"feed\"",
+        "feed = 3",
+        31,
+        "`feed`: expected a stream name in double quotes, or a list of them",
+    ),
+    (
+        "feed = \"feed\"",
+        "feed = [\"feed\", 2]",
+        31,
+        "expected text in double quotes, found the number 2",
+    ),
+    (
+        "name = \"PrNd\"",
+        "name = true",
+        29,
+        "`name`: expected text in double quotes, found true",
+    ),
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = [4.4]",
+        39,
+        "expected a number, found a list",
+    ),
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = 2026-12-07",
+        39,
+        "expected a number, found a date",
+    ),
+    (
+        "{ Pr6O11 = 23.5, Nd2O3 = 76.5 }",
+        "76.5",
+        25,
+        "`composition_oxide_pct`: expected a table, found the number 76.5",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stage = 33",
+        37,
+        "unknown field `scrub_stage`: did you mean `scrub_stages`?",
+    ),
+    (
+        "raffinate = \"Pr_rich\"",
+        "",
+        28,
+        "`[[cascades]]` lacks `raffinate`",
+    ),
+    (
+        "model = \"saturated\"",
+        "model = \"saturatd\"",
+        14,
+        "did you mean \"saturated\"?",
+    ),
+    (
+        "feed_phase = \"aqueous\"",
+        "feed_phase = \"aquous\"",
+        32,
+        "did you mean \"aqueous\"?",
+    ),
+    (
+        "Pr6O11 = 23.5",
+        "Pr6O12 = 23.5",
+        25,
+        "unknown oxide `Pr6O12`: did you mean `Pr6O11`?",
+    ),
+    (
+        "{ Pr = 1.0, Nd = 1.5 }",
+        "{ Pf = 1.0, Nd = 1.5 }",
+        17,
+        "unknown element `Pf`: did you mean `Pr`?",
+    ),
+    (
+        "system = \"p507\"",
+        "system = \"p570\"",
+        30,
+        "no system `p570`: did you mean `p507`?",
+    ),
+    (
+        "feed = \"feed\"",
+        "feed = \"fed\"",
+        31,
+        "`fed` is not a stream of the flowsheet: did you mean `feed`?",
+    ),
+    (
+        "stream = \"Nd_rich\"",
+        "stream = \"Nd_rch\"",
+        45,
+        "no stream `Nd_rch` in the flowsheet: did you mean `Nd_rich`?",
+    ),
+    (
+        "element = \"Nd\"",
+        "element = \"nd\"",
+        46,
+        "unknown element `nd`: did you mean `Nd`?",
+    ),
+];
+
+#[test]
+fn messages_speak_the_users_words_at_the_line_to_change() {
+    for (k, &(from, to, line, says)) in MISTAKES.iter().enumerate() {
+        let file = prnd_variant(&format!("mistake{k}"), from, to);
+        let out = sxcascade(&["check", file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!("{}:{line}:", file.display())),
+            "{to}: {first}"
+        );
+        assert!(first.contains(says), "{to}: `{says}` not in {first}");
+        for word in RUST_WORDS {
+            assert!(!first.contains(word), "{to}: `{word}` in {first}");
+        }
+        assert_eq!(first.matches("error").count(), 1, "{first}");
+    }
+}
+
+/// A file saved as Latin-1 (an accented name in a comment): the line and column of the byte.
+#[test]
+fn a_file_that_is_not_utf8_is_located() {
+    let text =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml"))
+            .unwrap();
+    let mut bytes = b"# flowsheet by Ren\xe9e\n".to_vec();
+    bytes.extend(text);
+    let file = temp_dir().join("latin1.toml");
+    std::fs::write(&file, bytes).unwrap();
+    for command in ["check", "run"] {
+        let out = sxcascade(&[command, file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("{}:1:19: error: ", file.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains("UTF-8"), "{stderr}");
     }
 }
 

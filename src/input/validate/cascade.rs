@@ -2,7 +2,7 @@
 
 use toml::Spanned;
 
-use super::{Either, MAX_STAGES, Validator};
+use super::{Either, MAX_STAGES, Validator, not_a_choice};
 use crate::cascade::{Cascade, Draw, DrawPhase, FeedPhase, OperatingPoint, SystemModel};
 use crate::error::CascadeError;
 use crate::flowsheet::Concentrations;
@@ -25,7 +25,9 @@ impl Validator {
             None | Some(("aqueous", _)) => FeedPhase::Aqueous,
             Some(("organic", _)) => FeedPhase::Organic,
             Some((other, span)) => {
-                self.error(span, format!("cascade `{name}`: `feed_phase` \"{other}\" must be \"aqueous\" or \"organic\""));
+                let owner = format!("cascade `{name}`");
+                let message = not_a_choice(&owner, "feed_phase", other, &["aqueous", "organic"]);
+                self.error(span, message);
                 return None;
             }
         };
@@ -328,14 +330,10 @@ impl Validator {
             None | Some(("aqueous", _)) => Some(DrawPhase::Aqueous),
             Some(("organic", _)) => Some(DrawPhase::Organic),
             Some((other, span)) => {
-                self.error(
-                    span,
-                    format!(
-                        "cascade `{}`: `side_draw_phase` \"{other}\" must be \"aqueous\" or \
-                         \"organic\"",
-                        c.name.get_ref()
-                    ),
-                );
+                let owner = format!("cascade `{}`", c.name.get_ref());
+                let message =
+                    not_a_choice(&owner, "side_draw_phase", other, &["aqueous", "organic"]);
+                self.error(span, message);
                 None
             }
         }
