@@ -127,6 +127,14 @@ fn plan_of(file: &Path) -> Result<(PathBuf, SweepPlan, Origins), String> {
     let text = read(file)?;
     if is_sweep_file(&text) {
         let sweep = parse_sweep_file(file, &text).map_err(|e| e.to_string())?;
+        if let Err(e) = std::fs::metadata(&sweep.flowsheet) {
+            let (line, column) = sweep.flowsheet_at;
+            return Err(format!(
+                "{}:{line}:{column}: error: cannot read the flowsheet {}: {e}",
+                file.display(),
+                sweep.flowsheet.display()
+            ));
+        }
         let origins = sweep
             .origins
             .into_iter()

@@ -59,6 +59,10 @@ fn plain(message: &str, text: &str, span: Range<usize>) -> String {
             .map(str::trim);
         return match header {
             Some(header) => format!("`{header}` lacks `{name}`: add `{name} = ...` to it"),
+            // The whole file's table starts at its first byte.
+            None if span.start == 0 => {
+                format!("the file lacks `{name}`: add `{name} = ...` before the first [table]")
+            }
             None => format!("this table lacks `{name}`: add `{name} = ...` to it"),
         };
     }
@@ -130,6 +134,12 @@ fn found_words(found: &str, expected: &str, value: &str) -> String {
             .map(|rest| rest.trim_matches('`').to_string())
     };
     if let Some(x) = inner("floating point ") {
+        // As written (serde prints 1e308 with all its digits).
+        let x = if value.trim().parse::<f64>().is_ok() {
+            value.trim().to_string()
+        } else {
+            x
+        };
         return if numeric {
             x
         } else {

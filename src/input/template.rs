@@ -110,6 +110,16 @@ impl<'a> FlowsheetTemplate<'a> {
         })
     }
 
+    /// Where `path` is written in the file: its value, or (left out) the table that would
+    /// hold it; `None` if the file has no such table.
+    pub fn span_of(&self, path: &FieldPath) -> Option<std::ops::Range<usize>> {
+        let mut root = self.root.get_ref().clone();
+        match locate(&mut root, path).ok()? {
+            Slot::Present(value) => Some(value.span()),
+            Slot::Absent(_, span) => Some(span),
+        }
+    }
+
     /// Whether the file may be given the field at `path`, which it leaves out: a field its
     /// table takes, or an element (oxide) of a table keyed by elements (oxides).
     fn addable(&self, path: &FieldPath) -> Result<(), String> {

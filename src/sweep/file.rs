@@ -32,6 +32,8 @@ use crate::input::{Diagnostic, FieldPath, InputErrors, line_column, toml_diagnos
 pub struct SweepFile {
     pub flowsheet: PathBuf,
     pub plan: SweepPlan,
+    /// Where `flowsheet` is written: line and column in the sweep file.
+    pub flowsheet_at: (usize, usize),
     /// Where each field's `path` is written: line and column in the sweep file, for errors
     /// about the field found only against the flowsheet.
     pub origins: Vec<(FieldPath, usize, usize)>,
@@ -149,7 +151,16 @@ pub fn parse_sweep_file(path: &Path, text: &str) -> Result<SweepFile, InputError
             let distribution = Distribution::new(f.distribution.get_ref(), *f.sigma.get_ref());
             match (field(&f.path), distribution) {
                 (Some(path), Ok(distribution)) => fields.push(Uncertain { path, distribution }),
-                (_, Err(e)) => spec_problems.push(Diagnostic::new(f.distribution.span(), e)),
+                (_, Err(e)) => {
+                    // At the value to change: `sigma`, or the distribution's name.
+                    let sigma = *f.sigma.get_ref();
+                    let span = if sigma >= 0.0 && sigma.is_finite() {
+                        f.distribution.span()
+                    } else {
+                        f.sigma.span()
+                    };
+                    spec_problems.push(Diagnostic::new(span, e))
+                }
                 _ => {}
             }
         }
@@ -175,6 +186,7 @@ pub fn parse_sweep_file(path: &Path, text: &str) -> Result<SweepFile, InputError
     let base = path.parent().unwrap_or(Path::new(""));
     Ok(SweepFile {
         flowsheet: base.join(raw.flowsheet.get_ref()),
+        flowsheet_at: line_column(text, raw.flowsheet.span().start),
         plan: SweepPlan { axes, monte_carlo },
         origins,
     })

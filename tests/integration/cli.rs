@@ -274,7 +274,12 @@ fn temp_dir() -> PathBuf {
 
 /// flowsheets/prnd_binary.toml with `from` replaced by `to`, written to a temporary file.
 fn prnd_variant(name: &str, from: &str, to: &str) -> PathBuf {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml");
+    variant("prnd_binary", name, from, to)
+}
+
+/// flowsheets/BASE.toml with `from` replaced by `to`, written to a temporary file.
+fn variant(base: &str, name: &str, from: &str, to: &str) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("flowsheets/{base}.toml"));
     let text = std::fs::read_to_string(base).unwrap();
     assert!(text.contains(from), "`{from}` is in the template");
     let dir = temp_dir();
@@ -333,6 +338,7 @@ const BAD: &[(&str, usize, &str)] = &[
     ("design_split_at_end", 39, "extract group"),
     ("design_missing_purity", 38, "extract_purity_pct"),
     ("design_reflux_factor", 42, "reflux_factor"),
+    ("design_reflux_factor_huge", 42, "at most 100"),
     ("both_s_and_product_ratio", 18, "not both"),
     (
         "product_ratio_with_scrub_ratio",
@@ -503,6 +509,49 @@ const MISTAKES: &[(&str, &str, usize, &str)] = &[
         46,
         "unknown element `nd`: did you mean `Nd`?",
     ),
+    // Found by breaking the shipped files: each blamed another field, or printed 309 digits.
+    (
+        "reo_t_per_year = 1085.0",
+        "reo_t_per_year = 1e308",
+        10,
+        "`reo_t_per_year` = 1e308 is above 1e9 t/yr",
+    ),
+    (
+        "extraction_ratio = 4.1711",
+        "extraction_ratio = 1e308",
+        38,
+        "`extraction_ratio` = 1e308 is above 1e6",
+    ),
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = 1e300",
+        39,
+        "`reflux_ratio` = 1e300 is above 1e6",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stages = 1e308",
+        37,
+        "expected a whole number (0 or more), found 1e308",
+    ),
+    (
+        "raffinate = \"Pr_rich\"",
+        "raffinate = \"\"",
+        40,
+        "name is empty",
+    ),
+    (
+        "name = \"Pr/Nd split",
+        "nme = \"Pr/Nd split",
+        5,
+        "unknown field `nme`: did you mean `name`?",
+    ),
+    (
+        "name = \"Pr/Nd split",
+        "# name = \"Pr/Nd split",
+        1,
+        "the file lacks `name`",
+    ),
 ];
 
 #[test]
@@ -521,7 +570,52 @@ fn messages_speak_the_users_words_at_the_line_to_change() {
         for word in RUST_WORDS {
             assert!(!first.contains(word), "{to}: `{word}` in {first}");
         }
-        assert_eq!(first.matches("error").count(), 1, "{first}");
+        assert_eq!(first.matches("error:").count(), 1, "{first}");
+    }
+}
+
+/// Design targets the feed makes meaningless, or a reflux factor out of range: bad input
+/// (exit 2) at the line of the target written, not a failed trial cascade blamed on
+/// `extraction_ratio` (exit 1, no line).
+#[test]
+fn bad_design_targets_blame_the_target_written() {
+    let purities = "raffinate_purity_pct = 99.0      # the product specifications below\n\
+                    extract_purity_pct = 99.9";
+    for (to, line, says) in [
+        (
+            "raffinate_purity_pct = 1\nextract_purity_pct = 99.9",
+            40,
+            "`raffinate_purity_pct` = 1 is no purer than the feed",
+        ),
+        (
+            "raffinate_purity_pct = 99.0\nextract_purity_pct = 50",
+            41,
+            "`extract_purity_pct` = 50 is no purer than the feed",
+        ),
+        (
+            "raffinate_purity_pct = 99.0\nextract_purity_pct = 99.9\n\
+             reflux_factor = 9223372036854775808.0",
+            42,
+            "must be above 1 and at most 100",
+        ),
+        (
+            "raffinate_purity_pct = 99.0\nextract_purity_pct = 99.9\nreflux_factor = 1",
+            42,
+            "must be above 1 and at most 100",
+        ),
+    ] {
+        let file = variant("prnd_design", "bad_target", purities, to);
+        let out = sxcascade(&["design", file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("{}:{line}:", file.display())),
+            "{to}: {stderr}"
+        );
+        assert!(stderr.contains(says), "{to}: {stderr}");
+        assert!(!stderr.contains("extraction_ratio"), "{to}: {stderr}");
+        assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty(), "{to}: no design table");
     }
 }
 

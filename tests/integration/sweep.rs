@@ -376,7 +376,7 @@ fn a_bad_vary_is_blamed_on_the_argument_with_the_path_meant() {
             "{vary}: {stderr}"
         );
         assert!(stderr.contains(says), "{vary}: {stderr}");
-        assert_eq!(stderr.matches("error").count(), 1, "{stderr}");
+        assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
         assert!(
             !stderr.contains(BINARY),
             "the flowsheet is not to blame: {stderr}"
@@ -416,7 +416,66 @@ fn a_bad_path_in_a_sweep_file_is_blamed_on_its_line() {
         stderr.contains("did you mean `cascades.PrNd.reflux_ratio`?"),
         "{stderr}"
     );
-    assert_eq!(stderr.matches("error").count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+}
+
+/// Mistakes in a sweep file are blamed on the line of the value to change.
+#[test]
+fn sweep_file_mistakes_are_blamed_on_their_line() {
+    let tmp = scratch("sweepfile-mistakes");
+    let shipped =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/sweeps/prnd_beta_uncertainty.toml");
+    let flowsheet = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINARY);
+    let text = std::fs::read_to_string(&shipped).unwrap().replace(
+        "flowsheet = \"../prnd_binary.toml\"",
+        &format!("flowsheet = {:?}", flowsheet.display().to_string()),
+    );
+    let line_of = |needle: &str| text.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    for (from, to, line, says) in [
+        (
+            "sigma = 0.0334",
+            "sigma = -1",
+            line_of("sigma"),
+            "sigma = -1 must be zero or positive",
+        ),
+        (
+            "distribution = \"lognormal\"",
+            "distribution = \"lognorml\"",
+            line_of("distribution"),
+            "did you mean \"lognormal\"?",
+        ),
+        (
+            "prnd_binary.toml\"",
+            "prnd_binar.toml\"",
+            line_of("flowsheet"),
+            "cannot read the flowsheet",
+        ),
+        (
+            "samples = 2000",
+            "samples = 1e30",
+            line_of("samples"),
+            "`samples`: expected a whole number (0 or more), found 1e30",
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let file = tmp.path().join("mistake.toml");
+        std::fs::write(&file, text.replace(from, to)).unwrap();
+        let out_file = tmp.path().join("out.csv");
+        let out = sxcascade(&[
+            "sweep",
+            file.to_str().unwrap(),
+            "-o",
+            out_file.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("{}:{line}:", file.display())),
+            "{to}: {stderr}"
+        );
+        assert!(stderr.contains(says), "{to}: {stderr}");
+        assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    }
 }
 
 /// The sweep files shipped in flowsheets/sweeps/ run, and say what their comments promise.

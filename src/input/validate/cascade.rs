@@ -3,6 +3,9 @@
 use toml::Spanned;
 
 use super::{Either, MAX_STAGES, Validator, not_a_choice};
+
+/// Largest flow ratio (S, P, R, W, O/A) a file may give; see `ratios_in_range`.
+pub const MAX_RATIO: f64 = 1e6;
 use crate::cascade::{Cascade, Draw, DrawPhase, FeedPhase, OperatingPoint, SystemModel};
 use crate::error::CascadeError;
 use crate::flowsheet::Concentrations;
@@ -31,6 +34,9 @@ impl Validator {
                 return None;
             }
         };
+        if !self.ratios_in_range(name, c) {
+            return None;
+        }
         let sized = c.extraction_stages.is_some()
             && c.scrub_stages.is_some()
             && (c.extraction_ratio.is_some()
@@ -192,6 +198,37 @@ impl Validator {
                 None
             }
         }
+    }
+
+    /// No flow ratio the file gives is beyond [`MAX_RATIO`]: a number that large is a slip
+    /// (a unit, an exponent), and S - W, the extract product, would be lost to rounding in it
+    /// and reported against a field the user never wrote.
+    fn ratios_in_range(&mut self, name: &str, c: &RawCascade) -> bool {
+        let mut ok = true;
+        for (field, value) in [
+            ("extraction_ratio", &c.extraction_ratio),
+            ("extract_product_ratio", &c.extract_product_ratio),
+            ("reflux_ratio", &c.reflux_ratio),
+            ("scrub_ratio", &c.scrub_ratio),
+            ("oa_ratio", &c.oa_ratio),
+            ("scrub_oa_ratio", &c.scrub_oa_ratio),
+        ] {
+            if let Some(v) = value
+                && *v.get_ref() > MAX_RATIO
+            {
+                self.error(
+                    v.span(),
+                    format!(
+                        "cascade `{name}`: `{field}` = {:e} is above {MAX_RATIO:e}: flow ratios \
+                         are per mol of feed (or per volume of aqueous), and past a million \
+                         the product S - W is lost to rounding; check the number",
+                        v.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        ok
     }
 
     /// S and W of the saturated model, from `extraction_ratio` S with `reflux_ratio` R or

@@ -30,6 +30,10 @@ pub const COMPOSITION_SUM_TOLERANCE: f64 = 1e-3;
 /// 1e5 mol/h), low enough that stage fluxes stay finite in doubles.
 pub const MAX_FLOW_MOL_PER_H: f64 = 1e12;
 
+/// Largest plant basis accepted, t/yr of REO: some thousands of times the world's output (of
+/// order 1e5 t/yr), low enough that its flows stay below [`MAX_FLOW_MOL_PER_H`].
+pub const MAX_REO_T_PER_YEAR: f64 = 1e9;
+
 /// `design_mode`: cascades with design targets may leave out their stage counts and ratios
 /// (for `sxcascade design`, which fills them in).
 pub fn validate(
@@ -77,6 +81,17 @@ impl Validator {
         let basis = raw.basis.as_ref().and_then(|b| {
             let b = b.get_ref();
             let reo = self.positive("reo_t_per_year", &b.reo_t_per_year)?;
+            if reo > MAX_REO_T_PER_YEAR {
+                self.error(
+                    b.reo_t_per_year.span(),
+                    format!(
+                        "`reo_t_per_year` = {reo:e} is above {MAX_REO_T_PER_YEAR:e} t/yr, \
+                         thousands of times the world's rare-earth output: it is tonnes of \
+                         rare-earth oxide per year"
+                    ),
+                );
+                return None;
+            }
             let hours = match &b.hours_per_year {
                 Some(h) => self.positive("hours_per_year", h)?,
                 None => DEFAULT_HOURS_PER_YEAR,

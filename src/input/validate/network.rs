@@ -71,6 +71,15 @@ impl Validator {
         let mut producer: BTreeMap<&str, Option<usize>> =
             raw.streams.keys().map(|k| (k.as_str(), None)).collect();
         for (k, unit) in units.iter().enumerate() {
+            if unit.name.get_ref().trim().is_empty() {
+                self.error(unit.name.span(), "`name` is empty: give the unit a name");
+            }
+            for (stream, span) in unit.outlets.iter().filter(|(s, _)| s.trim().is_empty()) {
+                self.error(
+                    span.clone(),
+                    format!("an outlet stream's name is empty (\"{stream}\"): give it a name"),
+                );
+            }
             if !names.insert(unit.name.get_ref()) {
                 self.error(
                     unit.name.span(),
