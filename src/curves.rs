@@ -98,10 +98,13 @@ impl CurveSource<'_, '_> {
                     .iter()
                     .map(|c| c.name.as_str())
                     .collect();
-                format!(
-                    "no cascade `{cascade}`: the flowsheet has {}",
-                    names.join(", ")
-                )
+                match crate::input::suggest::closest(cascade, names.iter().copied()) {
+                    Some(meant) => format!("no cascade `{cascade}`: did you mean `{meant}`?"),
+                    None => format!(
+                        "no cascade `{cascade}`: the flowsheet has {}",
+                        names.join(", ")
+                    ),
+                }
             })
     }
 

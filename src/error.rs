@@ -4,29 +4,36 @@ use thiserror::Error;
 
 use crate::elements::Element;
 
-/// A name that is not one of the fifteen rare earths or their product oxides.
+/// A name that is not one of the fifteen rare earths or their product oxides, with the name
+/// probably meant (a wrong case, a slip of one letter) when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown {kind} `{name}`; expected one of {expected}")]
+#[error("unknown {kind} `{name}`{advice}")]
 pub struct UnknownName {
     pub kind: &'static str,
     pub name: String,
-    pub expected: String,
+    /// ": did you mean `Nd`?", or the list of names: "; expected one of La, Ce, ...".
+    pub advice: String,
 }
 
 impl UnknownName {
     pub fn element(name: &str) -> Self {
-        Self {
-            kind: "element",
-            name: name.to_string(),
-            expected: Element::ALL.map(Element::symbol).join(", "),
-        }
+        Self::among("element", name, &Element::ALL.map(Element::symbol))
     }
 
     pub fn oxide(name: &str) -> Self {
+        Self::among("oxide", name, &Element::ALL.map(Element::oxide_name))
+    }
+
+    fn among(kind: &'static str, name: &str, known: &[impl AsRef<str>]) -> Self {
+        let known: Vec<&str> = known.iter().map(AsRef::as_ref).collect();
+        let advice = match crate::input::suggest::closest(name, known.iter().copied()) {
+            Some(meant) => format!(": did you mean `{meant}`?"),
+            None => format!("; expected one of {}", known.join(", ")),
+        };
         Self {
-            kind: "oxide",
+            kind,
             name: name.to_string(),
-            expected: Element::ALL.map(Element::oxide_name).join(", "),
+            advice,
         }
     }
 }

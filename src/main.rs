@@ -15,7 +15,10 @@ use sxcascade::SolverOptions;
 use sxcascade::atomic::{create_output_dir, write_atomically};
 use sxcascade::design::{DesignError, designed_toml};
 use sxcascade::flowsheet::{Flowsheet, FlowsheetSolution};
-use sxcascade::input::{InputErrors, parse_flowsheet, parse_flowsheet_for_design};
+use sxcascade::input::{
+    Diagnostic, FieldPath, FlowsheetTemplate, InputErrors, parse_flowsheet,
+    parse_flowsheet_for_design,
+};
 use sxcascade::report::{csv_files, design_table, run_report, summary};
 
 #[derive(Parser)]
@@ -115,8 +118,8 @@ fn load(path: &Path) -> Result<Flowsheet, ExitCode> {
 }
 
 fn read(path: &Path) -> Result<String, ExitCode> {
-    std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("{}: error: cannot read the file: {e}", path.display());
+    cli::read(path).map_err(|message| {
+        eprintln!("{message}");
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }
@@ -171,10 +174,11 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
     let (designed, designs) = match sxcascade::design::design(&flowsheet, &options) {
         Ok(done) => done,
         Err(e) => {
-            eprintln!("{}: error: {e}", path.display());
-            let code = match e {
-                DesignError::Solve { .. } => EXIT_OFF_SPEC,
-                _ => EXIT_BAD_INPUT,
+            eprintln!("{}", design_error(path, &text, &e));
+            let code = if e.is_bad_input() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OFF_SPEC
             };
             return ExitCode::from(code);
         }
@@ -198,6 +202,20 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_OFF_SPEC)
+    }
+}
+
+/// A design error at the line of the target to change (or of the cascade's design table).
+fn design_error(path: &Path, text: &str, error: &DesignError) -> String {
+    let name = path.display().to_string();
+    let span = error.field_path().and_then(|field| {
+        let field = FieldPath::parse(&field).ok()?;
+        FlowsheetTemplate::parse(&name, text).ok()?.span_of(&field)
+    });
+    match span {
+        Some(span) => InputErrors::new(&name, text, vec![Diagnostic::new(span, error.to_string())])
+            .to_string(),
+        None => format!("{name}: error: {error}"),
     }
 }
 

@@ -13,22 +13,32 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use sxcascade::flowsheet::Flowsheet;
-use sxcascade::input::{FlowsheetTemplate, parse_flowsheet};
+use sxcascade::input::{FlowsheetTemplate, decode, parse_flowsheet};
 
 use super::EXIT_BAD_INPUT;
 
-/// The command's own exit code, or 2 (bad input) after printing its error.
+/// The command's own exit code, or 2 (bad input) after printing its error. Messages located
+/// in a file (`file:line:column: error: ...`) and the command line's own (`error: ...`) come
+/// with their prefix; the library's bare sentences get `error: ` here, and nothing gets two.
 pub fn exit_code(result: Result<ExitCode, String>) -> ExitCode {
     result.unwrap_or_else(|message| {
-        eprintln!("{message}");
+        let first = message.lines().next().unwrap_or_default();
+        if first.starts_with("error: ") || first.contains(": error: ") {
+            eprintln!("{message}");
+        } else {
+            eprintln!("error: {message}");
+        }
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }
 
-/// The file's text, or an error naming it.
+/// The file's text, or an error naming it (and the line and column of a byte that is not
+/// UTF-8).
 pub fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: error: cannot read the file: {e}", path.display()))
+    let name = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("{name}: error: cannot read the file: {e}"))?;
+    decode(&name, bytes).map_err(|e| e.to_string())
 }
 
 /// `text` (read from `path`) validated as a flowsheet, and as a template whose numbers can be

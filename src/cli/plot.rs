@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use sxcascade::SolverOptions;
 use sxcascade::curves::{CurveSource, Section, Vs};
+use sxcascade::input::suggest::did_you_mean;
 use sxcascade::plot::{Format, write_figure};
 use sxcascade::report::profile_figure;
 
@@ -82,7 +83,14 @@ fn draw(args: &PlotArgs) -> Result<PathBuf, String> {
             .cascades
             .iter()
             .position(|c| c.name == args.cascade)
-            .ok_or_else(|| format!("error: no cascade `{}` in {name}", args.cascade))?;
+            .ok_or_else(|| {
+                let names = flowsheet.cascades.iter().map(|c| c.name.as_str());
+                format!(
+                    "error: no cascade `{}` in {name}{}",
+                    args.cascade,
+                    did_you_mean(&args.cascade, names)
+                )
+            })?;
         let solution = flowsheet.solve(&options);
         let solved = solution.cascades[k]
             .result

@@ -8,9 +8,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use sxcascade::SolverOptions;
 use sxcascade::atomic::write_atomically;
-use sxcascade::input::FlowsheetTemplate;
+use sxcascade::input::{FieldPath, FlowsheetTemplate};
 use sxcascade::sweep::{
-    Axis, Manifest, RunOptions, RunSummary, Sweep, SweepPlan, block_count, fingerprint,
+    Axis, Manifest, RunOptions, RunSummary, Sweep, SweepError, SweepPlan, block_count, fingerprint,
     is_sweep_file, merge, parse_sweep_file, run_to_file,
 };
 
@@ -62,16 +62,24 @@ pub fn sweep(args: SweepArgs) -> ExitCode {
 }
 
 fn run(args: SweepArgs) -> Result<ExitCode, String> {
-    let (flowsheet_path, mut plan) = plan_of(&args.file)?;
+    let (flowsheet_path, mut plan, mut origins) = plan_of(&args.file)?;
     for vary in &args.vary {
-        plan.axes
-            .push(Axis::parse(vary).map_err(|e| format!("error: --vary {e}"))?);
+        let axis = Axis::parse(vary).map_err(|e| format!("error: --vary {e}"))?;
+        origins.push((axis.path.clone(), format!("error: --vary `{vary}`")));
+        plan.axes.push(axis);
     }
     let text = read(&flowsheet_path)?;
     let name = flowsheet_path.display().to_string();
     let template = FlowsheetTemplate::parse(&name, &text).map_err(|e| e.to_string())?;
-    let sweep = Sweep::new(template, plan, SolverOptions::default())
-        .map_err(|e| format!("{}: error: {e}", args.file.display()))?;
+    let sweep = Sweep::new(template, plan, SolverOptions::default()).map_err(|e| match e {
+        // Blame the field where the user wrote it: its `--vary` or its line of the sweep file.
+        SweepError::Field { path, message } => {
+            let origin = origins.iter().rev().find(|(p, _)| *p == path);
+            let origin = origin.map_or("error".to_string(), |(_, o)| o.clone());
+            format!("{origin}: {message}")
+        }
+        other => other.to_string(),
+    })?;
     if let Some(threads) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -83,7 +91,7 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
         timing: args.timing,
     };
     let print = fingerprint(&sweep, &text, options);
-    let cases = sweep.plan.cases()?;
+    let cases = sweep.plan.cases().map_err(|e| format!("error: {e}"))?;
     let blocks = block_count(cases);
     // Sharded (asked for): OUT is a directory of parts.
     let (blocks, target) = match shard_of(args.shard, args.shards, |name| std::env::var(name).ok())?
@@ -119,15 +127,35 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Each swept field and the start of an error line that blames it where it was written:
+/// `error: --vary `...``, or `sweep.toml:LINE:COLUMN: error`.
+type Origins = Vec<(FieldPath, String)>;
+
 /// The flowsheet and plan that FILE stands for: a sweep file, or a flowsheet (with the plan
-/// all in `--vary`).
-fn plan_of(file: &Path) -> Result<(PathBuf, SweepPlan), String> {
+/// all in `--vary`); and where each swept field is written, as the start of an error line.
+fn plan_of(file: &Path) -> Result<(PathBuf, SweepPlan, Origins), String> {
     let text = read(file)?;
     if is_sweep_file(&text) {
         let sweep = parse_sweep_file(file, &text).map_err(|e| e.to_string())?;
-        Ok((sweep.flowsheet, sweep.plan))
+        if let Err(e) = std::fs::metadata(&sweep.flowsheet) {
+            let (line, column) = sweep.flowsheet_at;
+            return Err(format!(
+                "{}:{line}:{column}: error: cannot read the flowsheet {}: {e}",
+                file.display(),
+                sweep.flowsheet.display()
+            ));
+        }
+        let origins = sweep
+            .origins
+            .into_iter()
+            .map(|(path, line, column)| {
+                let at = format!("{}:{line}:{column}: error", file.display());
+                (path, at)
+            })
+            .collect();
+        Ok((sweep.flowsheet, sweep.plan, origins))
     } else {
-        Ok((file.to_path_buf(), SweepPlan::default()))
+        Ok((file.to_path_buf(), SweepPlan::default(), Vec::new()))
     }
 }
 

@@ -86,8 +86,14 @@ pub struct Performance {
 
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum DesignError {
+    /// Targets the cascade's feed cannot be designed for; `field` is the target to change,
+    /// when one is to blame.
     #[error("cascade `{cascade}`: {reason}")]
-    Infeasible { cascade: String, reason: String },
+    Infeasible {
+        cascade: String,
+        field: Option<&'static str>,
+        reason: String,
+    },
     #[error("cascade `{cascade}`: its feed is not available (a unit upstream failed)")]
     NoFeed { cascade: String },
     #[error(
@@ -115,6 +121,33 @@ pub enum DesignError {
         scrub_stages: usize,
         error: CascadeError,
     },
+}
+
+impl DesignError {
+    /// Where in the flowsheet file the error is to be shown: the target to blame, else the
+    /// cascade's `[cascades.design]` table (a dotted path, as `sxcascade sweep` takes).
+    pub fn field_path(&self) -> Option<String> {
+        let (cascade, field) = match self {
+            DesignError::Infeasible { cascade, field, .. } => (cascade, *field),
+            DesignError::NotReached { cascade, .. } | DesignError::Solve { cascade, .. } => {
+                (cascade, None)
+            }
+            DesignError::NoFeed { .. } | DesignError::Unsettled { .. } => return None,
+        };
+        Some(match field {
+            Some(field) => format!("cascades.{cascade}.design.{field}"),
+            None => format!("cascades.{cascade}.design"),
+        })
+    }
+
+    /// Whether the error is the input's (targets no cascade can meet, exit 2) rather than the
+    /// solver's (a trial that did not converge, exit 1).
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            DesignError::Solve { error, .. } => matches!(error, CascadeError::Infeasible { .. }),
+            _ => true,
+        }
+    }
 }
 
 /// Share of a cascade's feed (mol) below which an element is never a key, even when no element
@@ -229,6 +262,12 @@ fn design_cascade(
 ) -> Result<CascadeDesign, DesignError> {
     let infeasible = |reason: String| DesignError::Infeasible {
         cascade: name.to_string(),
+        field: None,
+        reason,
+    };
+    let blame = |field: &'static str, reason: String| DesignError::Infeasible {
+        cascade: name.to_string(),
+        field: Some(field),
         reason,
     };
     let SystemModel::Saturated { separation_factors } = model else {
@@ -237,6 +276,37 @@ fn design_cascade(
         ));
     };
     let groups = Groups::of(spec, feed);
+    // A purity target at or below the group's share of the feed asks for no separation (the
+    // feed meets it as it is): Xu's product fractions then fall outside (0, 1) and the trial
+    // cascades cannot run.
+    for (field, target, group, side) in [
+        (
+            "raffinate_purity_pct",
+            spec.raffinate_purity_pct,
+            &groups.raffinate,
+            "raffinate",
+        ),
+        (
+            "extract_purity_pct",
+            spec.extract_purity_pct,
+            &groups.extract,
+            "extract",
+        ),
+    ] {
+        let in_feed = groups.oxide_mass_pct(feed, group);
+        if target <= in_feed {
+            let names: Vec<&str> = group.iter().map(|e| e.symbol()).collect();
+            return Err(blame(
+                field,
+                format!(
+                    "`{field}` = {target} is no purer than the feed, whose {side} group ({}) is \
+                     already {in_feed:.4} % of its oxide mass: give a target above {in_feed:.4} \
+                     % and below 100 %",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
     // A key must be able to spoil the other product on its own: an element rarer than that
     // product's impurity allowance (its group's share of the feed times 1 - purity) meets the
     // purity wherever it goes. In a second extractant an element removed upstream to 1e-100
@@ -363,10 +433,13 @@ fn design_cascade(
     let reflux_min = minimum_reflux_ratio(beta, f_a, p_a, organic_feed);
     let (s, w) = match spec.reflux_factor {
         Some(_) if reflux_min <= 0.0 => {
-            return Err(infeasible(format!(
-                "`reflux_factor` has no minimum to multiply: at these purities Underwood's \
+            return Err(blame(
+                "reflux_factor",
+                format!(
+                    "`reflux_factor` has no minimum to multiply: at these purities Underwood's \
                  minimum reflux is {reflux_min:.4} (no reflux needed); remove `reflux_factor`"
-            )));
+                ),
+            ));
         }
         Some(factor) => {
             let w = factor * reflux_min * fractions.a;
@@ -648,6 +721,13 @@ impl Groups {
             .map(|&e| e.oxide_g_from_mol(feed.mol_per_h(e)))
             .sum();
         grams / moles
+    }
+
+    /// Oxide mass of `group` in `feed`, % of the feed's oxide mass.
+    fn oxide_mass_pct(&self, feed: &Stream, group: &[Element]) -> f64 {
+        let grams = |e: Element| e.oxide_g_from_mol(feed.mol_per_h(e));
+        let total: f64 = feed.flows().map(|(e, _)| grams(e)).sum();
+        100.0 * group.iter().map(|&e| grams(e)).sum::<f64>() / total
     }
 
     fn extract_fraction(&self, feed: &Stream) -> f64 {

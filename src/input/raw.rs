@@ -105,11 +105,41 @@ pub struct RawStream {
 }
 
 /// `feed = "name"` or `feed = ["a", "b"]`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug)]
 pub enum RawFeed {
     One(String),
     Many(Vec<String>),
+}
+
+/// By hand rather than `#[serde(untagged)]`, whose error ("data did not match any variant of
+/// untagged enum RawFeed") names a Rust type instead of what to write.
+impl<'de> Deserialize<'de> for RawFeed {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = RawFeed;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a stream name in double quotes, or a list of them in brackets")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<RawFeed, E> {
+                Ok(RawFeed::One(name.to_string()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawFeed, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(RawFeed::Many(names))
+            }
+        }
+        deserializer.deserialize_any(Names)
+    }
 }
 
 #[derive(Debug, Deserialize)]

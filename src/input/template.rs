@@ -11,8 +11,11 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::diagnostic::{Diagnostic, InputErrors};
+use super::plain_words::toml_diagnostic;
 use super::raw::RawFlowsheet;
+use super::suggest::closest;
 use super::validate::validate;
+use crate::elements::Element;
 use crate::flowsheet::Flowsheet;
 
 /// A numeric field of a flowsheet file, e.g. `cascades.PrNd.reflux_ratio` or
@@ -68,11 +71,8 @@ pub struct FlowsheetTemplate<'a> {
 impl<'a> FlowsheetTemplate<'a> {
     /// Parses `text` (read from `file`, used in messages). Only TOML syntax is checked here.
     pub fn parse(file: &str, text: &'a str) -> Result<Self, InputErrors> {
-        let root = DeTable::parse(text).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim_end().replace('\n', " ");
-            InputErrors::new(file, text, vec![Diagnostic::new(span, message)])
-        })?;
+        let root = DeTable::parse(text)
+            .map_err(|e| InputErrors::new(file, text, vec![toml_diagnostic(text, &e)]))?;
         Ok(Self {
             file: file.to_string(),
             text,
@@ -81,10 +81,14 @@ impl<'a> FlowsheetTemplate<'a> {
     }
 
     /// The field at `path`: whether it takes whole numbers, and its value in the file (`None`
-    /// when the file leaves it out and its table exists, so that setting it adds it).
+    /// when the file leaves it out and its table exists, so that setting it adds it). A path
+    /// the flowsheet has no place for is an error that names the path probably meant.
     pub fn field(&self, path: &FieldPath) -> Result<FieldValue, String> {
         let mut root = self.root.get_ref().clone();
         let slot = locate(&mut root, path)?;
+        if let Slot::Absent(..) = slot {
+            self.addable(path)?;
+        }
         Ok(match slot {
             Slot::Present(value) => match value.get_ref() {
                 v @ DeValue::Integer(_) => FieldValue {
@@ -104,6 +108,50 @@ impl<'a> FlowsheetTemplate<'a> {
                 value: None,
             },
         })
+    }
+
+    /// Where `path` is written in the file: its value, or (left out) the table that would
+    /// hold it; `None` if the file has no such table.
+    pub fn span_of(&self, path: &FieldPath) -> Option<std::ops::Range<usize>> {
+        let mut root = self.root.get_ref().clone();
+        match locate(&mut root, path).ok()? {
+            Slot::Present(value) => Some(value.span()),
+            Slot::Absent(_, span) => Some(span),
+        }
+    }
+
+    /// Whether the file may be given the field at `path`, which it leaves out: a field its
+    /// table takes, or an element (oxide) of a table keyed by elements (oxides).
+    fn addable(&self, path: &FieldPath) -> Result<(), String> {
+        let (key, table) = path.segments.split_last().expect("a path has segments");
+        match table.last().map(String::as_str) {
+            Some("separation_factors" | "distribution_ratios" | "composition_mol") => {
+                return key.parse::<Element>().map(drop).map_err(|e| e.to_string());
+            }
+            Some("composition_oxide_pct") => {
+                return Element::from_oxide_name(key)
+                    .map(drop)
+                    .map_err(|e| e.to_string());
+            }
+            _ => {}
+        }
+        let mut root = self.root.get_ref().clone();
+        let one = DeValue::parse("1").expect("a TOML number").into_inner();
+        set(&mut root, path, one)?;
+        let document = Spanned::new(self.root.span(), root);
+        let Err(e) = RawFlowsheet::deserialize(toml::de::Deserializer::from(document)) else {
+            return Ok(());
+        };
+        // serde's own words list the table's fields: "unknown field `x`, expected one of ...".
+        let known: Vec<&str> = e.message().split('`').skip(3).step_by(2).collect();
+        let parent = table.join(".");
+        if e.message().starts_with("unknown field") {
+            let meant = closest(key, known.iter().copied())
+                .map(|m| format!(": did you mean `{parent}.{m}`?"))
+                .unwrap_or_default();
+            return Err(format!("`{parent}` has no field `{key}`{meant}"));
+        }
+        Err(format!("`{path}` is not a number field of the flowsheet"))
     }
 
     /// The flowsheet with each field of `values` set, validated as `sxcascade run` validates
@@ -145,11 +193,8 @@ impl<'a> FlowsheetTemplate<'a> {
             return Err(self.errors(errors));
         }
         let document = Spanned::new(self.root.span(), root);
-        RawFlowsheet::deserialize(toml::de::Deserializer::from(document)).map_err(|e| {
-            let span = e.span().unwrap_or(0..0);
-            let message = e.message().trim_end().replace('\n', " ");
-            self.errors(vec![Diagnostic::new(span, message)])
-        })
+        RawFlowsheet::deserialize(toml::de::Deserializer::from(document))
+            .map_err(|e| self.errors(vec![toml_diagnostic(self.text, &e)]))
     }
 
     /// A composition must keep its sum (1 or 100 %) when some of its entries are set: the
@@ -266,11 +311,16 @@ fn locate<'t, 'a>(root: &'t mut DeTable<'a>, path: &FieldPath) -> Result<Slot<'t
     let mut table = root;
     let mut table_span = 0..0;
     let mut walked = String::new();
-    let mut segments = parents.iter();
-    while let Some(segment) = segments.next() {
-        let Some(entry) = table.get_mut(segment.as_str()) else {
-            return Err(format!("the file has no `{walked}{segment}`"));
-        };
+    let mut segments = parents.iter().enumerate();
+    while let Some((k, segment)) = segments.next() {
+        if !table.contains_key(segment.as_str()) {
+            let keys = table.keys().map(|key| key.get_ref().as_ref());
+            return Err(format!(
+                "the flowsheet has no `{walked}{segment}`{}",
+                meant(path, k, closest(segment, keys))
+            ));
+        }
+        let entry = table.get_mut(segment.as_str()).expect("the key is there");
         walked.push_str(segment);
         table_span = entry.span();
         table = match entry.get_mut() {
@@ -278,9 +328,16 @@ fn locate<'t, 'a>(root: &'t mut DeTable<'a>, path: &FieldPath) -> Result<Slot<'t
             // An array of tables: the next segment names the entry (`[[cascades]]`
             // name = "PrNd").
             DeValue::Array(array) => {
-                let Some(name) = segments.next() else {
+                let Some((k, name)) = segments.next() else {
                     return Err(format!("`{walked}` is a list: name an entry of it"));
                 };
+                let names: Vec<String> = array
+                    .iter()
+                    .filter_map(|item| match item.get_ref() {
+                        DeValue::Table(t) => t.get("name")?.get_ref().as_str().map(str::to_string),
+                        _ => None,
+                    })
+                    .collect();
                 let named = array.iter_mut().find_map(|item| {
                     let span = item.span();
                     match item.get_mut() {
@@ -294,7 +351,11 @@ fn locate<'t, 'a>(root: &'t mut DeTable<'a>, path: &FieldPath) -> Result<Slot<'t
                     }
                 });
                 let Some((t, span)) = named else {
-                    return Err(format!("the file has no `{walked}` named \"{name}\""));
+                    let guess = closest(name, names.iter().map(String::as_str));
+                    return Err(format!(
+                        "the flowsheet has no `{walked}` named \"{name}\"{}",
+                        meant(path, k, guess)
+                    ));
                 };
                 walked.push('.');
                 walked.push_str(name);
@@ -313,6 +374,15 @@ fn locate<'t, 'a>(root: &'t mut DeTable<'a>, path: &FieldPath) -> Result<Slot<'t
     } else {
         Ok(Slot::Absent(table, table_span))
     }
+}
+
+/// ": did you mean `PATH`?" with segment `k` of `path` replaced by `guess`, or nothing.
+fn meant(path: &FieldPath, k: usize, guess: Option<&str>) -> String {
+    guess.map_or_else(String::new, |guess| {
+        let mut segments = path.segments.clone();
+        segments[k] = guess.to_string();
+        format!(": did you mean `{}`?", segments.join("."))
+    })
 }
 
 /// The number a TOML value holds, if it is one.

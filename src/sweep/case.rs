@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use super::plan::SweepPlan;
 use crate::flowsheet::{FlowsheetSolution, ProductResult};
-use crate::input::{FieldPath, FlowsheetTemplate};
+use crate::input::{FieldPath, FlowsheetTemplate, InputErrors};
 use crate::solver::{SolverOptions, nan_max};
 
 /// How a case ended.
@@ -52,6 +52,30 @@ pub struct CaseResult {
     pub seconds: f64,
 }
 
+/// Why a sweep cannot start. A field's error names the field, so that the command line can
+/// blame what the user wrote: the `--vary` argument or the sweep file's line, not the
+/// flowsheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SweepError {
+    /// The flowsheet file as it stands is not valid: its own errors, located in it.
+    Flowsheet(InputErrors),
+    /// A swept field cannot be swept (no such field, not a number, ...).
+    Field { path: FieldPath, message: String },
+    /// The plan as a whole (e.g. more cases than can be counted).
+    Plan(String),
+}
+
+impl std::fmt::Display for SweepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SweepError::Flowsheet(errors) => write!(f, "{errors}"),
+            SweepError::Field { message, .. } | SweepError::Plan(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for SweepError {}
+
 /// A flowsheet file and a plan, checked against each other.
 pub struct Sweep<'a> {
     pub template: FlowsheetTemplate<'a>,
@@ -71,39 +95,52 @@ impl<'a> Sweep<'a> {
         template: FlowsheetTemplate<'a>,
         plan: SweepPlan,
         options: SolverOptions,
-    ) -> Result<Self, String> {
-        let base = template.instantiate(&[]).map_err(|e| e.to_string())?;
+    ) -> Result<Self, SweepError> {
+        let base = template.instantiate(&[]).map_err(SweepError::Flowsheet)?;
+        let blame = |path: &FieldPath, message: String| SweepError::Field {
+            path: path.clone(),
+            message,
+        };
         let mut seen = BTreeSet::new();
         for path in plan.fields() {
             if !seen.insert(path.as_str()) {
-                return Err(format!("`{path}` is varied twice"));
+                return Err(blame(path, format!("`{path}` is varied twice")));
             }
         }
         for axis in &plan.axes {
-            let field = template.field(&axis.path)?;
+            let field = template
+                .field(&axis.path)
+                .map_err(|e| blame(&axis.path, e))?;
             if field.integer
                 && let Some(bad) = axis.values.iter().find(|v| v.fract() != 0.0)
             {
-                return Err(format!(
-                    "`{}` takes whole numbers; {bad} is not one (give a list of whole numbers)",
-                    axis.path
+                return Err(blame(
+                    &axis.path,
+                    format!(
+                        "`{}` takes whole numbers; {bad} is not one (give a list of whole \
+                         numbers, or a range whose steps are whole)",
+                        axis.path
+                    ),
                 ));
             }
         }
         let mut nominal = Vec::new();
         for field in plan.monte_carlo.iter().flat_map(|m| &m.fields) {
-            match template.field(&field.path)? {
+            let path = &field.path;
+            match template.field(path).map_err(|e| blame(path, e))? {
                 f if f.integer => {
-                    return Err(format!(
-                        "`{}` takes whole numbers: it cannot be sampled",
-                        field.path
+                    return Err(blame(
+                        path,
+                        format!("`{path}` takes whole numbers: it cannot be sampled"),
                     ));
                 }
                 f => nominal.push(f.value.ok_or_else(|| {
-                    format!(
-                        "`{}` is not in the file: Monte Carlo spreads a field around the \
-                         file's value",
-                        field.path
+                    blame(
+                        path,
+                        format!(
+                            "`{path}` is not in the file: Monte Carlo spreads a field around \
+                             the file's value"
+                        ),
                     )
                 })?),
             }
@@ -121,14 +158,16 @@ impl<'a> Sweep<'a> {
 
     /// A field the file leaves out is added; a misspelt one would make every case fail, so
     /// the first case is read once to catch it before the sweep starts.
-    fn check_fields_exist(&self) -> Result<(), String> {
-        if self.plan.cases()? == 0 {
+    fn check_fields_exist(&self) -> Result<(), SweepError> {
+        if self.plan.cases().map_err(SweepError::Plan)? == 0 {
             return Ok(());
         }
         let values = self.values(0);
         let fields = self.plan.fields();
         let set: Vec<(&FieldPath, f64)> = fields.iter().copied().zip(values).collect();
-        self.template.deserializes(&set).map_err(|e| e.to_string())
+        self.template
+            .deserializes(&set)
+            .map_err(SweepError::Flowsheet)
     }
 
     /// The values of case `case`, one per field of the plan.

@@ -25,13 +25,18 @@ use toml::Spanned;
 use super::axis::{Axis, values};
 use super::monte_carlo::{Distribution, MonteCarlo, Uncertain};
 use super::plan::{MAX_CASES, SweepPlan};
-use crate::input::{Diagnostic, FieldPath, InputErrors};
+use crate::input::{Diagnostic, FieldPath, InputErrors, line_column, toml_diagnostic};
 
 /// A sweep file, read: the flowsheet it sweeps and the plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepFile {
     pub flowsheet: PathBuf,
     pub plan: SweepPlan,
+    /// Where `flowsheet` is written: line and column in the sweep file.
+    pub flowsheet_at: (usize, usize),
+    /// Where each field's `path` is written: line and column in the sweep file, for errors
+    /// about the field found only against the flowsheet.
+    pub origins: Vec<(FieldPath, usize, usize)>,
 }
 
 #[derive(Deserialize)]
@@ -50,11 +55,42 @@ struct RawAxis {
     values: Spanned<RawValues>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum RawValues {
     Spec(String),
     List(Vec<f64>),
+}
+
+/// By hand rather than `#[serde(untagged)]`, whose error names the Rust type.
+impl<'de> Deserialize<'de> for RawValues {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Values;
+        impl<'de> serde::de::Visitor<'de> for Values {
+            type Value = RawValues;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a range in double quotes (\"START:STOP:COUNT\", \"log:START:STOP:COUNT\") \
+                     or a list of numbers in brackets",
+                )
+            }
+
+            fn visit_str<E: serde::de::Error>(self, spec: &str) -> Result<RawValues, E> {
+                Ok(RawValues::Spec(spec.to_string()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawValues, A::Error> {
+                let mut values = Vec::new();
+                while let Some(v) = seq.next_element::<f64>()? {
+                    values.push(v);
+                }
+                Ok(RawValues::List(values))
+            }
+        }
+        deserializer.deserialize_any(Values)
+    }
 }
 
 #[derive(Deserialize)]
@@ -82,18 +118,17 @@ pub fn is_sweep_file(text: &str) -> bool {
 pub fn parse_sweep_file(path: &Path, text: &str) -> Result<SweepFile, InputErrors> {
     let file = path.display().to_string();
     let errors = |d: Vec<Diagnostic>| InputErrors::new(&file, text, d);
-    let raw: RawSweep = toml::from_str(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        errors(vec![Diagnostic::new(
-            span,
-            e.message().trim_end().replace('\n', " "),
-        )])
-    })?;
+    let raw: RawSweep =
+        toml::from_str(text).map_err(|e| errors(vec![toml_diagnostic(text, &e)]))?;
     let mut problems = Vec::new();
+    let mut origins = Vec::new();
     let mut field = |p: &Spanned<String>| {
-        FieldPath::parse(p.get_ref())
+        let path = FieldPath::parse(p.get_ref())
             .map_err(|e| problems.push(Diagnostic::new(p.span(), e)))
-            .ok()
+            .ok()?;
+        let (line, column) = line_column(text, p.span().start);
+        origins.push((path.clone(), line, column));
+        Some(path)
     };
     let mut axes = Vec::new();
     let mut monte_carlo = None;
@@ -116,7 +151,16 @@ pub fn parse_sweep_file(path: &Path, text: &str) -> Result<SweepFile, InputError
             let distribution = Distribution::new(f.distribution.get_ref(), *f.sigma.get_ref());
             match (field(&f.path), distribution) {
                 (Some(path), Ok(distribution)) => fields.push(Uncertain { path, distribution }),
-                (_, Err(e)) => spec_problems.push(Diagnostic::new(f.distribution.span(), e)),
+                (_, Err(e)) => {
+                    // At the value to change: `sigma`, or the distribution's name.
+                    let sigma = *f.sigma.get_ref();
+                    let span = if sigma >= 0.0 && sigma.is_finite() {
+                        f.distribution.span()
+                    } else {
+                        f.sigma.span()
+                    };
+                    spec_problems.push(Diagnostic::new(span, e))
+                }
                 _ => {}
             }
         }
@@ -146,7 +190,9 @@ pub fn parse_sweep_file(path: &Path, text: &str) -> Result<SweepFile, InputError
     let base = path.parent().unwrap_or(Path::new(""));
     Ok(SweepFile {
         flowsheet: base.join(raw.flowsheet.get_ref()),
+        flowsheet_at: line_column(text, raw.flowsheet.span().start),
         plan: SweepPlan { axes, monte_carlo },
+        origins,
     })
 }
 

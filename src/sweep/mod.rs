@@ -16,7 +16,7 @@ mod store;
 mod table;
 
 pub use axis::{Axis, values};
-pub use case::{CaseResult, Status, Sweep};
+pub use case::{CaseResult, Status, Sweep, SweepError};
 pub use figure::{SweepFigure, SweepPlotSpec, SweepTable, describe, sweep_figure};
 pub use file::{SweepFile, is_sweep_file, parse_sweep_file};
 pub use monte_carlo::{Distribution, MonteCarlo, Uncertain};

@@ -32,7 +32,10 @@ impl Distribution {
             "normal" => Ok(Self::Normal { sigma }),
             "lognormal" => Ok(Self::LogNormal { sigma }),
             other => Err(format!(
-                "distribution \"{other}\" must be \"normal\" or \"lognormal\""
+                "distribution \"{other}\" must be \"normal\" or \"lognormal\"{}",
+                crate::input::suggest::closest(other, ["normal", "lognormal"])
+                    .map(|m| format!(": did you mean \"{m}\"?"))
+                    .unwrap_or_default()
             )),
         }
     }

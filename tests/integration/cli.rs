@@ -274,7 +274,12 @@ fn temp_dir() -> PathBuf {
 
 /// flowsheets/prnd_binary.toml with `from` replaced by `to`, written to a temporary file.
 fn prnd_variant(name: &str, from: &str, to: &str) -> PathBuf {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml");
+    variant("prnd_binary", name, from, to)
+}
+
+/// flowsheets/BASE.toml with `from` replaced by `to`, written to a temporary file.
+fn variant(base: &str, name: &str, from: &str, to: &str) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("flowsheets/{base}.toml"));
     let text = std::fs::read_to_string(base).unwrap();
     assert!(text.contains(from), "`{from}` is in the template");
     let dir = temp_dir();
@@ -303,7 +308,7 @@ const BAD: &[(&str, usize, &str)] = &[
     ("product_unknown_stream", 23, "Nd_product"),
     ("s_not_above_w", 16, "scrub ratio"),
     ("share_without_basis", 7, "share_of_basis"),
-    ("string_for_number", 16, "f64"),
+    ("string_for_number", 16, "expected a number"),
     ("toml_syntax", 11, "string"),
     ("too_many_stages", 14, "5000"),
     ("unknown_element", 4, "Pm"),
@@ -333,6 +338,7 @@ const BAD: &[(&str, usize, &str)] = &[
     ("design_split_at_end", 39, "extract group"),
     ("design_missing_purity", 38, "extract_purity_pct"),
     ("design_reflux_factor", 42, "reflux_factor"),
+    ("design_reflux_factor_huge", 42, "at most 100"),
     ("both_s_and_product_ratio", 18, "not both"),
     (
         "product_ratio_with_scrub_ratio",
@@ -368,6 +374,270 @@ fn every_bad_flowsheet_exits_two_naming_line_and_key() {
             );
             assert!(first.contains(word), "{name}: `{word}` not in {first}");
         }
+    }
+}
+
+/// Words a message about the file's input must not show: Rust's names for types and records.
+const RUST_WORDS: &[&str] = &[
+    "f64",
+    "u32",
+    "u64",
+    "usize",
+    "invalid type",
+    "invalid value",
+    "untagged",
+    "Raw",
+    "sequence",
+    "map,",
+    "struct",
+    "variant",
+];
+
+/// Each edit of flowsheets/prnd_binary.toml: the line of the message, and what it must say.
+const MISTAKES: &[(&str, &str, usize, &str)] = &[
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = \"4.4\"",
+        39,
+        "`reflux_ratio`: expected a number, found the text \"4.4\" (remove the quotes",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stages = 33.5",
+        37,
+        "`scrub_stages`: expected a whole number (0 or more), found 33.5",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stages = 99999999999",
+        37,
+        "expected a whole number no larger than 4294967295, found 99999999999",
+    ),
+    (
+        "feed = \"feed\"",
+        "feed = 3",
+        31,
+        "`feed`: expected a stream name in double quotes, or a list of them",
+    ),
+    (
+        "feed = \"feed\"",
+        "feed = [\"feed\", 2]",
+        31,
+        "expected text in double quotes, found the number 2",
+    ),
+    (
+        "name = \"PrNd\"",
+        "name = true",
+        29,
+        "`name`: expected text in double quotes, found true",
+    ),
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = [4.4]",
+        39,
+        "expected a number, found a list",
+    ),
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = 2026-12-07",
+        39,
+        "expected a number, found a date",
+    ),
+    (
+        "{ Pr6O11 = 23.5, Nd2O3 = 76.5 }",
+        "76.5",
+        25,
+        "`composition_oxide_pct`: expected a table, found the number 76.5",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stage = 33",
+        37,
+        "unknown field `scrub_stage`: did you mean `scrub_stages`?",
+    ),
+    (
+        "raffinate = \"Pr_rich\"",
+        "",
+        28,
+        "`[[cascades]]` lacks `raffinate`",
+    ),
+    (
+        "model = \"saturated\"",
+        "model = \"saturatd\"",
+        14,
+        "did you mean \"saturated\"?",
+    ),
+    (
+        "feed_phase = \"aqueous\"",
+        "feed_phase = \"aquous\"",
+        32,
+        "did you mean \"aqueous\"?",
+    ),
+    (
+        "Pr6O11 = 23.5",
+        "Pr6O12 = 23.5",
+        25,
+        "unknown oxide `Pr6O12`: did you mean `Pr6O11`?",
+    ),
+    (
+        "{ Pr = 1.0, Nd = 1.5 }",
+        "{ Pf = 1.0, Nd = 1.5 }",
+        17,
+        "unknown element `Pf`: did you mean `Pr`?",
+    ),
+    (
+        "system = \"p507\"",
+        "system = \"p570\"",
+        30,
+        "no system `p570`: did you mean `p507`?",
+    ),
+    (
+        "feed = \"feed\"",
+        "feed = \"fed\"",
+        31,
+        "`fed` is not a stream of the flowsheet: did you mean `feed`?",
+    ),
+    (
+        "stream = \"Nd_rich\"",
+        "stream = \"Nd_rch\"",
+        45,
+        "no stream `Nd_rch` in the flowsheet: did you mean `Nd_rich`?",
+    ),
+    (
+        "element = \"Nd\"",
+        "element = \"nd\"",
+        46,
+        "unknown element `nd`: did you mean `Nd`?",
+    ),
+    // Found by breaking the shipped files: each blamed another field, or printed 309 digits.
+    (
+        "reo_t_per_year = 1085.0",
+        "reo_t_per_year = 1e308",
+        10,
+        "`reo_t_per_year` = 1e308 t is outside its range, 1e-6 to 1e9 t",
+    ),
+    (
+        "extraction_ratio = 4.1711",
+        "extraction_ratio = 1e308",
+        38,
+        "`extraction_ratio` = 1e308 is above 1e6",
+    ),
+    (
+        "reflux_ratio = 4.4495",
+        "reflux_ratio = 1e300",
+        39,
+        "`reflux_ratio` = 1e300 is above 1e6",
+    ),
+    (
+        "scrub_stages = 33",
+        "scrub_stages = 1e308",
+        37,
+        "expected a whole number (0 or more), found 1e308",
+    ),
+    (
+        "raffinate = \"Pr_rich\"",
+        "raffinate = \"\"",
+        40,
+        "name is empty",
+    ),
+    (
+        "name = \"Pr/Nd split",
+        "nme = \"Pr/Nd split",
+        5,
+        "unknown field `nme`: did you mean `name`?",
+    ),
+    (
+        "name = \"Pr/Nd split",
+        "# name = \"Pr/Nd split",
+        1,
+        "the file lacks `name`",
+    ),
+];
+
+#[test]
+fn messages_speak_the_users_words_at_the_line_to_change() {
+    for (k, &(from, to, line, says)) in MISTAKES.iter().enumerate() {
+        let file = prnd_variant(&format!("mistake{k}"), from, to);
+        let out = sxcascade(&["check", file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!("{}:{line}:", file.display())),
+            "{to}: {first}"
+        );
+        assert!(first.contains(says), "{to}: `{says}` not in {first}");
+        for word in RUST_WORDS {
+            assert!(!first.contains(word), "{to}: `{word}` in {first}");
+        }
+        assert_eq!(first.matches("error:").count(), 1, "{first}");
+    }
+}
+
+/// Design targets the feed makes meaningless, or a reflux factor out of range: bad input
+/// (exit 2) at the line of the target written, not a failed trial cascade blamed on
+/// `extraction_ratio` (exit 1, no line).
+#[test]
+fn bad_design_targets_blame_the_target_written() {
+    let purities = "raffinate_purity_pct = 99.0      # the product specifications below\n\
+                    extract_purity_pct = 99.9";
+    for (to, line, says) in [
+        (
+            "raffinate_purity_pct = 1\nextract_purity_pct = 99.9",
+            40,
+            "`raffinate_purity_pct` = 1 is no purer than the feed",
+        ),
+        (
+            "raffinate_purity_pct = 99.0\nextract_purity_pct = 50",
+            41,
+            "`extract_purity_pct` = 50 is no purer than the feed",
+        ),
+        (
+            "raffinate_purity_pct = 99.0\nextract_purity_pct = 99.9\n\
+             reflux_factor = 9223372036854775808.0",
+            42,
+            "must be above 1 and at most 100",
+        ),
+        (
+            "raffinate_purity_pct = 99.0\nextract_purity_pct = 99.9\nreflux_factor = 1",
+            42,
+            "must be above 1 and at most 100",
+        ),
+    ] {
+        let file = variant("prnd_design", "bad_target", purities, to);
+        let out = sxcascade(&["design", file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("{}:{line}:", file.display())),
+            "{to}: {stderr}"
+        );
+        assert!(stderr.contains(says), "{to}: {stderr}");
+        assert!(!stderr.contains("extraction_ratio"), "{to}: {stderr}");
+        assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty(), "{to}: no design table");
+    }
+}
+
+/// A file saved as Latin-1 (an accented name in a comment): the line and column of the byte.
+#[test]
+fn a_file_that_is_not_utf8_is_located() {
+    let text =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml"))
+            .unwrap();
+    let mut bytes = b"# flowsheet by Ren\xe9e\n".to_vec();
+    bytes.extend(text);
+    let file = temp_dir().join("latin1.toml");
+    std::fs::write(&file, bytes).unwrap();
+    for command in ["check", "run"] {
+        let out = sxcascade(&[command, file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("{}:1:19: error: ", file.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains("UTF-8"), "{stderr}");
     }
 }
 

@@ -2,7 +2,10 @@
 
 use toml::Spanned;
 
-use super::{Either, MAX_STAGES, Validator};
+use super::{Either, MAX_STAGES, Validator, not_a_choice};
+
+/// Largest flow ratio (S, P, R, W, O/A) a file may give; see `ratios_in_range`.
+pub const MAX_RATIO: f64 = 1e6;
 use crate::cascade::{Cascade, Draw, DrawPhase, FeedPhase, OperatingPoint, SystemModel};
 use crate::error::CascadeError;
 use crate::flowsheet::Concentrations;
@@ -25,10 +28,15 @@ impl Validator {
             None | Some(("aqueous", _)) => FeedPhase::Aqueous,
             Some(("organic", _)) => FeedPhase::Organic,
             Some((other, span)) => {
-                self.error(span, format!("cascade `{name}`: `feed_phase` \"{other}\" must be \"aqueous\" or \"organic\""));
+                let owner = format!("cascade `{name}`");
+                let message = not_a_choice(&owner, "feed_phase", other, &["aqueous", "organic"]);
+                self.error(span, message);
                 return None;
             }
         };
+        if !self.ratios_in_range(name, c) {
+            return None;
+        }
         let sized = c.extraction_stages.is_some()
             && c.scrub_stages.is_some()
             && (c.extraction_ratio.is_some()
@@ -192,6 +200,37 @@ impl Validator {
         }
     }
 
+    /// No flow ratio the file gives is beyond [`MAX_RATIO`]: a number that large is a slip
+    /// (a unit, an exponent), and S - W, the extract product, would be lost to rounding in it
+    /// and reported against a field the user never wrote.
+    fn ratios_in_range(&mut self, name: &str, c: &RawCascade) -> bool {
+        let mut ok = true;
+        for (field, value) in [
+            ("extraction_ratio", &c.extraction_ratio),
+            ("extract_product_ratio", &c.extract_product_ratio),
+            ("reflux_ratio", &c.reflux_ratio),
+            ("scrub_ratio", &c.scrub_ratio),
+            ("oa_ratio", &c.oa_ratio),
+            ("scrub_oa_ratio", &c.scrub_oa_ratio),
+        ] {
+            if let Some(v) = value
+                && *v.get_ref() > MAX_RATIO
+            {
+                self.error(
+                    v.span(),
+                    format!(
+                        "cascade `{name}`: `{field}` = {:e} is above {MAX_RATIO:e}: flow ratios \
+                         are per mol of feed (or per volume of aqueous), and past a million \
+                         the product S - W is lost to rounding; check the number",
+                        v.get_ref()
+                    ),
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+
     /// S and W of the saturated model, from `extraction_ratio` S with `reflux_ratio` R or
     /// `scrub_ratio` W, or from `extract_product_ratio` P = S - W with R: S = P (1 + R),
     /// W = P R (docs/model.md section 2). P with R is how reflux is varied at a fixed product
@@ -328,14 +367,10 @@ impl Validator {
             None | Some(("aqueous", _)) => Some(DrawPhase::Aqueous),
             Some(("organic", _)) => Some(DrawPhase::Organic),
             Some((other, span)) => {
-                self.error(
-                    span,
-                    format!(
-                        "cascade `{}`: `side_draw_phase` \"{other}\" must be \"aqueous\" or \
-                         \"organic\"",
-                        c.name.get_ref()
-                    ),
-                );
+                let owner = format!("cascade `{}`", c.name.get_ref());
+                let message =
+                    not_a_choice(&owner, "side_draw_phase", other, &["aqueous", "organic"]);
+                self.error(span, message);
                 None
             }
         }

@@ -10,6 +10,9 @@ use crate::elements::Element;
 use crate::flowsheet::{DesignSpec, DrawDesign, ExtractantSystem};
 use crate::input::raw::{RawCascade, RawDesign};
 
+/// Largest `reflux_factor`: see the message where it is checked.
+pub const MAX_REFLUX_FACTOR: f64 = 100.0;
+
 impl Validator {
     /// What `design` cannot size yet: a feed stage other than the last extraction stage (the
     /// search moves it), and an organic feed (Xu's closed forms here are the aqueous-feed
@@ -102,8 +105,10 @@ impl Validator {
                 &owner,
                 "reflux_factor",
                 f,
-                |x| x > 1.0 && x.is_finite(),
-                "must exceed 1 (it multiplies the minimum reflux)",
+                |x| x > 1.0 && x <= MAX_REFLUX_FACTOR,
+                "must be above 1 and at most 100: it multiplies the minimum reflux, where the \
+                 stages needed grow without bound; 1.1 to 2 is usual, and past 100 the flows \
+                 are beyond any plant's and the product S - W is lost to rounding",
             )?),
             None => None,
         };

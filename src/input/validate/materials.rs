@@ -5,7 +5,9 @@ use std::ops::Range;
 
 use toml::Spanned;
 
-use super::{COMPOSITION_SUM_TOLERANCE, Either, MAX_FLOW_MOL_PER_H, Validator, non_negative};
+use super::{
+    COMPOSITION_SUM_TOLERANCE, Either, MAX_FLOW_MOL_PER_H, Validator, non_negative, not_a_choice,
+};
 use crate::cascade::SystemModel;
 use crate::elements::Element;
 use crate::flowsheet::{Basis, ExtractantSystem, SaponificationBase};
@@ -38,8 +40,11 @@ impl Validator {
                 let span = s.model.as_ref().map_or(raw.span(), Spanned::span);
                 self.error(
                     span,
-                    format!(
-                        "system `{name}`: unknown `model` \"{unknown}\"; use \"saturated\" or \"constant_d\""
+                    not_a_choice(
+                        &format!("system `{name}`"),
+                        "model",
+                        unknown,
+                        &["saturated", "constant_d"],
                     ),
                 );
                 return None;
@@ -95,7 +100,12 @@ impl Validator {
                 other => {
                     self.error(
                         b.span(),
-                        format!("system `{name}`: `saponification_base` \"{other}\" must be \"NaOH\" or \"NH3\""),
+                        not_a_choice(
+                            &format!("system `{name}`"),
+                            "saponification_base",
+                            other,
+                            &["NaOH", "NH3"],
+                        ),
                     );
                     return None;
                 }

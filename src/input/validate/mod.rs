@@ -21,6 +21,7 @@ mod products;
 
 use super::diagnostic::Diagnostic;
 use super::raw::{NamedValues, RawFlowsheet};
+use super::suggest::closest;
 use crate::elements::Element;
 use crate::flowsheet::{Basis, CascadeUnit, DEFAULT_HOURS_PER_YEAR, ExtractantSystem, Flowsheet};
 
@@ -148,12 +149,13 @@ impl Validator {
             let Some(&system) = system_index.get(c.system.get_ref()) else {
                 if !raw.systems.contains_key(c.system.get_ref()) {
                     let name = c.system.get_ref();
+                    let advice = match closest(name, raw.systems.keys().map(String::as_str)) {
+                        Some(meant) => format!(": did you mean `{meant}`?"),
+                        None => format!("; define `[systems.{name}]`"),
+                    };
                     self.error(
                         c.system.span(),
-                        format!(
-                            "cascade `{}`: no system `{name}`; define `[systems.{name}]`",
-                            c.name.get_ref()
-                        ),
+                        format!("cascade `{}`: no system `{name}`{advice}", c.name.get_ref()),
                     );
                 }
                 ok = false;
@@ -307,6 +309,19 @@ fn readable(x: f64) -> String {
     } else {
         format!("{x:e}")
     }
+}
+
+/// "`field` "x" must be "a" or "b"", with the word probably meant.
+fn not_a_choice(owner: &str, field: &str, given: &str, allowed: &[&str]) -> String {
+    let quoted: Vec<String> = allowed.iter().map(|a| format!("\"{a}\"")).collect();
+    let list = match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    };
+    let meant = closest(given, allowed.iter().copied())
+        .map(|m| format!(": did you mean \"{m}\"?"))
+        .unwrap_or_default();
+    format!("{owner}: `{field}` \"{given}\" must be {list}{meant}")
 }
 
 fn non_negative(v: &mut Validator, stream: &str, field: &str, x: f64, span: Range<usize>) -> bool {

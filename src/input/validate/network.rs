@@ -12,6 +12,7 @@ use crate::cascade::SystemModel;
 use crate::elements::Element;
 use crate::flowsheet::{CascadeUnit, ExtractantSystem, Flowsheet, SplitterUnit, UnitId, sequence};
 use crate::input::raw::{RawFlowsheet, RawSplitter};
+use crate::input::suggest::closest;
 
 /// How far splitter fractions may sum from 1 (they are then rescaled to sum to 1 exactly, so
 /// that the splitter closes its balance to rounding).
@@ -70,6 +71,15 @@ impl Validator {
         let mut producer: BTreeMap<&str, Option<usize>> =
             raw.streams.keys().map(|k| (k.as_str(), None)).collect();
         for (k, unit) in units.iter().enumerate() {
+            if unit.name.get_ref().trim().is_empty() {
+                self.error(unit.name.span(), "`name` is empty: give the unit a name");
+            }
+            for (stream, span) in unit.outlets.iter().filter(|(s, _)| s.trim().is_empty()) {
+                self.error(
+                    span.clone(),
+                    format!("an outlet stream's name is empty (\"{stream}\"): give it a name"),
+                );
+            }
             if !names.insert(unit.name.get_ref()) {
                 self.error(
                     unit.name.span(),
@@ -101,14 +111,21 @@ impl Validator {
             }
             for (stream, span) in &unit.inlets {
                 match producer.get(stream.as_str()) {
-                    None => self.error(
-                        span.clone(),
-                        format!(
-                            "`{name}`: `{stream}` is not a stream of the flowsheet; define \
-                             `[streams.{stream}]` or name a cascade's raffinate or extract or a \
-                             splitter's outlet"
-                        ),
-                    ),
+                    None => {
+                        let advice = match closest(stream, producer.keys().copied()) {
+                            Some(meant) => format!(": did you mean `{meant}`?"),
+                            None => format!(
+                                "; define `[streams.{stream}]` or name a cascade's raffinate or \
+                                 extract or a splitter's outlet"
+                            ),
+                        };
+                        self.error(
+                            span.clone(),
+                            format!(
+                                "`{name}`: `{stream}` is not a stream of the flowsheet{advice}"
+                            ),
+                        )
+                    }
                     Some(Some(p)) if *p == k => self.error(
                         span.clone(),
                         format!(

@@ -9,6 +9,7 @@ use super::network::RawUnit;
 use crate::elements::Element;
 use crate::flowsheet::ProductSpec;
 use crate::input::raw::RawFlowsheet;
+use crate::input::suggest::did_you_mean;
 
 impl Validator {
     /// The products, each naming a stream that is a feed or some unit's outlet.
@@ -38,7 +39,10 @@ impl Validator {
             if !declared.contains(stream.as_str()) {
                 self.error(
                     p.stream.span(),
-                    format!("product `{name}`: no stream `{stream}` in the flowsheet"),
+                    format!(
+                        "product `{name}`: no stream `{stream}` in the flowsheet{}",
+                        did_you_mean(stream, declared.iter().copied())
+                    ),
                 );
                 ok = false;
             }
