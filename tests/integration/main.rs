@@ -9,5 +9,7 @@ mod properties;
 mod recycle;
 mod side_draw;
 mod support;
+mod survey;
+mod survey_check;
 mod sweep;
 mod theory;
