@@ -49,6 +49,18 @@ fn cascades(c: &mut Criterion) {
         });
     }
     heavy.finish();
+
+    // Issue 24's dense cuts: 15 elements of equal feed, adjacent factor 1.6, S 1.2, W 0.7.
+    // Ratios are taken against binary_45_stages of the same run.
+    let mut dense = c.benchmark_group("solve_dense");
+    dense
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
+    let dense_100 = reference::survey::dense_cut(15, 1.6, 50, 50, 1.2, 0.7);
+    dense.bench_function("15x100", |b| b.iter(|| solve(black_box(&dense_100))));
+    let dense_1000 = reference::survey::dense_cut(15, 1.6, 500, 500, 1.2, 0.7);
+    dense.bench_function("15x1000", |b| b.iter(|| solve(black_box(&dense_1000))));
+    dense.finish();
 }
 
 /// Issue 3's target: a plant-sized network, 14 cascades and about 1,000 stages with one

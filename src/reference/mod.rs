@@ -2,6 +2,7 @@
 //! README all use these, so that a number quoted in one is checked by another.
 
 mod plant;
+pub mod survey;
 
 pub use plant::fourteen_cut_plant;
 

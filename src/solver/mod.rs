@@ -36,6 +36,7 @@ mod continuation;
 mod dense;
 mod lanes;
 mod loading;
+mod scale_newton;
 mod scale_sensitivity;
 mod stage_to_stage;
 mod substitution;
@@ -475,6 +476,9 @@ impl Workspace {
                     }
                     Err(taken) => sweeps += taken,
                 }
+                if let Some(solved) = self.finish_on_scales(p, options, iterations, sweeps) {
+                    return Ok(solved);
+                }
                 return Err(SolveFailure::NotConverged {
                     status: status(&norms, iterations, sweeps),
                     tolerance: options.tolerance,
@@ -509,6 +513,9 @@ impl Workspace {
                         break;
                     }
                     Err(taken) => sweeps += taken,
+                }
+                if let Some(solved) = self.finish_on_scales(p, options, iterations, sweeps) {
+                    return Ok(solved);
                 }
                 return Err(SolveFailure::Stalled {
                     status: status(&norms, iterations, sweeps),
@@ -666,6 +673,27 @@ impl Workspace {
             }
         }
         Err(RESCUE_MAX_SWEEPS)
+    }
+
+    /// Where Newton's method on the fluxes has stopped short (out of iterations, or stalled,
+    /// and the rescue's sweeps failed): Newton's method on the stage scales of a saturated
+    /// model (`scale_newton.rs`) from the scales of the best iterate, which near the answer
+    /// converges quadratically where the fluxes' Newton steps are thrown about. The work of
+    /// both is counted.
+    fn finish_on_scales<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        options: &SolverOptions,
+        iterations: usize,
+        sweeps: usize,
+    ) -> Option<StageSolution> {
+        if !self.best_residual.is_finite() || self.best.len() != self.aqueous.len() {
+            return None;
+        }
+        let mut solved = scale_newton::solve(p, options, Some(&self.best))?.ok()?;
+        solved.status.iterations += iterations;
+        solved.status.sweeps += sweeps;
+        Some(solved)
     }
 
     /// Keeps the current point as the best iterate if its residual is the smallest so far.

@@ -13,6 +13,8 @@ mod recycle;
 mod report_page;
 mod side_draw;
 mod support;
+mod survey;
+mod survey_check;
 mod sweep;
 mod tables;
 mod theory;

@@ -1,0 +1,483 @@
+//! Newton's method on the stage scales of a saturated cascade: the summation equations of the
+//! bubble-point (Wang-Henke) formulation solved simultaneously, as Holland's theta method and
+//! the Naphtali-Sandholm method do for constant-relative-volatility distillation columns.
+//!
+//! With the extraction factors `e_ij = beta_i k_j`, one unknown scale `k_j` a stage, each
+//! element's balances are linear and tridiagonal in its aqueous fluxes `a_i` (`substitution.rs`
+//! solves them exactly). What is left are the `N` summation equations: the organic of stage
+//! `j` carries its fixed total, `g_j = k_j sum_i beta_i a_ij / O_j - 1 = 0`. Their Jacobian in
+//! `x_j = ln k_j` follows from the bilinear form of the balances, with unknowns `(a_j, x_j)` per
+//! stage: the component balances are linear in `a` at fixed `k` and `o_ij = k_j beta_i a_ij`
+//! is bilinear, so the Newton system is block tridiagonal with `(C + 1) x (C + 1)` blocks,
+//! `O(N C^3)` to solve. With the component balances met exactly at every iterate (their rows'
+//! residual zero) the step in `x` is the exact Newton step of the reduced equations `g(x) = 0`.
+//! Unlike Newton on the aqueous fluxes with the rational equilibrium substituted (the rest of
+//! this solver), the reduced equations are nearly linear in `ln k` and every iterate balances
+//! every element with positive fluxes: on dense cuts of many elements and long cascades it
+//! converges in a handful of iterations where the rational form took hundreds or none
+//! (examples/survey.rs).
+
+use super::substitution::solve_linear_balances;
+use super::{
+    Convergence, SolveFailure, SolverOptions, StageProblem, StageSolution, Target, Workspace,
+    aqueous_totals, passed_on, passed_up,
+};
+use crate::equilibrium::Equilibrium;
+
+/// Iteration cap. The survey's cascades converge in at most about 20 (examples/survey.rs).
+const MAX_ITERATIONS: usize = 200;
+/// Halvings of a step before the iteration gives up.
+const MAX_GROWTH: f64 = 10.0;
+const MIN_SHIFT: f64 = 1e-8;
+const MAX_SHIFT: f64 = 1e12;
+/// Largest change of `ln k_j` one step may make: far from the answer a full step can
+/// overshoot by decades.
+const MAX_LOG_STEP: f64 = 2.0;
+
+/// Solves a saturated cascade by Newton's method on its stage scales, from the scales of
+/// `estimate` (an aqueous profile, stage-major `N x C`) or from the unseparated profile.
+/// `None` for a model that is not saturated.
+pub(crate) fn solve<E: Equilibrium>(
+    p: &StageProblem<'_, E>,
+    options: &SolverOptions,
+    estimate: Option<&[f64]>,
+) -> Option<Result<StageSolution, SolveFailure>> {
+    let betas = p.equilibrium.separation_factors()?;
+    let organic: Vec<f64> = (0..p.stages)
+        .map(|j| p.equilibrium.organic_total(j))
+        .collect::<Option<_>>()?;
+    let totals = aqueous_totals(p)?;
+    let (n, c) = (p.stages, p.feed.len());
+    let start = match estimate {
+        Some(profile) => profile.to_vec(),
+        None => super::unseparated_profile(p, Some(&totals)),
+    };
+    let mut log_k: Vec<f64> = start
+        .chunks_exact(c)
+        .zip(&organic)
+        .map(|(a, o)| {
+            let pull: f64 = betas.iter().zip(a).map(|(b, a)| b * a).sum();
+            (o / pull).ln()
+        })
+        .collect();
+    // The summation equations as the ratio of the phases' totals: `ln(sum_i o_ij / sum_i a_ij)
+    // = ln(O_j / A_j)`. With the total balance of every stage (the sum of its elements'), this
+    // fixes both totals; where the organic's total alone saturates as `k_j` grows (the stage's
+    // organic can carry no more than reaches it) and the aqueous's alone as `k_j` falls, their
+    // ratio moves with `k_j` at every scale, so Newton's steps stay in proportion.
+    let ratios: Vec<f64> = organic
+        .iter()
+        .zip(&totals)
+        .map(|(o, a)| (o / a).ln())
+        .collect();
+    let mut newton = ScaleNewton::new(n, c);
+    let mut trial_k = vec![0.0; n];
+    let mut merit = newton.balance(p, betas, &ratios, &log_k);
+    let mut work = Workspace::new(n, c);
+    let mut iterations = 0;
+    let mut norms = newton.judge(&mut work, p);
+    let status = |norms: &super::Norms, iterations| Convergence {
+        iterations,
+        sweeps: 0,
+        residual: norms.residual,
+        rounding_floor: norms.rounding_floor,
+    };
+    // Converged once the balances meet the tolerance and one more step has been taken (Newton
+    // then squares the error, so the answer is as accurate as rounding allows) or the
+    // residual is already far below the tolerance.
+    let settled = |norms: &super::Norms, previous_converged: bool| {
+        norms.converged(options.tolerance)
+            && (previous_converged
+                || norms.residual <= 1e-3 * options.tolerance
+                || norms.residual <= 2.0 * norms.rounding_floor)
+    };
+    let mut previous_converged = false;
+    let mut shift = 0.0;
+    while !settled(&norms, previous_converged) {
+        if iterations == MAX_ITERATIONS {
+            return Some(Err(SolveFailure::NotConverged {
+                status: status(&norms, iterations),
+                tolerance: options.tolerance,
+            }));
+        }
+        iterations += 1;
+        previous_converged = norms.converged(options.tolerance);
+        let Some(step) = newton.step(p, betas, &log_k, shift) else {
+            return Some(Err(SolveFailure::SingularJacobian {
+                stage: 0,
+                iteration: iterations,
+            }));
+        };
+        let largest = step.iter().fold(0.0f64, |m, d| m.max(d.abs()));
+        let length = if largest > MAX_LOG_STEP {
+            MAX_LOG_STEP / largest
+        } else {
+            1.0
+        };
+        for ((t, x), d) in trial_k.iter_mut().zip(&log_k).zip(&step) {
+            *t = x + length * d;
+        }
+        let trial = newton.balance(p, betas, &ratios, &trial_k);
+        if trial < merit {
+            // Switched evolution relaxation (Mulder & van Leer 1985), as in the solver's
+            // pseudo-transient continuation: the shift falls with the residual.
+            if shift > 0.0 {
+                shift *= trial / merit;
+                if shift < MIN_SHIFT {
+                    shift = 0.0;
+                }
+            }
+            std::mem::swap(&mut log_k, &mut trial_k);
+            merit = trial;
+            norms = newton.judge(&mut work, p);
+        } else {
+            newton.balance(p, betas, &ratios, &log_k);
+            norms = newton.judge(&mut work, p);
+            if norms.converged(options.tolerance) {
+                break;
+            }
+            shift = (shift * MAX_GROWTH).max(1.0);
+            if shift > MAX_SHIFT {
+                return Some(Err(SolveFailure::Stalled {
+                    status: status(&norms, iterations),
+                }));
+            }
+        }
+    }
+    Some(Ok(StageSolution {
+        aqueous: std::mem::take(&mut work.aqueous),
+        organic: std::mem::take(&mut work.organic),
+        status: status(&norms, iterations),
+    }))
+}
+
+/// The buffers of the iteration: the profile at the current scales and the block elimination.
+struct ScaleNewton {
+    elements: usize,
+    factors: Vec<f64>,
+    aqueous: Vec<f64>,
+    scratch: Vec<f64>,
+    /// `g_j` at the current scales.
+    summation: Vec<f64>,
+    /// Per stage, the eliminated diagonal block (LU factors), `(C+1)^2`.
+    blocks: Vec<f64>,
+    pivots: Vec<usize>,
+    /// Per stage, `D'^-1 U`, `(C+1)^2`.
+    couplings: Vec<f64>,
+    /// Per stage, the forward-eliminated right-hand side, `C+1`.
+    rhs: Vec<f64>,
+}
+
+impl ScaleNewton {
+    fn new(stages: usize, elements: usize) -> Self {
+        let m = elements + 1;
+        Self {
+            elements,
+            factors: vec![0.0; stages * elements],
+            aqueous: vec![0.0; stages * elements],
+            scratch: vec![0.0; stages * elements],
+            summation: vec![0.0; stages],
+            blocks: vec![0.0; stages * m * m],
+            pivots: vec![0; stages * m],
+            couplings: vec![0.0; stages * m * m],
+            rhs: vec![0.0; stages * m],
+        }
+    }
+
+    /// Solves every element's balances at the scales `exp(log_k)`, leaving the profile and
+    /// the summation residuals; returns their Euclidean norm (infinite if not finite).
+    fn balance<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        betas: &[f64],
+        ratios: &[f64],
+        log_k: &[f64],
+    ) -> f64 {
+        let c = self.elements;
+        for (stage, &x) in self.factors.chunks_exact_mut(c).zip(log_k) {
+            let k = x.exp();
+            for (e, b) in stage.iter_mut().zip(betas) {
+                *e = b * k;
+            }
+        }
+        solve_linear_balances(
+            &self.factors,
+            p.feed,
+            p.feed_stage,
+            p.reflux_fraction,
+            p.side_draw,
+            &mut self.aqueous,
+            &mut self.scratch,
+        );
+        let mut norm = 0.0;
+        for (j, (g, (e, a))) in self
+            .summation
+            .iter_mut()
+            .zip(
+                self.factors
+                    .chunks_exact(c)
+                    .zip(self.aqueous.chunks_exact(c)),
+            )
+            .enumerate()
+        {
+            let carried: f64 = e.iter().zip(a).map(|(e, a)| e * a).sum();
+            let passed: f64 = a.iter().sum();
+            *g = (carried / passed).ln() - ratios[j];
+            norm += *g * *g;
+        }
+        if norm.is_finite() {
+            norm.sqrt()
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    /// The current profile judged as any other solve's: the feed-scaled stage residual with
+    /// the model's own extraction factors.
+    fn judge<E: Equilibrium>(&self, work: &mut Workspace, p: &StageProblem<'_, E>) -> super::Norms {
+        work.aqueous.copy_from_slice(&self.aqueous);
+        work.evaluate(p, Target::Current)
+    }
+
+    /// The Newton step in `ln k` at the scales `log_k` (whose profile `balance` left in place):
+    /// block Thomas elimination of the bilinear system, `(C+1)`-blocks, the component rows'
+    /// residuals zero.
+    fn step<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        betas: &[f64],
+        log_k: &[f64],
+        shift: f64,
+    ) -> Option<Vec<f64>> {
+        let (n, c) = (p.stages, self.elements);
+        let m = c + 1;
+        let mut product = vec![0.0; m * m];
+        let mut lowered = vec![0.0; m];
+        for j in 0..n {
+            let k = log_k[j].exp();
+            let a = &self.aqueous[j * c..(j + 1) * c];
+            let top = j + 1 == n;
+            let reflux = if top { p.reflux_fraction } else { 0.0 };
+            let (block, rest) = self.blocks[j * m * m..].split_at_mut(m * m);
+            let _ = rest;
+            block.fill(0.0);
+            // g_j = ln(sum_i o_ij) - ln(sum_i a_ij) - ln(O_j / A_j).
+            let carried: f64 = a.iter().zip(betas).map(|(a, b)| b * k * a).sum();
+            let passed: f64 = a.iter().sum();
+            for i in 0..c {
+                let e = betas[i] * k;
+                let o = e * a[i];
+                block[i * m + i] = -(e + 1.0) + reflux * e;
+                block[i * m + c] = -o * (1.0 - reflux);
+                block[c * m + i] = e / carried - 1.0 / passed;
+            }
+            block[c * m + c] = 1.0 + shift;
+            let rhs = &mut self.rhs[j * m..(j + 1) * m];
+            rhs.fill(0.0);
+            rhs[c] = -self.summation[j];
+            if j > 0 {
+                // L_j: stage j's balances take the organic of stage j - 1.
+                let rising = passed_up(p.side_draw, j - 1);
+                let k_below = log_k[j - 1].exp();
+                let below = &self.aqueous[(j - 1) * c..j * c];
+                let x = &self.couplings[(j - 1) * m * m..j * m * m];
+                let y = &self.rhs[(j - 1) * m..j * m];
+                lower_times(betas, rising, k_below, below, x, m, &mut product);
+                lower_times(betas, rising, k_below, below, y, 1, &mut lowered);
+                let block = &mut self.blocks[j * m * m..(j + 1) * m * m];
+                for (b, l) in block.iter_mut().zip(&product) {
+                    *b -= l;
+                }
+                let rhs = &mut self.rhs[j * m..(j + 1) * m];
+                for (r, l) in rhs.iter_mut().zip(&lowered) {
+                    *r -= l;
+                }
+            }
+            let block = &mut self.blocks[j * m * m..(j + 1) * m * m];
+            let pivots = &mut self.pivots[j * m..(j + 1) * m];
+            if !lu_factor(m, block, pivots) {
+                return None;
+            }
+            lu_solve(m, block, pivots, &mut self.rhs[j * m..(j + 1) * m]);
+            if j + 1 < n {
+                // U_j: stage j's balances take the aqueous of stage j + 1.
+                let share = passed_on(p.side_draw, j + 1);
+                let x = &mut self.couplings[j * m * m..(j + 1) * m * m];
+                x.fill(0.0);
+                let mut column = vec![0.0; m];
+                for i in 0..c {
+                    column.fill(0.0);
+                    column[i] = share;
+                    lu_solve(m, block, pivots, &mut column);
+                    for (r, v) in column.iter().enumerate() {
+                        x[r * m + i] = *v;
+                    }
+                }
+            }
+        }
+        // Back substitution, keeping only the scales' part.
+        let mut next = vec![0.0; m];
+        let mut step = vec![0.0; n];
+        for j in (0..n).rev() {
+            let y = &self.rhs[j * m..(j + 1) * m];
+            let mut z = y.to_vec();
+            if j + 1 < n {
+                let x = &self.couplings[j * m * m..(j + 1) * m * m];
+                for r in 0..m {
+                    let dot: f64 = x[r * m..(r + 1) * m]
+                        .iter()
+                        .zip(&next)
+                        .map(|(a, b)| a * b)
+                        .sum();
+                    z[r] -= dot;
+                }
+            }
+            step[j] = z[c];
+            next.copy_from_slice(&z);
+        }
+        step.iter().all(|d| d.is_finite()).then_some(step)
+    }
+}
+
+/// `L_j M` for `M` of `cols` columns (row-major, `C+1` rows): the component rows take
+/// `q beta_i k a_i` of `M`'s row `i` and `q o_i` of its scale row; the summation row nothing.
+fn lower_times(
+    betas: &[f64],
+    rising: f64,
+    k: f64,
+    below: &[f64],
+    matrix: &[f64],
+    cols: usize,
+    out: &mut [f64],
+) {
+    let c = betas.len();
+    let scale_row = &matrix[c * cols..(c + 1) * cols];
+    for i in 0..c {
+        let diagonal = rising * betas[i] * k;
+        let column = diagonal * below[i];
+        let row = &matrix[i * cols..(i + 1) * cols];
+        for ((o, r), s) in out[i * cols..(i + 1) * cols]
+            .iter_mut()
+            .zip(row)
+            .zip(scale_row)
+        {
+            *o = diagonal * r + column * s;
+        }
+    }
+    out[c * cols..(c + 1) * cols].fill(0.0);
+}
+
+/// LU factorisation with partial pivoting of the `m x m` row-major `a`, in place; false if
+/// singular.
+fn lu_factor(m: usize, a: &mut [f64], pivots: &mut [usize]) -> bool {
+    for col in 0..m {
+        let mut best = col;
+        for r in col + 1..m {
+            if a[r * m + col].abs() > a[best * m + col].abs() {
+                best = r;
+            }
+        }
+        pivots[col] = best;
+        if a[best * m + col] == 0.0 || !a[best * m + col].is_finite() {
+            return false;
+        }
+        if best != col {
+            for k in 0..m {
+                a.swap(col * m + k, best * m + k);
+            }
+        }
+        let inverse = 1.0 / a[col * m + col];
+        for r in col + 1..m {
+            let factor = a[r * m + col] * inverse;
+            a[r * m + col] = factor;
+            if factor != 0.0 {
+                for k in col + 1..m {
+                    a[r * m + k] -= factor * a[col * m + k];
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Solves `a x = b` in place from [`lu_factor`]'s factors.
+fn lu_solve(m: usize, a: &[f64], pivots: &[usize], b: &mut [f64]) {
+    // The rows were swapped whole, multipliers included: all swaps first, then forward.
+    for (col, &pivot) in pivots.iter().enumerate().take(m) {
+        b.swap(col, pivot);
+    }
+    for col in 0..m {
+        let v = b[col];
+        if v != 0.0 {
+            for r in col + 1..m {
+                b[r] -= a[r * m + col] * v;
+            }
+        }
+    }
+    for col in (0..m).rev() {
+        b[col] /= a[col * m + col];
+        let v = b[col];
+        for r in 0..col {
+            b[r] -= a[r * m + col] * v;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::equilibrium::SaturatedSeparationFactors;
+    use crate::solver::{DrawPhase, SideDraw};
+
+    /// The Newton step `d` in `ln k` satisfies `g(x + h d) - g(x) = -h g(x)` to first order:
+    /// the block elimination is the Jacobian of the summation equations (with and without side
+    /// draws of either phase).
+    #[test]
+    fn step_is_newtons_for_the_summation_equations() {
+        let (n, c) = (7, 4);
+        let betas = vec![1.0, 1.7, 3.1, 9.0];
+        let organic: Vec<f64> = (0..n).map(|j| 1.2 + 0.05 * j as f64).collect();
+        let eq = SaturatedSeparationFactors::new(betas, organic.clone());
+        let betas = eq.separation_factors().unwrap().to_vec();
+        let feed = [0.3, 0.3, 0.2, 0.2];
+        for side_draw in [
+            None,
+            Some(SideDraw {
+                stage: 3,
+                fraction: 0.3,
+                phase: DrawPhase::Aqueous,
+            }),
+            Some(SideDraw {
+                stage: 2,
+                fraction: 0.3,
+                phase: DrawPhase::Organic,
+            }),
+        ] {
+            let p = StageProblem {
+                equilibrium: &eq,
+                stages: n,
+                feed_stage: 2,
+                feed: &feed,
+                reflux_fraction: 0.6,
+                side_draw,
+            };
+            let log_k: Vec<f64> = (0..n).map(|j| 0.3 + 0.1 * (j % 3) as f64).collect();
+            let ratios: Vec<f64> = organic.iter().map(|o| o.ln()).collect();
+            let mut newton = ScaleNewton::new(n, c);
+            newton.balance(&p, &betas, &ratios, &log_k);
+            let g0 = newton.summation.clone();
+            let step = newton.step(&p, &betas, &log_k, 0.0).unwrap();
+            let h = 1e-6;
+            let moved: Vec<f64> = log_k.iter().zip(&step).map(|(x, d)| x + h * d).collect();
+            newton.balance(&p, &betas, &ratios, &moved);
+            for (g1, g0) in newton.summation.iter().zip(&g0) {
+                let derivative = (g1 - g0) / h;
+                assert!(
+                    (derivative + g0).abs() < 1e-5 * (1.0 + g0.abs()),
+                    "{side_draw:?}: {derivative} vs {}",
+                    -g0
+                );
+            }
+        }
+    }
+}
