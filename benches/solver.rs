@@ -1,4 +1,4 @@
-//! Solve times of reference cascades (src/reference.rs); the README's performance table.
+//! Solve times of reference cascades (src/reference/); the README's performance table.
 //! `cargo bench --bench solver`
 
 use std::hint::black_box;
