@@ -41,7 +41,8 @@ pub struct FlowsheetSolution {
     pub streams: IndexMap<String, Stream>,
     pub products: Vec<ProductResult>,
     /// Largest relative closure error: every stage of every cascade, every cascade overall,
-    /// and the flowsheet overall (feeds against streams that leave it).
+    /// and the flowsheet overall (feeds against streams that leave it); NaN (`null` in the
+    /// JSON) when a cascade was not solved.
     pub mass_balance_max_rel_error: f64,
 }
 
@@ -305,13 +306,18 @@ impl Flowsheet {
     }
 
     /// Worst closure of any cascade (overall and per stage) and, when every unit was solved
-    /// (`total_feed` given), of the flowsheet: its feeds against the streams leaving it.
+    /// (`total_feed` given), of the flowsheet: its feeds against the streams leaving it. NaN
+    /// when a cascade was not solved: its balances are not met, and the closure of the others
+    /// says nothing of the flowsheet's (a failed solve never reports a closure of 0).
     fn closure(
         &self,
         streams: &IndexMap<String, Stream>,
         cascades: &[CascadeOutcome],
         total_feed: Option<&BTreeMap<Element, f64>>,
     ) -> f64 {
+        if cascades.iter().any(|c| c.result.is_err()) {
+            return f64::NAN;
+        }
         let mut worst: f64 = 0.0;
         for outcome in cascades {
             if let Ok(s) = &outcome.result {

@@ -121,7 +121,7 @@ pub fn status(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> String {
     };
     format!(
         "<p class=\"{class}\"><strong>{verdict}</strong></p>\n<p>{} cascades, {} stages in all; \
-         {met} of {} products on spec; mass-balance closure {:.1e} (largest relative error); \
+         {met} of {} products on spec; {}; \
          {} recycle loops.</p>\n",
         flowsheet.cascades.len(),
         flowsheet
@@ -130,7 +130,7 @@ pub fn status(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> String {
             .map(|c| c.cascade.extraction_stages + c.cascade.scrub_stages)
             .sum::<usize>(),
         solution.products.len(),
-        solution.mass_balance_max_rel_error,
+        super::table::closure_words(solution.mass_balance_max_rel_error),
         solution.recycles.len(),
     )
 }

@@ -49,9 +49,9 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
     let _ = writeln!(w, "{}", flowsheet.name);
     let _ = writeln!(
         w,
-        "solved in {:.3} ms, mass-balance closure {:.1e} (max relative error)\n",
+        "solved in {:.3} ms, {}\n",
         solve_seconds * 1e3,
-        solution.mass_balance_max_rel_error
+        closure_words(solution.mass_balance_max_rel_error)
     );
     w.push_str(&cascade_table(flowsheet, solution).to_text());
     let volumetric = flowsheet
@@ -194,4 +194,13 @@ fn product_table(solution: &FlowsheetSolution) -> Table {
         ]);
     }
     table
+}
+
+/// The flowsheet's closure in words: a number, or why there is none.
+pub(super) fn closure_words(closure: f64) -> String {
+    if closure.is_nan() {
+        "mass-balance closure not available: a cascade did not solve".to_string()
+    } else {
+        format!("mass-balance closure {closure:.1e} (max relative error)")
+    }
 }

@@ -305,3 +305,27 @@ fn sharp_binary_cuts_near_minimum_reflux_converge() {
         }
     }
 }
+
+/// A flowsheet whose solve fails reports no closure (NaN, `null` in the JSON), never 0: the
+/// fourteen-cascade plant with one Newton iteration and no sweeps allowed cannot converge its
+/// fifteen-element cuts.
+#[test]
+fn a_failed_solve_reports_no_closure() {
+    let plant = reference::fourteen_cut_plant(3700.0);
+    let starved = SolverOptions {
+        max_iterations: 1,
+        max_sweeps: 0,
+        recycle_max_iterations: 1,
+        ..SolverOptions::default()
+    };
+    let solution = plant.solve(&starved);
+    assert!(!solution.converged());
+    assert!(
+        solution.mass_balance_max_rel_error.is_nan(),
+        "a failed solve reported closure {}",
+        solution.mass_balance_max_rel_error
+    );
+    let converged = plant.solve(&SolverOptions::default());
+    assert!(converged.converged());
+    assert!(converged.mass_balance_max_rel_error < 1e-10);
+}
