@@ -3,7 +3,7 @@
 //! not converged; 2 bad input).
 
 // Standard output goes through `cli::stdout`, which copes with a closed pipe or a full disk.
-#![deny(clippy::print_stdout)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -119,7 +119,7 @@ fn load(path: &Path) -> Result<Flowsheet, ExitCode> {
 
 fn read(path: &Path) -> Result<String, ExitCode> {
     cli::read(path).map_err(|message| {
-        eprintln!("{message}");
+        crate::errln!("{message}");
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }
@@ -130,7 +130,7 @@ fn parse(
     parser: fn(&str, &str) -> Result<Flowsheet, InputErrors>,
 ) -> Result<Flowsheet, ExitCode> {
     parser(&path.display().to_string(), text).map_err(|errors| {
-        eprintln!("{errors}");
+        crate::errln!("{errors}");
         ExitCode::from(EXIT_BAD_INPUT)
     })
 }
@@ -174,7 +174,7 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
     let (designed, designs) = match sxcascade::design::design(&flowsheet, &options) {
         Ok(done) => done,
         Err(e) => {
-            eprintln!("{}", design_error(path, &text, &e));
+            crate::errln!("{}", design_error(path, &text, &e));
             let code = if e.is_bad_input() {
                 EXIT_BAD_INPUT
             } else {
@@ -190,7 +190,7 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
             .map_err(|e| format!("cannot edit the flowsheet: {e}"))
             .and_then(|toml| write_atomically(output, toml.as_bytes()));
         if let Err(message) = written {
-            eprintln!("error: {message}");
+            crate::errln!("error: {message}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
@@ -226,7 +226,7 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool, out: Option<&Path>) ->
     if let Some(dir) = out
         && let Err(message) = write_tables(dir, flowsheet, &solution)
     {
-        eprintln!("error: {message}");
+        crate::errln!("error: {message}");
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     if json {
@@ -234,7 +234,7 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool, out: Option<&Path>) ->
         match serde_json::to_string_pretty(&report) {
             Ok(text) => outln!("{text}"),
             Err(e) => {
-                eprintln!("error: cannot write the JSON result: {e}");
+                crate::errln!("error: cannot write the JSON result: {e}");
                 return ExitCode::from(EXIT_OFF_SPEC);
             }
         }
@@ -245,7 +245,7 @@ fn run(flowsheet: &Flowsheet, json: bool, profiles: bool, out: Option<&Path>) ->
         }
     }
     for line in cli::off_spec::reasons(&solution) {
-        eprintln!("{line}");
+        crate::errln!("{line}");
     }
     if solution.converged() && solution.all_products_meet_spec() {
         ExitCode::SUCCESS

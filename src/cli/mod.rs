@@ -6,6 +6,7 @@ pub mod plot;
 pub mod plot_sweep;
 pub mod report;
 pub mod shard;
+pub mod stderr;
 pub mod stdout;
 pub mod sweep;
 
@@ -24,9 +25,9 @@ pub fn exit_code(result: Result<ExitCode, String>) -> ExitCode {
     result.unwrap_or_else(|message| {
         let first = message.lines().next().unwrap_or_default();
         if first.starts_with("error: ") || first.contains(": error: ") {
-            eprintln!("{message}");
+            crate::errln!("{message}");
         } else {
-            eprintln!("error: {message}");
+            crate::errln!("error: {message}");
         }
         ExitCode::from(EXIT_BAD_INPUT)
     })

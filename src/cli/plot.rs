@@ -125,7 +125,7 @@ fn draw(args: &PlotArgs) -> Result<PathBuf, String> {
         ));
     }
     if failed > 0 {
-        eprintln!(
+        crate::errln!(
             "{failed} of {} points have no result (infeasible or not converged); the curves \
              skip them",
             curves.points.len()

@@ -18,7 +18,9 @@ pub fn report(file: &Path, dir: &Path) -> ExitCode {
         if on_spec {
             ExitCode::SUCCESS
         } else {
-            eprintln!("the flowsheet did not converge, or a product is off spec: see the report");
+            crate::errln!(
+                "the flowsheet did not converge, or a product is off spec: see the report"
+            );
             ExitCode::from(EXIT_OFF_SPEC)
         }
     }))

@@ -45,7 +45,7 @@ pub fn finish(code: ExitCode) -> ExitCode {
     }
     match &*state {
         State::Failed(e) => {
-            eprintln!("error: cannot write the output to standard output: {e}");
+            crate::errln!("error: cannot write the output to standard output: {e}");
             ExitCode::from(EXIT_BAD_INPUT)
         }
         State::Open | State::Closed => code,

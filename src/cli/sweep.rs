@@ -105,7 +105,7 @@ fn run(args: SweepArgs) -> Result<ExitCode, String> {
                 .map_err(|e| format!("error: {e}"))?;
             let target = args.output.join(shard.file_name());
             if target.exists() && !args.force {
-                eprintln!(
+                crate::errln!(
                     "{} exists: shard {} of {} is done (--force to redo it)",
                     target.display(),
                     shard.index,
@@ -176,7 +176,7 @@ fn progress_bar(cases: usize) -> ProgressBar {
 
 fn report(summary: &RunSummary, target: &Path) {
     if !summary.locked {
-        eprintln!(
+        crate::errln!(
             "warning: {}'s filesystem does not support file locks: a second sweep writing it at \
              the same time would not have been refused",
             target.display()
@@ -205,11 +205,11 @@ fn report(summary: &RunSummary, target: &Path) {
 pub fn merge_parts(dir: &Path, output: &Path) -> ExitCode {
     match merge(dir) {
         Err(message) => {
-            eprintln!("error: {message}");
+            crate::errln!("error: {message}");
             ExitCode::from(EXIT_BAD_INPUT)
         }
         Ok(Err(incomplete)) => {
-            eprintln!("{}: error: {incomplete}", dir.display());
+            crate::errln!("{}: error: {incomplete}", dir.display());
             ExitCode::from(EXIT_OFF_SPEC)
         }
         Ok(Ok(text)) => match write_atomically(output, text.as_bytes()) {
@@ -219,7 +219,7 @@ pub fn merge_parts(dir: &Path, output: &Path) -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(message) => {
-                eprintln!("error: {message}");
+                crate::errln!("error: {message}");
                 ExitCode::from(EXIT_BAD_INPUT)
             }
         },

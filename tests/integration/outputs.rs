@@ -63,6 +63,42 @@ fn a_full_device_on_stdout_is_an_error_that_says_so() {
     }
 }
 
+/// A message to a full stderr (`2>/dev/full`) is dropped, not a panic (exit 101): the exit
+/// code still says what happened: 2 for a missing file, 1 for an off-spec run.
+#[test]
+fn a_full_device_on_stderr_keeps_the_exit_code() {
+    let off_spec = prnd_off_spec_file();
+    for (args, code) in [
+        (vec!["run", "no-such-file.toml"], 2),
+        (vec!["run", off_spec.to_str().unwrap()], 1),
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_sxcascade"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .stderr(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+    }
+}
+
+/// The Pr/Nd template with too few scrub stages for its Nd2O3 spec: solved, off spec.
+fn prnd_off_spec_file() -> std::path::PathBuf {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/prnd_binary.toml"),
+    )
+    .unwrap()
+    .replace("scrub_stages = 33", "scrub_stages = 10");
+    let path = std::env::temp_dir().join(format!("sxcascade-offspec-{}.toml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// `sxcascade ARGS` run by `sh` under `umask`, from the crate's root.
 fn sxcascade_under_umask(umask: &str, args: &[&str]) -> Output {
     let out = Command::new("sh")
