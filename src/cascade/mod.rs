@@ -2,6 +2,7 @@
 //! stages, a feed, barren organic entering stage 1, and ideal stripping whose liquor returns
 //! to stage `N = n + m` as scrub (reflux).
 
+mod closure_note;
 mod saturated;
 mod solution;
 mod trace;
@@ -9,6 +10,7 @@ mod trace;
 use std::collections::BTreeMap;
 
 pub use crate::solver::DrawPhase;
+pub use closure_note::CLOSURE_TARGET;
 pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;

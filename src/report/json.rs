@@ -125,6 +125,9 @@ pub struct CascadeReport {
     pub mass_balance_overall: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mass_balance_worst_stage: Option<f64>,
+    /// Why a converged cascade's closure is above the 1e-10 target, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closure_note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profiles: Option<Profiles>,
 }
@@ -335,6 +338,7 @@ fn cascade_report(
         residual: solved.map(|s| s.convergence.residual),
         mass_balance_overall: solved.map(|s| s.mass_balance.overall),
         mass_balance_worst_stage: solved.map(|s| s.mass_balance.worst_stage),
+        closure_note: solved.and_then(|s| s.closure_note()),
         profiles: solved.filter(|_| with_profiles).map(|s| Profiles {
             elements: s.elements.iter().map(ToString::to_string).collect(),
             aqueous_mol_per_h: s.aqueous.rows().into_iter().map(|r| r.to_vec()).collect(),

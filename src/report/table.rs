@@ -71,6 +71,11 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
     for recycle in &solution.recycles {
         let _ = writeln!(w, "{recycle}");
     }
+    for outcome in &solution.cascades {
+        if let Some(note) = outcome.result.as_ref().ok().and_then(|s| s.closure_note()) {
+            let _ = writeln!(w, "cascade {}: {note}", outcome.name);
+        }
+    }
     if let Some(plant) = plant_table(flowsheet, solution) {
         let _ = writeln!(w, "\nplant flows and reagents");
         w.push_str(&plant.to_text());
