@@ -1,18 +1,10 @@
 //! Designs to a confidence: the stage counts must meet the targets not only at the nominal
-//! separation factors but in a share of samples of them, each factor lognormal about its
-//! nominal value with the system's `separation_factor_sigma` (the sweep's Monte Carlo
-//! convention: sample k draws from its own ChaCha8 stream of the seed, so every stage count
-//! the search tries meets the same samples, and the shares it compares are free of sampling
-//! noise between counts).
+//! separation factors but in a share of samples of them (`crate::equilibrium::
+//! FactorUncertainty`: sample k draws from its own ChaCha8 stream of the seed, so every stage
+//! count the search tries meets the same samples, and the shares it compares are free of
+//! sampling noise between counts).
 
-use std::collections::BTreeMap;
-
-use rand_chacha::ChaCha8Rng;
-use rand_chacha::rand_core::SeedableRng;
-use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
-
-use crate::elements::Element;
 
 /// Samples a confidence design draws unless the file says: with 400, the standard error of a
 /// share near 95 % is sqrt(0.95 x 0.05 / 400) = 1.1 percentage points.
@@ -27,26 +19,6 @@ pub struct Confidence {
     pub pct: f64,
     pub samples: usize,
     pub seed: u64,
-}
-
-/// Sample `k`'s separation factors: each uncertain factor times `exp(sigma z)`, one standard
-/// normal z per uncertain element in element order.
-pub fn sample_factors(
-    nominal: &BTreeMap<Element, f64>,
-    sigma: &BTreeMap<Element, f64>,
-    seed: u64,
-    k: usize,
-) -> BTreeMap<Element, f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(k as u64);
-    let mut factors = nominal.clone();
-    for (e, &s) in sigma {
-        let z: f64 = StandardNormal.sample(&mut rng);
-        if let Some(beta) = factors.get_mut(e) {
-            *beta *= (s * z).exp();
-        }
-    }
-    factors
 }
 
 /// How many samples met which targets.
@@ -131,25 +103,6 @@ pub fn tally(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn samples_are_reproducible_lognormal_about_the_nominal() {
-        let nominal = BTreeMap::from([(Element::Pr, 1.0), (Element::Nd, 1.5)]);
-        let sigma = BTreeMap::from([(Element::Nd, 0.05)]);
-        assert_eq!(
-            sample_factors(&nominal, &sigma, 7, 3),
-            sample_factors(&nominal, &sigma, 7, 3)
-        );
-        let logs: Vec<f64> = (0..4000)
-            .map(|k| (sample_factors(&nominal, &sigma, 7, k)[&Element::Nd] / 1.5).ln())
-            .collect();
-        let mean = logs.iter().sum::<f64>() / logs.len() as f64;
-        let sd = (logs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / logs.len() as f64).sqrt();
-        // Four standard errors: 0.05 / sqrt(4000) = 8e-4 for the mean, ~6e-4 for the sd.
-        assert!(mean.abs() < 3.2e-3, "{mean}");
-        assert!((sd - 0.05).abs() < 2.4e-3, "{sd}");
-        assert!((0..100).all(|k| sample_factors(&nominal, &sigma, 7, k)[&Element::Pr] == 1.0));
-    }
 
     /// With the verdict decided early the tally stops as soon as it cannot change; without, it
     /// judges every sample.

@@ -14,12 +14,10 @@ mod write;
 
 use thiserror::Error;
 
-pub use confidence::{
-    Confidence, DEFAULT_CONFIDENCE_SAMPLES, DEFAULT_CONFIDENCE_SEED, Tally, sample_factors,
-};
+pub use confidence::{Confidence, DEFAULT_CONFIDENCE_SAMPLES, DEFAULT_CONFIDENCE_SEED, Tally};
 pub use write::designed_toml;
 
-use std::collections::BTreeMap;
+use crate::equilibrium::FactorUncertainty;
 
 use crate::cascade::{CascadeSolution, Draw, DrawPhase, OperatingPoint, SystemModel};
 use crate::elements::Element;
@@ -255,7 +253,7 @@ fn design_cascade(
     name: &str,
     spec: &DesignSpec,
     model: &SystemModel,
-    sigma: &BTreeMap<Element, f64>,
+    sigma: &FactorUncertainty,
     feed: &Stream,
     unit: &crate::flowsheet::CascadeUnit,
     options: &SolverOptions,
@@ -589,7 +587,7 @@ fn design_cascade(
             // Sample k of the factors, solved at counts (n, m) and judged; a sample whose
             // simulation fails meets nothing.
             let judge_at = |n: usize, m: usize, k: usize| {
-                let factors = sample_factors(separation_factors, sigma, c.seed, k);
+                let factors = sigma.sample(separation_factors, c.seed, k);
                 let sampled = SystemModel::Saturated {
                     separation_factors: factors,
                 };

@@ -8,9 +8,11 @@
 
 mod constant_d;
 mod saturated;
+mod uncertainty;
 
 pub use constant_d::ConstantDistribution;
 pub use saturated::{SaturatedSeparationFactors, weighted_sum};
+pub use uncertainty::FactorUncertainty;
 
 /// `do/da` on one stage written as `diag(diag) + u vᵀ`; `u` and `v` are zero for linear models.
 pub struct StageJacobian<'a> {

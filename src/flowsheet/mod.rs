@@ -22,6 +22,7 @@ pub use solution::{CascadeOutcome, FlowsheetSolution, ProductResult};
 use crate::cascade::{Cascade, DrawPhase, SystemModel};
 use crate::economics::Prices;
 use crate::elements::Element;
+use crate::equilibrium::FactorUncertainty;
 use crate::equipment::MixerSettlerSpec;
 use crate::stream::Stream;
 
@@ -50,9 +51,8 @@ pub struct ExtractantSystem {
     /// mol of RE per litre of loaded organic, to report organic volumetric flows.
     pub organic_capacity_mol_per_l: Option<f64>,
     pub saponification_base: SaponificationBase,
-    /// Standard deviation of ln(separation factor) per element (relative to the system's
-    /// reference), for designs to a confidence; empty when the file gives none.
-    pub separation_factor_sigma: BTreeMap<Element, f64>,
+    /// How well the separation factors are known, for designs to a confidence.
+    pub separation_factor_sigma: FactorUncertainty,
 }
 
 /// A cascade placed in the flowsheet.

@@ -107,7 +107,7 @@ mod tests {
                 separation_factors: BTreeMap::new(),
             },
             organic_capacity_mol_per_l: Some(0.2),
-            separation_factor_sigma: BTreeMap::new(),
+            separation_factor_sigma: Default::default(),
             saponification_base: SaponificationBase::NaOH,
         };
         (unit, system)

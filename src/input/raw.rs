@@ -90,6 +90,9 @@ pub struct RawSystem {
     pub saponification_base: Option<Spanned<String>>,
     /// Standard deviation of ln(separation factor) per element, for designs to a confidence.
     pub separation_factor_sigma: Option<NamedValues>,
+    /// The same against the element before it in extraction order (literature ranges of
+    /// adjacent pairs).
+    pub separation_factor_sigma_adjacent: Option<NamedValues>,
     /// Free text: where the parameters come from and under what conditions.
     pub source: Option<String>,
 }

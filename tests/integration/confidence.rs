@@ -5,7 +5,7 @@
 
 use sxcascade::SolverOptions;
 use sxcascade::cascade::SystemModel;
-use sxcascade::design::{design, sample_factors};
+use sxcascade::design::design;
 use sxcascade::flowsheet::Flowsheet;
 use sxcascade::input::parse_flowsheet_for_design;
 
@@ -57,7 +57,7 @@ fn share_on_spec(flowsheet: &Flowsheet, seed: u64, samples: usize) -> f64 {
         .filter(|&k| {
             let mut sampled = flowsheet.clone();
             sampled.systems[0].model = SystemModel::Saturated {
-                separation_factors: sample_factors(separation_factors, sigma, seed, k),
+                separation_factors: sigma.sample(separation_factors, seed, k),
             };
             let solution = sampled.solve(&SolverOptions::default());
             solution.converged() && solution.all_products_meet_spec()
@@ -126,4 +126,35 @@ fn confidence_needs_uncertain_factors_and_a_share_below_100() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("separation_factor_sigma"), "{e}");
+}
+
+/// In a binary, the spread of Nd against its neighbour Pr (the first element) is the spread
+/// of Nd against the reference Pr: the two ways of giving it draw the same samples and design
+/// the same cascade. A spread against a neighbour given to the first element is refused.
+#[test]
+fn adjacent_spread_in_a_binary_is_the_per_element_one() {
+    let options = SolverOptions::default();
+    let confidence = "confidence_pct = 90.0\nconfidence_samples = 200";
+    let per_element = problem(confidence);
+    let adjacent = per_element.replace(
+        "separation_factor_sigma = {",
+        "separation_factor_sigma_adjacent = {",
+    );
+    let designs: Vec<(usize, usize)> = [per_element, adjacent]
+        .iter()
+        .map(|text| {
+            let flowsheet = parse_flowsheet_for_design("c.toml", text).unwrap();
+            let (_, d) = design(&flowsheet, &options).unwrap();
+            (d[0].extraction_stages, d[0].scrub_stages)
+        })
+        .collect();
+    assert_eq!(designs[0], designs[1]);
+    let first = problem(confidence).replace(
+        "separation_factor_sigma = { Nd = 0.0334 }",
+        "separation_factor_sigma_adjacent = { Pr = 0.0334 }",
+    );
+    let e = parse_flowsheet_for_design("c.toml", &first)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("first element in extraction order"), "{e}");
 }

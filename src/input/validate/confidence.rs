@@ -7,6 +7,7 @@ use super::Validator;
 use crate::cascade::SystemModel;
 use crate::design::{Confidence, DEFAULT_CONFIDENCE_SAMPLES, DEFAULT_CONFIDENCE_SEED};
 use crate::elements::Element;
+use crate::equilibrium::FactorUncertainty;
 use crate::flowsheet::ExtractantSystem;
 use crate::input::raw::{RawDesign, RawSystem};
 
@@ -15,23 +16,58 @@ use crate::input::raw::{RawDesign, RawSystem};
 const MAX_CONFIDENCE_SAMPLES: u64 = 100_000;
 
 impl Validator {
-    /// A system's `separation_factor_sigma`: each sigma zero or positive and finite, each
-    /// element one the system has a factor for; empty when not given, `None` on an error.
+    /// A system's `separation_factor_sigma` and `separation_factor_sigma_adjacent`: each
+    /// sigma zero or positive and at most 5, each element one the system has a factor for
+    /// (and, against its neighbour, not the first in extraction order); `None` on an error.
     pub(super) fn separation_factor_sigma(
         &mut self,
         name: &str,
         s: &RawSystem,
+    ) -> Option<FactorUncertainty> {
+        let factors: BTreeMap<Element, f64> = match (&s.separation_factors, &s.distribution_ratios)
+        {
+            (Some(f), _) | (None, Some(f)) => f
+                .get_ref()
+                .iter()
+                .filter_map(|(k, v)| Some((k.parse().ok()?, *v.get_ref())))
+                .collect(),
+            (None, None) => BTreeMap::new(),
+        };
+        let first = factors
+            .iter()
+            .min_by(|a, b| a.1.total_cmp(b.1).then(a.0.cmp(b.0)))
+            .map(|(&e, _)| e);
+        let per_element = self.sigma_table(
+            name,
+            "separation_factor_sigma",
+            &s.separation_factor_sigma,
+            &factors,
+            None,
+        )?;
+        let adjacent = self.sigma_table(
+            name,
+            "separation_factor_sigma_adjacent",
+            &s.separation_factor_sigma_adjacent,
+            &factors,
+            first,
+        )?;
+        Some(FactorUncertainty {
+            per_element,
+            adjacent,
+        })
+    }
+
+    fn sigma_table(
+        &mut self,
+        name: &str,
+        field: &str,
+        table: &Option<crate::input::raw::NamedValues>,
+        factors: &BTreeMap<Element, f64>,
+        first: Option<Element>,
     ) -> Option<BTreeMap<Element, f64>> {
-        let Some(table) = &s.separation_factor_sigma else {
+        let Some(table) = table else {
             return Some(BTreeMap::new());
         };
-        let known: Vec<Element> = match (&s.separation_factors, &s.distribution_ratios) {
-            (Some(f), _) | (None, Some(f)) => {
-                f.get_ref().keys().filter_map(|k| k.parse().ok()).collect()
-            }
-            (None, None) => Vec::new(),
-        };
-        let field = "separation_factor_sigma";
         let sigma = self.element_values(table, field, |v, x, span| {
             let ok = x >= 0.0 && x.is_finite() && x <= 5.0;
             if !ok {
@@ -47,12 +83,23 @@ impl Validator {
         })?;
         let mut ok = true;
         for (key, value) in table.get_ref() {
-            if let Ok(e) = key.parse::<Element>()
-                && !known.contains(&e)
-            {
+            let Ok(e) = key.parse::<Element>() else {
+                continue;
+            };
+            let problem = if !factors.contains_key(&e) {
+                Some(format!("gives {e}, which has no separation factor"))
+            } else if Some(e) == first {
+                Some(format!(
+                    "gives {e}, the first element in extraction order: it has no neighbour below \
+                     it (give the pair's spread to the element above it)"
+                ))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
                 self.error(
                     value.span(),
-                    format!("system `{name}`: `{field}` gives {e}, which has no separation factor"),
+                    format!("system `{name}`: `{field}` {problem}"),
                 );
                 ok = false;
             }
@@ -108,12 +155,13 @@ impl Validator {
             None => DEFAULT_CONFIDENCE_SAMPLES,
         };
         let saturated = matches!(system.model, SystemModel::Saturated { .. });
-        if system.separation_factor_sigma.values().all(|&s| s == 0.0) || !saturated {
+        if !system.separation_factor_sigma.is_uncertain() || !saturated {
             self.error(
                 pct.span(),
                 format!(
                     "{owner}: `confidence_pct` needs uncertain factors: give \
-                     `separation_factor_sigma = {{ ... }}` in `[systems.{}]`",
+                     `separation_factor_sigma` or `separation_factor_sigma_adjacent` in \
+                     `[systems.{}]`",
                     system.name
                 ),
             );
