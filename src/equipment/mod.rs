@@ -16,6 +16,8 @@
 
 mod holdup;
 
+use serde::Serialize;
+
 pub use holdup::holdup_mol;
 
 /// How a cascade's mixer-settlers are sized (cascade fields `mixer_residence_min`,
@@ -48,9 +50,11 @@ impl StageFlows {
     }
 }
 
-/// The mixer-settlers of one cascade, all stages alike.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The mixer-settlers of one cascade, all stages alike; serialised as the result's
+/// `cascades[k].equipment` (its stages are the cascade's own).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct MixerSettlers {
+    #[serde(skip)]
     pub stages: usize,
     /// The largest total flow of any stage, which every box is sized for, m3/h.
     pub design_flow_m3_per_h: f64,

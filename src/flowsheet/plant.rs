@@ -141,26 +141,32 @@ impl CascadeUnit {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
-    use crate::cascade::{Cascade, SystemModel};
+    use crate::cascade::{Cascade, Draw, SystemModel};
     use std::collections::BTreeMap;
 
-    fn unit(feed_phase: FeedPhase) -> (CascadeUnit, ExtractantSystem) {
+    /// A Pr/Nd cascade of `stages` (n, m) at S = 4, W = 3 with every concentration given (feed
+    /// 1.25, scrub 4.5, strip 6 mol/L) in a system of capacity 0.2 mol/L, saponified by NH3.
+    pub(in crate::flowsheet) fn unit(
+        feed_phase: FeedPhase,
+        (n, m): (usize, usize),
+        side_draw: Option<Draw>,
+    ) -> (CascadeUnit, ExtractantSystem) {
         let unit = CascadeUnit {
             name: "PrNd".into(),
             system: 0,
             feeds: vec!["feed".into()],
             cascade: Cascade {
-                extraction_stages: 20,
-                scrub_stages: 33,
+                extraction_stages: n,
+                scrub_stages: m,
                 feed_stage: None,
                 feed_phase,
                 operating_point: OperatingPoint::Fluxes {
                     extraction_ratio: 4.0,
                     scrub_ratio: 3.0,
                 },
-                side_draw: None,
+                side_draw,
             },
             raffinate: "Pr".into(),
             extract: "Nd".into(),
@@ -191,7 +197,7 @@ mod tests {
     /// NH3 1200 x 17.031 g x 7920 h = 161.86 t/yr; HCl 1200 x 36.458 x 7920 = 346.50 t/yr.
     #[test]
     fn volumes_and_reagents_by_hand() {
-        let (unit, system) = unit(FeedPhase::Aqueous);
+        let (unit, system) = unit(FeedPhase::Aqueous, (20, 33), None);
         let p = unit.plant_flows(&system, 100.0);
         let r = p.reagents.unwrap();
         assert_eq!(
@@ -216,8 +222,7 @@ mod tests {
     /// draw takes none.
     #[test]
     fn a_side_draw_takes_its_share_of_the_raffinate_volume() {
-        use crate::cascade::Draw;
-        let (mut unit, system) = unit(FeedPhase::Aqueous);
+        let (mut unit, system) = unit(FeedPhase::Aqueous, (20, 33), None);
         for (stage, phase, raffinate) in [
             (10, DrawPhase::Aqueous, 252.0),
             (30, DrawPhase::Aqueous, 260.0),
@@ -240,7 +245,7 @@ mod tests {
     /// feed volume.
     #[test]
     fn organic_feed_saponifies_only_the_fresh_organic() {
-        let (unit, system) = unit(FeedPhase::Organic);
+        let (unit, system) = unit(FeedPhase::Organic, (20, 33), None);
         let p = unit.plant_flows(&system, 100.0);
         assert_eq!(p.reagents.unwrap().base_mol_per_h, 900.0);
         assert_eq!(p.aqueous_feed_l_per_h, None);

@@ -23,19 +23,20 @@ impl CascadeUnit {
     ) -> Option<StageFlows> {
         let OperatingPoint::Fluxes {
             extraction_ratio: s,
-            scrub_ratio: w,
+            ..
         } = self.cascade.operating_point
         else {
             return None;
         };
         let capacity = system.organic_capacity_mol_per_l?;
-        let c = self.concentrations;
         let f = feed_mol_per_h;
         let stages = self.cascade.stages();
         let feed_stage = self.cascade.feed_stage(); // 1-based
-        let scrub_l_per_h = 3.0 * w * f / c.scrub_acid_mol_per_l?;
+        // The inlets' volumes as the plant flows reckon them.
+        let plant = self.plant_flows(system, f);
+        let scrub_l_per_h = plant.scrub_l_per_h?;
         let feed_l_per_h = match self.cascade.feed_phase {
-            FeedPhase::Aqueous => f / c.feed_mol_per_l?,
+            FeedPhase::Aqueous => plant.aqueous_feed_l_per_h?,
             FeedPhase::Organic => 0.0,
         };
         let draw = self
@@ -70,54 +71,14 @@ impl CascadeUnit {
 
 #[cfg(test)]
 mod tests {
-    use crate::cascade::{Cascade, Draw, DrawPhase, FeedPhase, OperatingPoint, SystemModel};
-    use crate::flowsheet::{CascadeUnit, Concentrations, ExtractantSystem, SaponificationBase};
-    use std::collections::BTreeMap;
+    use crate::cascade::{Draw, DrawPhase, FeedPhase};
+    use crate::flowsheet::plant::tests::unit;
 
-    fn unit(feed_phase: FeedPhase, side_draw: Option<Draw>) -> (CascadeUnit, ExtractantSystem) {
-        let unit = CascadeUnit {
-            name: "PrNd".into(),
-            system: 0,
-            feeds: vec!["feed".into()],
-            cascade: Cascade {
-                extraction_stages: 3,
-                scrub_stages: 2,
-                feed_stage: None,
-                feed_phase,
-                operating_point: OperatingPoint::Fluxes {
-                    extraction_ratio: 4.0,
-                    scrub_ratio: 3.0,
-                },
-                side_draw,
-            },
-            raffinate: "Pr".into(),
-            extract: "Nd".into(),
-            side_draw: None,
-            concentrations: Concentrations {
-                feed_mol_per_l: Some(1.25),
-                scrub_acid_mol_per_l: Some(4.5),
-                strip_acid_mol_per_l: Some(6.0),
-            },
-            design: None,
-            mixer_settlers: None,
-        };
-        let system = ExtractantSystem {
-            name: "p507".into(),
-            model: SystemModel::Saturated {
-                separation_factors: BTreeMap::new(),
-            },
-            organic_capacity_mol_per_l: Some(0.2),
-            separation_factor_sigma: Default::default(),
-            saponification_base: SaponificationBase::NaOH,
-        };
-        (unit, system)
-    }
-
-    /// 100 mol/h at S = 4, W = 3 (as plant.rs's hand check): organic 2,000 L/h everywhere,
-    /// scrub 200 L/h above the feed stage (3), 200 + 80 L/h from it down.
+    /// 100 mol/h at S = 4, W = 3 (as plant.rs's hand check) on 3 + 2 stages: organic 2,000
+    /// L/h everywhere, scrub 200 L/h above the feed stage (3), 200 + 80 L/h from it down.
     #[test]
     fn aqueous_feed_joins_at_the_feed_stage() {
-        let (unit, system) = unit(FeedPhase::Aqueous, None);
+        let (unit, system) = unit(FeedPhase::Aqueous, (3, 2), None);
         let flows = unit.stage_flows(&system, 100.0).unwrap();
         assert_eq!(flows.organic_l_per_h, vec![2000.0; 5]);
         assert_eq!(
@@ -139,7 +100,7 @@ mod tests {
                 fraction: 0.1,
                 phase: DrawPhase::Aqueous,
             };
-            let (unit, system) = unit(FeedPhase::Aqueous, Some(draw));
+            let (unit, system) = unit(FeedPhase::Aqueous, (3, 2), Some(draw));
             let flows = unit.stage_flows(&system, 100.0).unwrap();
             for (got, want) in flows.aqueous_l_per_h.iter().zip(&expected) {
                 assert!((got - want).abs() < 1e-9, "draw at {stage}: {flows:?}");
@@ -151,7 +112,7 @@ mod tests {
     /// from it up; the aqueous is the scrub liquor alone.
     #[test]
     fn organic_feed_loads_the_organic_at_the_feed_stage() {
-        let (unit, system) = unit(FeedPhase::Organic, None);
+        let (unit, system) = unit(FeedPhase::Organic, (3, 2), None);
         let flows = unit.stage_flows(&system, 100.0).unwrap();
         assert_eq!(
             flows.organic_l_per_h,

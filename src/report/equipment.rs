@@ -4,33 +4,23 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
+use crate::equipment::MixerSettlers;
 use crate::flowsheet::{CascadeEquipment, PlantCost, PlantEquipment};
 
-/// A cascade's mixer-settlers (`cascades[k].equipment`).
+/// A cascade's mixer-settlers (`cascades[k].equipment`): the boxes' sizes and what they hold,
+/// and their capital where the file gives prices.
 #[derive(Debug, Serialize)]
 pub struct EquipmentReport {
-    /// The largest total flow of a stage, which every box is sized for.
-    pub design_flow_m3_per_h: f64,
-    pub mixer_m3_per_stage: f64,
-    pub settler_m2_per_stage: f64,
-    pub settler_m3_per_stage: f64,
-    /// Organic in all mixers and settlers.
-    pub organic_inventory_m3: f64,
-    pub aqueous_inventory_m3: f64,
+    #[serde(flatten)]
+    pub boxes: MixerSettlers,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capital_usd: Option<f64>,
 }
 
 impl EquipmentReport {
     pub fn new(e: &CascadeEquipment) -> Self {
-        let b = &e.boxes;
         Self {
-            design_flow_m3_per_h: b.design_flow_m3_per_h,
-            mixer_m3_per_stage: b.mixer_m3_per_stage,
-            settler_m2_per_stage: b.settler_m2_per_stage,
-            settler_m3_per_stage: b.settler_m3_per_stage,
-            organic_inventory_m3: b.organic_inventory_m3,
-            aqueous_inventory_m3: b.aqueous_inventory_m3,
+            boxes: e.boxes,
             capital_usd: e.capital_usd,
         }
     }
