@@ -17,6 +17,20 @@ pub fn kremser_raffinate_fraction(e: f64, stages: u32) -> f64 {
     (e - 1.0) / (e.powf(n1) - 1.0)
 }
 
+/// Kremser's raffinate fraction for stages of Murphree efficiency `efficiency` on the organic
+/// phase: `(E - 1) / (E r^N - 1)` with `r = 1 + efficiency (E - 1)`, and `1 / (1 + N
+/// efficiency)` at `E = 1`. Each stage multiplies the deviations from the end values by `r`
+/// where an ideal stage multiplies them by `E`; with barren organic the end condition gives
+/// the rest (derived in docs/model.md section 5). At `efficiency = 1` it is Kremser's.
+pub fn kremser_murphree_raffinate_fraction(e: f64, efficiency: f64, stages: u32) -> f64 {
+    let n = f64::from(stages);
+    if (e - 1.0).abs() < 1e-9 {
+        return 1.0 / (1.0 + n * efficiency);
+    }
+    let r = 1.0 + efficiency * (e - 1.0);
+    (e - 1.0) / (e * r.powf(n) - 1.0)
+}
+
 /// Minimum number of stages at total reflux for a binary split to purities `purity_a`
 /// (extract) and `purity_b` (raffinate) (Fenske 1932):
 /// `ln[(P_A/(1-P_A)) (P_B/(1-P_B))] / ln(beta)`.

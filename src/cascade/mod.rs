@@ -14,11 +14,11 @@ pub use closure_note::CLOSURE_TARGET;
 pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
-use crate::equilibrium::{ConstantDistribution, Equilibrium};
+use crate::equilibrium::{ConstantDistribution, Equilibrium, SaturatedSeparationFactors};
 use crate::error::CascadeError;
 use crate::solver::{
-    self, SideDraw, SolveFailure, SolverOptions, StageProblem, StageSolution, nan_max, passed_on,
-    passed_up,
+    self, Efficiency, SideDraw, SolveFailure, SolverOptions, StageProblem, StageSolution, nan_max,
+    passed_on, passed_up,
 };
 use crate::stream::Stream;
 use saturated::SaturatedCascade;
@@ -94,6 +94,9 @@ pub struct Cascade {
     pub operating_point: OperatingPoint,
     /// A third outlet, if any.
     pub side_draw: Option<Draw>,
+    /// Murphree efficiency of every stage on the organic phase, `0 < E <= 1` (1: ideal
+    /// stages; docs/model.md section 3).
+    pub stage_efficiency: f64,
 }
 
 /// A side draw: `fraction` of the aqueous or organic leaving `stage` (1-based) taken off as a
@@ -147,6 +150,7 @@ impl Cascade {
             scrub_stages: 1,
             feed_stage: None,
             side_draw: None,
+            stage_efficiency: 1.0,
             feed_phase,
             operating_point: OperatingPoint::Fluxes {
                 extraction_ratio: 1.5,
@@ -213,6 +217,18 @@ impl Cascade {
                     let fluxes: Vec<f64> = indices.iter().map(|&i| feed_flux[i]).collect();
                     self.start(previous, &subset, &fluxes)
                 });
+                let solved = solved.and_then(|ideal| {
+                    let eq = SaturatedSeparationFactors::new(betas.clone(), organic_flux.clone());
+                    let problem = StageProblem {
+                        equilibrium: &eq,
+                        stages: n,
+                        feed_stage: f,
+                        feed: &feed_flux,
+                        reflux_fraction,
+                        side_draw,
+                    };
+                    self.with_efficiency(&problem, options, ideal)
+                });
                 finish(elements, &feed_flux, f, reflux_fraction, side_draw, solved)
             }
             (
@@ -258,11 +274,27 @@ impl Cascade {
                     side_draw,
                 };
                 let start = self.start(previous, &elements, &feed_flux);
-                let solved = solve_warm_or_cold(&problem, options, start.as_deref());
+                let solved = solve_warm_or_cold(&problem, options, start.as_deref())
+                    .and_then(|ideal| self.with_efficiency(&problem, options, ideal));
                 finish(elements, &feed_flux, f, reflux_fraction, side_draw, solved)
             }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
+    }
+
+    /// The solution with this cascade's stage efficiency, from `ideal`, the solution with
+    /// ideal stages (itself when the stages are ideal).
+    fn with_efficiency<E: Equilibrium>(
+        &self,
+        problem: &StageProblem<'_, E>,
+        options: &SolverOptions,
+        ideal: StageSolution,
+    ) -> Result<StageSolution, SolveFailure> {
+        let efficiency = Efficiency {
+            murphree: self.stage_efficiency,
+            organic_feed: self.feed_phase == FeedPhase::Organic,
+        };
+        solver::solve_with_efficiency(problem, efficiency, options, ideal)
     }
 
     /// A start from `previous` for a solve of `elements` fed `feed`, if it has them all.
@@ -293,6 +325,13 @@ impl Cascade {
                 "feed_stage",
                 self.feed_stage() as f64,
                 format!("must be a stage of the cascade, 1 to {n}"),
+            ));
+        }
+        if !(self.stage_efficiency > 0.0 && self.stage_efficiency <= 1.0) {
+            return Err(CascadeError::infeasible(
+                "stage_efficiency",
+                self.stage_efficiency,
+                "the Murphree efficiency of a stage must be above 0 and at most 1",
             ));
         }
         if let Some(draw) = self.side_draw {

@@ -167,6 +167,7 @@ pub(super) mod tests {
                     scrub_ratio: 3.0,
                 },
                 side_draw,
+                stage_efficiency: 1.0,
             },
             raffinate: "Pr".into(),
             extract: "Nd".into(),

@@ -175,6 +175,8 @@ pub struct RawCascade {
     pub feed_concentration_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,
+    /// Murphree efficiency of every stage on the organic phase, 0 < E <= 1 (default 1).
+    pub stage_efficiency: Option<Spanned64>,
     /// Mixer-settler sizing, over the file's `[equipment]`.
     pub mixer_residence_min: Option<Spanned64>,
     pub settler_flux_m3_per_m2_h: Option<Spanned64>,

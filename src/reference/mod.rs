@@ -35,6 +35,7 @@ pub fn kremser(e: f64, stages: usize) -> Case {
                 reflux_ratio: 0.0,
             },
             side_draw: None,
+            stage_efficiency: 1.0,
         },
         model: SystemModel::ConstantD {
             distribution_ratios: BTreeMap::from([(Element::Nd, e)]),
@@ -61,6 +62,7 @@ pub fn binary(
             feed_phase: FeedPhase::Aqueous,
             operating_point: OperatingPoint::from_reflux_ratio(extraction_ratio, reflux_ratio),
             side_draw: None,
+            stage_efficiency: 1.0,
         },
         model: SystemModel::Saturated {
             separation_factors: BTreeMap::from([(Element::Pr, 1.0), (Element::Nd, beta)]),
@@ -161,6 +163,7 @@ pub fn fifteen_element_cut(stages: usize) -> Case {
                 scrub_ratio: scrub,
             },
             side_draw: None,
+            stage_efficiency: 1.0,
         },
         model: SystemModel::Saturated {
             separation_factors: p507_separation_factors(),
@@ -212,6 +215,7 @@ impl DesignedCut {
                     scrub_ratio: scrub,
                 },
                 side_draw: None,
+                stage_efficiency: 1.0,
             },
             model: SystemModel::Saturated {
                 separation_factors: elements

@@ -87,6 +87,7 @@ pub fn fourteen_cut_plant(feed_mol_per_h: f64) -> Flowsheet {
                     scrub_ratio: w,
                 },
                 side_draw: None,
+                stage_efficiency: 1.0,
             },
             raffinate: name(light),
             extract: name(heavy),

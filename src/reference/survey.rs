@@ -165,6 +165,7 @@ fn draw(rng: &mut Draws, max_stages: usize) -> Option<SurveyCase> {
             },
             operating_point: OperatingPoint::from_reflux_ratio(product * (1.0 + reflux), reflux),
             side_draw,
+            stage_efficiency: 1.0,
         };
         let model = SystemModel::Saturated {
             separation_factors: element_list.iter().copied().zip(betas).collect(),
@@ -194,6 +195,7 @@ fn draw(rng: &mut Draws, max_stages: usize) -> Option<SurveyCase> {
                 reflux_ratio: rng.log_range(0.01, 20.0),
             },
             side_draw,
+            stage_efficiency: 1.0,
         };
         Some(SurveyCase {
             case: Case {
@@ -225,6 +227,7 @@ pub fn dense_cut(elements: usize, adjacent: f64, n: usize, m: usize, s: f64, w: 
                 scrub_ratio: w,
             },
             side_draw: None,
+            stage_efficiency: 1.0,
         },
         model: SystemModel::Saturated {
             separation_factors: list

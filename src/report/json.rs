@@ -91,6 +91,8 @@ pub struct CascadeReport {
     pub extraction_stages: usize,
     pub scrub_stages: usize,
     pub feed_stage: usize,
+    /// Murphree efficiency of every stage on the organic phase (1: ideal stages).
+    pub stage_efficiency: f64,
     /// A three-outlet cascade's side draw.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub side_draw: Option<SideDrawReport>,
@@ -305,6 +307,7 @@ fn cascade_report(
         extraction_stages: c.extraction_stages,
         scrub_stages: c.scrub_stages,
         feed_stage: c.feed_stage(),
+        stage_efficiency: c.stage_efficiency,
         side_draw: unit
             .side_draw
             .clone()

@@ -36,8 +36,10 @@ mod continuation;
 mod dense;
 mod lanes;
 mod loading;
+mod murphree;
 mod scale_newton;
 mod scale_sensitivity;
+mod stage_blocks;
 mod stage_to_stage;
 mod substitution;
 #[cfg(target_arch = "x86_64")]
@@ -45,6 +47,7 @@ mod substitution_avx;
 
 use block_tridiagonal::BlockTridiagonal;
 pub use continuation::solve_by_continuation;
+pub use murphree::{Efficiency, solve_with_efficiency};
 pub use substitution::solve_linear_balances;
 
 use crate::equilibrium::Equilibrium;

@@ -4,6 +4,7 @@ mod cli;
 mod confidence;
 mod convergence;
 mod design;
+mod efficiency;
 mod equipment;
 mod network;
 mod outputs;

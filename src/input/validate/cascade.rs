@@ -37,6 +37,7 @@ impl Validator {
         if !self.ratios_in_range(name, c) {
             return None;
         }
+        let stage_efficiency = self.stage_efficiency(name, c)?;
         let sized = c.extraction_stages.is_some()
             && c.scrub_stages.is_some()
             && (c.extraction_ratio.is_some()
@@ -58,7 +59,10 @@ impl Validator {
             if self.design_mode {
                 // `design` sizes it before anything solves it; what it will write must hold.
                 self.unsized_draw(c)?;
-                return Some(Cascade::unsized_placeholder(feed_phase));
+                return Some(Cascade {
+                    stage_efficiency,
+                    ..Cascade::unsized_placeholder(feed_phase)
+                });
             }
             if !design_valid {
                 return None;
@@ -148,6 +152,7 @@ impl Validator {
             feed_phase,
             operating_point,
             side_draw,
+            stage_efficiency,
         };
         match cascade.check(model) {
             Ok(()) => Some(cascade),
@@ -198,6 +203,26 @@ impl Validator {
                 None
             }
         }
+    }
+
+    /// The stages' Murphree efficiency: 1 (ideal stages) unless given, and then above 0 and
+    /// at most 1.
+    fn stage_efficiency(&mut self, name: &str, c: &RawCascade) -> Option<f64> {
+        let Some(e) = &c.stage_efficiency else {
+            return Some(1.0);
+        };
+        let value = *e.get_ref();
+        if value > 0.0 && value <= 1.0 {
+            return Some(value);
+        }
+        self.error(
+            e.span(),
+            format!(
+                "cascade `{name}`: `stage_efficiency` = {value}: the Murphree efficiency of a \
+                 stage must be above 0 and at most 1 (1 is an ideal stage)"
+            ),
+        );
+        None
     }
 
     /// No flow ratio the file gives is beyond [`MAX_RATIO`]: a number that large is a slip

@@ -1,0 +1,420 @@
+//! Stages that do not reach equilibrium: Murphree's efficiency on the organic phase
+//! (docs/model.md section 3; Murphree, Ind. Eng. Chem. 17 (1925) 747).
+//!
+//! On stage `j` the organic leaving carries
+//!
+//!     o(j) = o_in(j) + E (o*(j) - o_in(j))
+//!
+//! of each element, where `o_in(j)` is the organic entering the stage (what stage `j - 1` passes
+//! up, plus an organic feed) and `o*(j)` the organic in equilibrium with the aqueous leaving
+//! stage `j`, from the system's model. With constant phase volumes, fluxes stand for
+//! concentrations. The organic no longer follows from the stage's aqueous alone, so the
+//! unknowns of a stage are its aqueous and its organic fluxes, `2 C` of them, and the stage
+//! equations (the balance of docs/model.md section 2 and the relation above) form a block
+//! tridiagonal system of `2 C` blocks, solved by damped Newton from the ideal cascade's
+//! solution (`E = 1`) and, where a step in `E` is too long for Newton, by continuation in `E`.
+//! A last pass solves each element's now linear equations at the converged extraction
+//! factors, so that trace profiles are accurate relative to themselves.
+
+use super::stage_blocks::StageBlocks;
+use super::{
+    Convergence, ROUNDING_FACTOR, SolveFailure, SolverOptions, StageProblem, StageSolution,
+    TRACE_LEVEL, nan_max, passed_on, passed_up,
+};
+use crate::equilibrium::{Equilibrium, StageJacobian};
+
+/// How the stages of a cascade fall short of equilibrium.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Efficiency {
+    /// Murphree efficiency on the organic, `0 < E <= 1`.
+    pub murphree: f64,
+    /// True when the feed enters with the organic: it is then part of `o_in` on its stage.
+    pub organic_feed: bool,
+}
+
+/// Newton iterations allowed at one value of `E` before the step in `E` is halved.
+const STEP_MAX_ITERATIONS: usize = 40;
+/// Halvings of the step in `E` before the solve is reported as failed.
+const MAX_STEP_HALVINGS: usize = 12;
+/// Largest factor by which one Newton step may cut a flux it would otherwise take negative.
+const FLUX_CUT: f64 = 1e-3;
+
+/// Solves `problem` with stages of efficiency `efficiency`, starting from `ideal`, its
+/// solution with ideal stages. `E = 1` returns `ideal` itself.
+pub fn solve_with_efficiency<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    efficiency: Efficiency,
+    options: &SolverOptions,
+    ideal: StageSolution,
+) -> Result<StageSolution, SolveFailure> {
+    if efficiency.murphree == 1.0 {
+        return Ok(ideal);
+    }
+    let mut work = Murphree::new(problem, efficiency.organic_feed);
+    work.start(&ideal);
+    let target = efficiency.murphree;
+    let mut reached = 1.0;
+    let mut step = 1.0 - target;
+    let mut iterations = ideal.status.iterations;
+    let mut halvings = 0;
+    loop {
+        let next = if reached - step <= target {
+            target
+        } else {
+            reached - step
+        };
+        match work.newton(next, options) {
+            Ok(done) => {
+                iterations += done;
+                reached = next;
+                if reached == target {
+                    break;
+                }
+                step *= 2.0;
+            }
+            Err(done) => {
+                iterations += done;
+                work.restore();
+                halvings += 1;
+                step *= 0.5;
+                if halvings > MAX_STEP_HALVINGS {
+                    let norms = work.evaluate(reached, Point::Current);
+                    return Err(SolveFailure::NotConverged {
+                        status: Convergence {
+                            iterations,
+                            sweeps: ideal.status.sweeps,
+                            residual: norms.residual,
+                            rounding_floor: norms.floor,
+                        },
+                        tolerance: options.tolerance,
+                    });
+                }
+            }
+        }
+    }
+    let norms = work.polish(target, options.tolerance);
+    let (aqueous, organic) = work.profiles();
+    Ok(StageSolution {
+        aqueous,
+        organic,
+        status: Convergence {
+            iterations,
+            sweeps: ideal.status.sweeps,
+            residual: norms.residual,
+            rounding_floor: norms.floor,
+        },
+    })
+}
+
+struct Norms {
+    residual: f64,
+    floor: f64,
+}
+
+impl Norms {
+    fn converged(&self, tolerance: f64) -> bool {
+        self.floor.is_finite() && self.residual <= tolerance.max(self.floor)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Point {
+    Current,
+    Trial,
+}
+
+/// The stage equations of one cascade with Murphree stages, and Newton's workspace. Unknowns
+/// stage-major: stage `j` holds its `C` aqueous fluxes, then its `C` organic fluxes.
+struct Murphree<'p, 'a, E: Equilibrium> {
+    p: &'p StageProblem<'a, E>,
+    organic_feed: bool,
+    c: usize,
+    x: Vec<f64>,
+    /// The last point that met the tolerance at the `E` reached so far.
+    saved: Vec<f64>,
+    trial: Vec<f64>,
+    residual: Vec<f64>,
+    step: Vec<f64>,
+    factors: Vec<f64>,
+    jacobian: [Vec<f64>; 3],
+    imbalance: Vec<f64>,
+    throughput: Vec<f64>,
+    blocks: StageBlocks,
+}
+
+impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
+    fn new(p: &'p StageProblem<'a, E>, organic_feed: bool) -> Self {
+        let c = p.feed.len();
+        let size = 2 * c * p.stages;
+        Self {
+            p,
+            organic_feed,
+            c,
+            x: vec![0.0; size],
+            saved: vec![0.0; size],
+            trial: vec![0.0; size],
+            residual: vec![0.0; size],
+            step: vec![0.0; size],
+            factors: vec![0.0; c],
+            jacobian: [vec![0.0; c], vec![0.0; c], vec![0.0; c]],
+            imbalance: vec![0.0; c],
+            throughput: vec![0.0; c],
+            blocks: StageBlocks::new(p.stages, 2 * c),
+        }
+    }
+
+    fn start(&mut self, ideal: &StageSolution) {
+        let c = self.c;
+        for (j, stage) in self.x.chunks_exact_mut(2 * c).enumerate() {
+            stage[..c].copy_from_slice(&ideal.aqueous[j * c..(j + 1) * c]);
+            stage[c..].copy_from_slice(&ideal.organic[j * c..(j + 1) * c]);
+        }
+        self.saved.copy_from_slice(&self.x);
+    }
+
+    fn restore(&mut self) {
+        self.x.copy_from_slice(&self.saved);
+    }
+
+    fn profiles(&self) -> (Vec<f64>, Vec<f64>) {
+        let c = self.c;
+        let mut aqueous = Vec::with_capacity(self.x.len() / 2);
+        let mut organic = Vec::with_capacity(self.x.len() / 2);
+        for stage in self.x.chunks_exact(2 * c) {
+            aqueous.extend_from_slice(&stage[..c]);
+            organic.extend_from_slice(&stage[c..]);
+        }
+        (aqueous, organic)
+    }
+
+    /// Damped Newton at efficiency `e` from the current point. `Ok(iterations)` when the
+    /// tolerance is met (the point is then saved), `Err(iterations)` when it is not.
+    fn newton(&mut self, e: f64, options: &SolverOptions) -> Result<usize, usize> {
+        let mut norms = self.evaluate(e, Point::Current);
+        for iteration in 0..STEP_MAX_ITERATIONS {
+            if norms.converged(options.tolerance) && iteration > 0 {
+                self.saved.copy_from_slice(&self.x);
+                return Ok(iteration);
+            }
+            self.jacobian_blocks(e);
+            self.step.copy_from_slice(&self.residual);
+            self.step.iter_mut().for_each(|s| *s = -*s);
+            if self.blocks.solve(&mut self.step).is_err() {
+                return Err(iteration);
+            }
+            let merit = norms.residual;
+            let mut length = 1.0;
+            let mut accepted = None;
+            for _ in 0..=options.max_backtracks {
+                for ((t, &x), &d) in self.trial.iter_mut().zip(&self.x).zip(&self.step) {
+                    let next = x + length * d;
+                    *t = if next <= 0.0 { FLUX_CUT * x } else { next };
+                }
+                let trial = self.evaluate(e, Point::Trial);
+                if trial.residual < merit || trial.converged(options.tolerance) {
+                    accepted = Some(trial);
+                    break;
+                }
+                length *= 0.5;
+            }
+            let Some(trial) = accepted else {
+                return Err(iteration + 1);
+            };
+            std::mem::swap(&mut self.x, &mut self.trial);
+            norms = trial;
+            // `evaluate` left the trial point's residual; the Jacobian is formed at `x`.
+        }
+        if norms.converged(options.tolerance) {
+            self.saved.copy_from_slice(&self.x);
+            Ok(STEP_MAX_ITERATIONS)
+        } else {
+            Err(STEP_MAX_ITERATIONS)
+        }
+    }
+
+    /// The stage equations' residuals at the current or trial point (left in `residual`),
+    /// their feed-scaled norm (per element, the summed absolute residuals of its balances and
+    /// efficiency relations over its feed) and that norm's rounding floor.
+    fn evaluate(&mut self, e: f64, point: Point) -> Norms {
+        let (p, c) = (self.p, self.c);
+        let n = p.stages;
+        let x = match point {
+            Point::Current => &self.x,
+            Point::Trial => &self.trial,
+        };
+        self.imbalance.fill(0.0);
+        self.throughput.fill(0.0);
+        for j in 0..n {
+            let stage = &x[j * 2 * c..(j + 1) * 2 * c];
+            let (a, o) = stage.split_at(c);
+            p.equilibrium.extraction_factors(j, a, &mut self.factors);
+            let rising = if j > 0 {
+                passed_up(p.side_draw, j - 1)
+            } else {
+                0.0
+            };
+            let below = if j > 0 {
+                &x[(j - 1) * 2 * c + c..j * 2 * c]
+            } else {
+                o
+            };
+            let r = &mut self.residual[j * 2 * c..(j + 1) * 2 * c];
+            for i in 0..c {
+                let from_below = rising * below[i];
+                let from_above = if j + 1 < n {
+                    passed_on(p.side_draw, j + 1) * x[(j + 1) * 2 * c + i]
+                } else {
+                    p.reflux_fraction * o[i]
+                };
+                let fed = if j == p.feed_stage { p.feed[i] } else { 0.0 };
+                let entering = from_below + if self.organic_feed { fed } else { 0.0 };
+                let equilibrium = self.factors[i] * a[i];
+                r[i] = from_below + from_above + fed - o[i] - a[i];
+                r[c + i] = o[i] - (entering + e * (equilibrium - entering));
+                self.imbalance[i] += r[i].abs() + r[c + i].abs();
+                self.throughput[i] +=
+                    from_below + from_above + fed + 2.0 * o[i] + a[i] + entering + equilibrium;
+            }
+        }
+        let scaled = |v: &[f64]| v.iter().zip(p.feed).map(|(x, f)| x / f).fold(0.0, nan_max);
+        let residual = scaled(&self.imbalance);
+        Norms {
+            residual: if residual.is_nan() {
+                f64::INFINITY
+            } else {
+                residual
+            },
+            floor: ROUNDING_FACTOR * f64::EPSILON * scaled(&self.throughput),
+        }
+    }
+
+    /// The Jacobian of the stage equations at the current point, into `blocks`.
+    fn jacobian_blocks(&mut self, e: f64) {
+        let (p, c) = (self.p, self.c);
+        let (n, m) = (p.stages, 2 * c);
+        self.blocks.clear();
+        let [diag, u, v] = &mut self.jacobian;
+        for j in 0..n {
+            let a = &self.x[j * m..j * m + c];
+            p.equilibrium.jacobian(
+                j,
+                a,
+                StageJacobian {
+                    diag: diag.as_mut_slice(),
+                    u: u.as_mut_slice(),
+                    v: v.as_mut_slice(),
+                },
+            );
+            let block = self.blocks.diag_mut(j);
+            for i in 0..c {
+                // Balance row i: -a_i - o_i, and the reflux r o_i on the last stage.
+                block[i * m + i] = -1.0;
+                block[i * m + c + i] = if j + 1 == n {
+                    p.reflux_fraction - 1.0
+                } else {
+                    -1.0
+                };
+                // Efficiency row i: o_i - E o*_i(a).
+                let row = &mut block[(c + i) * m..(c + i + 1) * m];
+                for k in 0..c {
+                    row[k] = -e * u[i] * v[k];
+                }
+                row[i] -= e * diag[i];
+                row[c + i] = 1.0;
+            }
+            if j > 0 {
+                let rising = passed_up(p.side_draw, j - 1);
+                let lower = self.blocks.lower_mut(j);
+                for i in 0..c {
+                    lower[i * m + c + i] = rising;
+                    lower[(c + i) * m + c + i] = -(1.0 - e) * rising;
+                }
+            }
+            if j + 1 < n {
+                let share = passed_on(p.side_draw, j + 1);
+                let upper = self.blocks.upper_mut(j);
+                for i in 0..c {
+                    upper[i * m + i] = share;
+                }
+            }
+        }
+    }
+
+    /// Solves each element's equations at the extraction factors of the current point: with
+    /// the factors fixed they are linear and the elements independent, so each element's
+    /// fluxes balance to rounding relative to themselves. Kept whole if the point still meets
+    /// the tolerance, else only for fluxes below [`TRACE_LEVEL`] of their stage's aqueous.
+    fn polish(&mut self, e: f64, tolerance: f64) -> Norms {
+        let (p, c) = (self.p, self.c);
+        let n = p.stages;
+        let before = self.evaluate(e, Point::Current);
+        let mut factors = vec![0.0; n * c];
+        for j in 0..n {
+            let a = &self.x[j * 2 * c..j * 2 * c + c];
+            p.equilibrium
+                .extraction_factors(j, a, &mut factors[j * c..(j + 1) * c]);
+        }
+        let mut blocks = StageBlocks::new(n, 2);
+        let mut column = vec![0.0; 2 * n];
+        self.trial.copy_from_slice(&self.x);
+        for i in 0..c {
+            blocks.clear();
+            column.fill(0.0);
+            for j in 0..n {
+                let d = blocks.diag_mut(j);
+                // Rows: balance, efficiency; unknowns: a, o.
+                d[0] = -1.0;
+                d[1] = if j + 1 == n {
+                    p.reflux_fraction - 1.0
+                } else {
+                    -1.0
+                };
+                d[2] = -e * factors[j * c + i];
+                d[3] = 1.0;
+                if j > 0 {
+                    let rising = passed_up(p.side_draw, j - 1);
+                    let l = blocks.lower_mut(j);
+                    l[1] = rising;
+                    l[3] = -(1.0 - e) * rising;
+                }
+                if j + 1 < n {
+                    blocks.upper_mut(j)[0] = passed_on(p.side_draw, j + 1);
+                }
+                if j == p.feed_stage {
+                    column[2 * j] = -p.feed[i];
+                    if self.organic_feed {
+                        column[2 * j + 1] = (1.0 - e) * p.feed[i];
+                    }
+                }
+            }
+            if blocks.solve(&mut column).is_err() {
+                return before;
+            }
+            for j in 0..n {
+                self.trial[j * 2 * c + i] = column[2 * j];
+                self.trial[j * 2 * c + c + i] = column[2 * j + 1];
+            }
+        }
+        let tolerance = tolerance.max(before.floor);
+        let mut polished = self.evaluate(e, Point::Trial);
+        if !polished.converged(tolerance) {
+            for j in 0..n {
+                let stage = j * 2 * c;
+                let total: f64 = self.x[stage..stage + c].iter().sum();
+                for i in 0..c {
+                    if self.x[stage + i] >= TRACE_LEVEL * total {
+                        self.trial[stage + i] = self.x[stage + i];
+                        self.trial[stage + c + i] = self.x[stage + c + i];
+                    }
+                }
+            }
+            polished = self.evaluate(e, Point::Trial);
+        }
+        if polished.converged(tolerance) && polished.residual.is_finite() {
+            std::mem::swap(&mut self.x, &mut self.trial);
+            polished
+        } else {
+            self.evaluate(e, Point::Current)
+        }
+    }
+}
