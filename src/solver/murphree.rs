@@ -36,6 +36,10 @@ pub struct Efficiency {
 const STEP_MAX_ITERATIONS: usize = 40;
 /// Halvings of the step in `E` before the solve is reported as failed.
 const MAX_STEP_HALVINGS: usize = 12;
+/// Share of the total feed below which an element's fluxes come from sweeps, not Newton's
+/// step: the step is accurate to about 1e-15 of a stage's throughput, which is the 1e-11
+/// tolerance relative to an element's own feed only down to a share of about 1e-4.
+const MINOR_SHARE: f64 = 1e-4;
 /// Largest factor by which one Newton step may cut a flux it would otherwise take negative.
 const FLUX_CUT: f64 = 1e-3;
 
@@ -72,19 +76,20 @@ pub fn solve_with_efficiency<E: Equilibrium>(
                 }
                 step *= 2.0;
             }
-            Err(done) => {
+            Err((done, residual)) => {
                 iterations += done;
                 work.restore();
                 halvings += 1;
                 step *= 0.5;
                 if halvings > MAX_STEP_HALVINGS {
-                    let norms = work.evaluate(reached, Point::Current);
+                    // Where the last attempt stopped, at the efficiency it was aiming for.
+                    let floor = work.evaluate(next, Point::Current).floor;
                     return Err(SolveFailure::NotConverged {
                         status: Convergence {
                             iterations,
                             sweeps: ideal.status.sweeps,
-                            residual: norms.residual,
-                            rounding_floor: norms.floor,
+                            residual,
+                            rounding_floor: floor,
                         },
                         tolerance: options.tolerance,
                     });
@@ -106,6 +111,7 @@ pub fn solve_with_efficiency<E: Equilibrium>(
     })
 }
 
+#[derive(Clone, Copy)]
 struct Norms {
     residual: f64,
     floor: f64,
@@ -140,12 +146,24 @@ struct Murphree<'p, 'a, E: Equilibrium> {
     imbalance: Vec<f64>,
     throughput: Vec<f64>,
     blocks: StageBlocks,
+    /// The other elements, whose fluxes Newton's method steps, in order.
+    majors: Vec<usize>,
+    /// Elements whose feed is below [`MINOR_SHARE`] of the total: Newton's step resolves
+    /// them only relative to the majors, so each step takes them from a sweep instead.
+    minor: Vec<bool>,
+    has_minors: bool,
+    sweep_factors: Vec<f64>,
+    element_blocks: StageBlocks,
+    element_column: Vec<f64>,
 }
 
 impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
     fn new(p: &'p StageProblem<'a, E>, organic_feed: bool) -> Self {
         let c = p.feed.len();
         let size = 2 * c * p.stages;
+        let total: f64 = p.feed.iter().sum();
+        let minor: Vec<bool> = p.feed.iter().map(|&f| f < MINOR_SHARE * total).collect();
+        let majors = minor.iter().filter(|&&m| !m).count();
         Self {
             p,
             organic_feed,
@@ -154,12 +172,18 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             saved: vec![0.0; size],
             trial: vec![0.0; size],
             residual: vec![0.0; size],
-            step: vec![0.0; size],
+            step: vec![0.0; 2 * majors * p.stages],
             factors: vec![0.0; c],
             jacobian: [vec![0.0; c], vec![0.0; c], vec![0.0; c]],
             imbalance: vec![0.0; c],
             throughput: vec![0.0; c],
-            blocks: StageBlocks::new(p.stages, 2 * c),
+            blocks: StageBlocks::new(p.stages, 2 * majors),
+            majors: (0..c).filter(|&i| !minor[i]).collect(),
+            minor: minor.clone(),
+            has_minors: minor.iter().any(|&m| m),
+            sweep_factors: vec![0.0; p.stages * c],
+            element_blocks: StageBlocks::new(p.stages, 2),
+            element_column: vec![0.0; 2 * p.stages],
         }
     }
 
@@ -187,49 +211,78 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
         (aqueous, organic)
     }
 
-    /// Damped Newton at efficiency `e` from the current point. `Ok(iterations)` when the
-    /// tolerance is met (the point is then saved), `Err(iterations)` when it is not.
-    fn newton(&mut self, e: f64, options: &SolverOptions) -> Result<usize, usize> {
+    /// Damped Newton at efficiency `e` from the current point, each step followed by a
+    /// sweep (see [`Murphree::sweep`]) kept where it lowers the residual: Newton's linear
+    /// solve mixes the elements of a stage, so it leaves fluxes far below the stage's total
+    /// accurate only relative to that total, which the sweep puts right. `Ok(iterations)` when
+    /// the tolerance is met (the point is then saved), else the iterations and the residual
+    /// where it stopped.
+    fn newton(&mut self, e: f64, options: &SolverOptions) -> Result<usize, (usize, f64)> {
         let mut norms = self.evaluate(e, Point::Current);
         for iteration in 0..STEP_MAX_ITERATIONS {
             if norms.converged(options.tolerance) && iteration > 0 {
                 self.saved.copy_from_slice(&self.x);
                 return Ok(iteration);
             }
-            self.jacobian_blocks(e);
-            self.step.copy_from_slice(&self.residual);
-            self.step.iter_mut().for_each(|s| *s = -*s);
-            if self.blocks.solve(&mut self.step).is_err() {
-                return Err(iteration);
+            let stepped = self.damped_step(e, &norms, options);
+            if let Some(trial) = &stepped {
+                std::mem::swap(&mut self.x, &mut self.trial);
+                norms = *trial;
             }
-            let merit = norms.residual;
-            let mut length = 1.0;
-            let mut accepted = None;
-            for _ in 0..=options.max_backtracks {
-                for ((t, &x), &d) in self.trial.iter_mut().zip(&self.x).zip(&self.step) {
-                    let next = x + length * d;
-                    *t = if next <= 0.0 { FLUX_CUT * x } else { next };
+            match self.sweep(e) {
+                Some(swept) if swept.residual < norms.residual => {
+                    std::mem::swap(&mut self.x, &mut self.trial);
+                    norms = swept;
                 }
-                let trial = self.evaluate(e, Point::Trial);
-                if trial.residual < merit || trial.converged(options.tolerance) {
-                    accepted = Some(trial);
-                    break;
-                }
-                length *= 0.5;
+                _ if stepped.is_none() => return Err((iteration + 1, norms.residual)),
+                _ => {}
             }
-            let Some(trial) = accepted else {
-                return Err(iteration + 1);
-            };
-            std::mem::swap(&mut self.x, &mut self.trial);
-            norms = trial;
-            // `evaluate` left the trial point's residual; the Jacobian is formed at `x`.
         }
         if norms.converged(options.tolerance) {
             self.saved.copy_from_slice(&self.x);
             Ok(STEP_MAX_ITERATIONS)
         } else {
-            Err(STEP_MAX_ITERATIONS)
+            Err((STEP_MAX_ITERATIONS, norms.residual))
         }
+    }
+
+    /// A Newton step from the current point (whose norms are `norms`), halved until the
+    /// residual falls; the trial point holds it. `None` if no length does.
+    fn damped_step(&mut self, e: f64, norms: &Norms, options: &SolverOptions) -> Option<Norms> {
+        let (c, cm) = (self.c, self.majors.len());
+        self.evaluate(e, Point::Current);
+        self.jacobian_blocks(e);
+        for (j, step) in self.step.chunks_exact_mut(2 * cm).enumerate() {
+            let r = &self.residual[j * 2 * c..(j + 1) * 2 * c];
+            for (li, &i) in self.majors.iter().enumerate() {
+                step[li] = -r[i];
+                step[cm + li] = -r[c + i];
+            }
+        }
+        self.blocks.solve(&mut self.step).ok()?;
+        let mut length = 1.0;
+        for _ in 0..=options.max_backtracks {
+            self.trial.copy_from_slice(&self.x);
+            for (j, step) in self.step.chunks_exact(2 * cm).enumerate() {
+                let (x, t) = (&self.x[j * 2 * c..], &mut self.trial[j * 2 * c..]);
+                for (li, &i) in self.majors.iter().enumerate() {
+                    for (k, d) in [(i, step[li]), (c + i, step[cm + li])] {
+                        let next = x[k] + length * d;
+                        t[k] = if next <= 0.0 { FLUX_CUT * x[k] } else { next };
+                    }
+                }
+            }
+            let trial = if self.has_minors {
+                self.sweep_trial(e, true)?
+            } else {
+                self.evaluate(e, Point::Trial)
+            };
+            if trial.residual < norms.residual || trial.converged(options.tolerance) {
+                return Some(trial);
+            }
+            length *= 0.5;
+        }
+        None
     }
 
     /// The stage equations' residuals at the current or trial point (left in `residual`),
@@ -291,11 +344,14 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
     /// The Jacobian of the stage equations at the current point, into `blocks`.
     fn jacobian_blocks(&mut self, e: f64) {
         let (p, c) = (self.p, self.c);
-        let (n, m) = (p.stages, 2 * c);
+        let n = p.stages;
+        let majors = &self.majors;
+        let cm = majors.len();
+        let m = 2 * cm;
         self.blocks.clear();
         let [diag, u, v] = &mut self.jacobian;
         for j in 0..n {
-            let a = &self.x[j * m..j * m + c];
+            let a = &self.x[j * 2 * c..j * 2 * c + c];
             p.equilibrium.jacobian(
                 j,
                 a,
@@ -306,58 +362,65 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
                 },
             );
             let block = self.blocks.diag_mut(j);
-            for i in 0..c {
-                // Balance row i: -a_i - o_i, and the reflux r o_i on the last stage.
-                block[i * m + i] = -1.0;
-                block[i * m + c + i] = if j + 1 == n {
+            for (li, &i) in majors.iter().enumerate() {
+                // Balance row: -a_i - o_i, and the reflux r o_i on the last stage.
+                block[li * m + li] = -1.0;
+                block[li * m + cm + li] = if j + 1 == n {
                     p.reflux_fraction - 1.0
                 } else {
                     -1.0
                 };
-                // Efficiency row i: o_i - E o*_i(a).
-                let row = &mut block[(c + i) * m..(c + i + 1) * m];
-                for k in 0..c {
-                    row[k] = -e * u[i] * v[k];
+                // Efficiency row: o_i - E o*_i(a).
+                let row = &mut block[(cm + li) * m..(cm + li + 1) * m];
+                for (lk, &k) in majors.iter().enumerate() {
+                    row[lk] = -e * u[i] * v[k];
                 }
-                row[i] -= e * diag[i];
-                row[c + i] = 1.0;
+                row[li] -= e * diag[i];
+                row[cm + li] = 1.0;
             }
             if j > 0 {
                 let rising = passed_up(p.side_draw, j - 1);
                 let lower = self.blocks.lower_mut(j);
-                for i in 0..c {
-                    lower[i * m + c + i] = rising;
-                    lower[(c + i) * m + c + i] = -(1.0 - e) * rising;
+                for li in 0..cm {
+                    lower[li * m + cm + li] = rising;
+                    lower[(cm + li) * m + cm + li] = -(1.0 - e) * rising;
                 }
             }
             if j + 1 < n {
                 let share = passed_on(p.side_draw, j + 1);
                 let upper = self.blocks.upper_mut(j);
-                for i in 0..c {
-                    upper[i * m + i] = share;
+                for li in 0..cm {
+                    upper[li * m + li] = share;
                 }
             }
         }
     }
 
-    /// Solves each element's equations at the extraction factors of the current point: with
-    /// the factors fixed they are linear and the elements independent, so each element's
-    /// fluxes balance to rounding relative to themselves. Kept whole if the point still meets
-    /// the tolerance, else only for fluxes below [`TRACE_LEVEL`] of their stage's aqueous.
-    fn polish(&mut self, e: f64, tolerance: f64) -> Norms {
+    /// Solves each element's equations at the extraction factors of the current point, into
+    /// the trial point: with the factors fixed they are linear and the elements independent,
+    /// so each element's fluxes balance to rounding relative to themselves (a successive-
+    /// substitution sweep). `None` if an element's system is singular.
+    fn sweep(&mut self, e: f64) -> Option<Norms> {
+        self.trial.copy_from_slice(&self.x);
+        self.sweep_trial(e, false)
+    }
+
+    /// [`Murphree::sweep`] at the trial point's factors, in place, for every element or
+    /// (`minors_only`) for the minor elements only.
+    fn sweep_trial(&mut self, e: f64, minors_only: bool) -> Option<Norms> {
         let (p, c) = (self.p, self.c);
         let n = p.stages;
-        let before = self.evaluate(e, Point::Current);
-        let mut factors = vec![0.0; n * c];
+        let factors = &mut self.sweep_factors;
         for j in 0..n {
-            let a = &self.x[j * 2 * c..j * 2 * c + c];
+            let a = &self.trial[j * 2 * c..j * 2 * c + c];
             p.equilibrium
                 .extraction_factors(j, a, &mut factors[j * c..(j + 1) * c]);
         }
-        let mut blocks = StageBlocks::new(n, 2);
-        let mut column = vec![0.0; 2 * n];
-        self.trial.copy_from_slice(&self.x);
+        let (blocks, column) = (&mut self.element_blocks, &mut self.element_column);
         for i in 0..c {
+            if minors_only && !self.minor[i] {
+                continue;
+            }
             blocks.clear();
             column.fill(0.0);
             for j in 0..n {
@@ -387,16 +450,26 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
                     }
                 }
             }
-            if blocks.solve(&mut column).is_err() {
-                return before;
-            }
+            blocks.solve(column).ok()?;
             for j in 0..n {
                 self.trial[j * 2 * c + i] = column[2 * j];
                 self.trial[j * 2 * c + c + i] = column[2 * j + 1];
             }
         }
+        Some(self.evaluate(e, Point::Trial))
+    }
+
+    /// A last sweep at the converged point, kept whole if the point still meets the
+    /// tolerance, else only for fluxes below [`TRACE_LEVEL`] of their stage's aqueous (a sweep
+    /// can amplify the errors of the major elements).
+    fn polish(&mut self, e: f64, tolerance: f64) -> Norms {
+        let (p, c) = (self.p, self.c);
+        let n = p.stages;
+        let before = self.evaluate(e, Point::Current);
         let tolerance = tolerance.max(before.floor);
-        let mut polished = self.evaluate(e, Point::Trial);
+        let Some(mut polished) = self.sweep(e) else {
+            return before;
+        };
         if !polished.converged(tolerance) {
             for j in 0..n {
                 let stage = j * 2 * c;
@@ -410,7 +483,7 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             }
             polished = self.evaluate(e, Point::Trial);
         }
-        if polished.converged(tolerance) && polished.residual.is_finite() {
+        if polished.converged(tolerance) {
             std::mem::swap(&mut self.x, &mut self.trial);
             polished
         } else {
