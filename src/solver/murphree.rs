@@ -1,11 +1,8 @@
 //! Stages that do not reach equilibrium: Murphree's efficiency on the organic phase
 //! (docs/model.md section 3; Murphree, Ind. Eng. Chem. 17 (1925) 747).
 //!
-//! On stage `j` the organic leaving carries
-//!
-//!     o(j) = o_in(j) + E (o*(j) - o_in(j))
-//!
-//! of each element, where `o_in(j)` is the organic entering the stage (what stage `j - 1` passes
+//! On stage `j` the organic leaving carries `o(j) = o_in(j) + E (o*(j) - o_in(j))` of each
+//! element, where `o_in(j)` is the organic entering the stage (what stage `j - 1` passes
 //! up, plus an organic feed) and `o*(j)` the organic in equilibrium with the aqueous leaving
 //! stage `j`, from the system's model. With constant phase volumes, fluxes stand for
 //! concentrations. The organic no longer follows from the stage's aqueous alone, so the

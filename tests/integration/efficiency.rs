@@ -337,12 +337,12 @@ fn seeded_survey_converges_with_murphree_stages() {
             .mass_balance
             .overall
             .max(solved.mass_balance.worst_stage);
-        if !(closure < 1e-10) {
+        if closure.is_nan() || closure >= 1e-10 {
             failures.push(format!("#{k} {}: closure {closure:.1e}", drawn.label()));
         }
         if let SystemModel::Saturated { separation_factors } = &case.model {
             let worst = murphree_composition_error(&cascade, &solved, separation_factors);
-            if !(worst < 1e-9) {
+            if worst.is_nan() || worst >= 1e-9 {
                 failures.push(format!("#{k} {}: composition {worst:.1e}", drawn.label()));
             }
         }
@@ -400,4 +400,75 @@ fn murphree_composition_error(
         }
     }
     worst
+}
+
+/// `design` with `stage_efficiency`: the designed cascade meets its targets with stages of
+/// that efficiency and has no stage to spare, and it needs more stages than the ideal design
+/// of the same problem.
+#[test]
+fn designs_with_stage_efficiency_meet_targets_with_no_stage_to_spare() {
+    use sxcascade::design::design;
+    use sxcascade::input::parse_flowsheet_for_design;
+    let options = SolverOptions::default();
+    for (beta, nd, pr_purity, nd_purity, efficiency) in
+        [(1.5, 0.767, 99.0, 99.9, 0.9), (2.0, 0.3, 99.99, 99.0, 0.75)]
+    {
+        let problem = |efficiency: f64| {
+            format!(
+                r#"
+name = "efficiency design test"
+[systems.p507]
+separation_factors = {{ Pr = 1.0, Nd = {beta} }}
+[streams.feed]
+flow_mol_per_h = 100.0
+composition_mol = {{ Pr = {}, Nd = {nd} }}
+[[cascades]]
+name = "PrNd"
+system = "p507"
+feed = "feed"
+raffinate = "Pr_rich"
+extract = "Nd_rich"
+stage_efficiency = {efficiency}
+[cascades.design]
+split_after = "Pr"
+raffinate_purity_pct = {pr_purity}
+extract_purity_pct = {nd_purity}
+"#,
+                1.0 - nd
+            )
+        };
+        let sized = |efficiency: f64| {
+            let flowsheet =
+                parse_flowsheet_for_design("design.toml", &problem(efficiency)).unwrap();
+            design(&flowsheet, &options).unwrap()
+        };
+        let (designed, designs) = sized(efficiency);
+        let (_, ideal) = sized(1.0);
+        let d = &designs[0];
+        let (n, m) = (d.extraction_stages, d.scrub_stages);
+        let unit = &designed.cascades[0];
+        assert_eq!(unit.cascade.stage_efficiency, efficiency);
+        let meets = |n: usize, m: usize| {
+            let c = Cascade {
+                extraction_stages: n,
+                scrub_stages: m,
+                ..unit.cascade.clone()
+            };
+            let s = c
+                .solve(
+                    &designed.systems[0].model,
+                    &designed.feeds["feed"],
+                    &options,
+                )
+                .unwrap();
+            s.raffinate.purity_pct(&[Element::Pr]) >= pr_purity
+                && s.extract.purity_pct(&[Element::Nd]) >= nd_purity
+        };
+        let case = format!("beta {beta}, efficiency {efficiency}: {n} + {m}");
+        assert!(meets(n, m), "{case} meets");
+        assert!(!meets(n - 1, m), "{case}: one extraction stage fewer meets");
+        assert!(!meets(n, m - 1), "{case}: one scrub stage fewer meets");
+        let ideal_total = ideal[0].extraction_stages + ideal[0].scrub_stages;
+        assert!(n + m > ideal_total, "{case} against {ideal_total} ideal");
+    }
 }
