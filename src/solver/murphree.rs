@@ -150,8 +150,7 @@ struct Murphree<'p, 'a, E: Equilibrium> {
     minor: Vec<bool>,
     has_minors: bool,
     sweep_factors: Vec<f64>,
-    element_blocks: StageBlocks,
-    element_column: Vec<f64>,
+    element_scratch: Vec<f64>,
 }
 
 impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
@@ -179,8 +178,7 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             minor: minor.clone(),
             has_minors: minor.iter().any(|&m| m),
             sweep_factors: vec![0.0; p.stages * c],
-            element_blocks: StageBlocks::new(p.stages, 2),
-            element_column: vec![0.0; 2 * p.stages],
+            element_scratch: vec![0.0; 4 * p.stages],
         }
     }
 
@@ -208,10 +206,8 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
         (aqueous, organic)
     }
 
-    /// Damped Newton at efficiency `e` from the current point, each step followed by a
-    /// sweep (see [`Murphree::sweep`]) kept where it lowers the residual: Newton's linear
-    /// solve mixes the elements of a stage, so it leaves fluxes far below the stage's total
-    /// accurate only relative to that total, which the sweep puts right. `Ok(iterations)` when
+    /// Damped Newton at efficiency `e` from the current point; where no Newton step lowers the
+    /// residual, a sweep (see [`Murphree::sweep`]) that does. `Ok(iterations)` when
     /// the tolerance is met (the point is then saved), else the iterations and the residual
     /// where it stopped.
     fn newton(&mut self, e: f64, options: &SolverOptions) -> Result<usize, (usize, f64)> {
@@ -226,13 +222,14 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
                 std::mem::swap(&mut self.x, &mut self.trial);
                 norms = *trial;
             }
-            match self.sweep(e) {
-                Some(swept) if swept.residual < norms.residual => {
-                    std::mem::swap(&mut self.x, &mut self.trial);
-                    norms = swept;
+            if stepped.is_none() {
+                match self.sweep(e) {
+                    Some(swept) if swept.residual < norms.residual => {
+                        std::mem::swap(&mut self.x, &mut self.trial);
+                        norms = swept;
+                    }
+                    _ => return Err((iteration + 1, norms.residual)),
                 }
-                _ if stepped.is_none() => return Err((iteration + 1, norms.residual)),
-                _ => {}
             }
         }
         if norms.converged(options.tolerance) {
@@ -413,44 +410,20 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             p.equilibrium
                 .extraction_factors(j, a, &mut factors[j * c..(j + 1) * c]);
         }
-        let (blocks, column) = (&mut self.element_blocks, &mut self.element_column);
         for i in 0..c {
             if minors_only && !self.minor[i] {
                 continue;
             }
-            blocks.clear();
-            column.fill(0.0);
-            for j in 0..n {
-                let d = blocks.diag_mut(j);
-                // Rows: balance, efficiency; unknowns: a, o.
-                d[0] = -1.0;
-                d[1] = if j + 1 == n {
-                    p.reflux_fraction - 1.0
-                } else {
-                    -1.0
-                };
-                d[2] = -e * factors[j * c + i];
-                d[3] = 1.0;
-                if j > 0 {
-                    let rising = passed_up(p.side_draw, j - 1);
-                    let l = blocks.lower_mut(j);
-                    l[1] = rising;
-                    l[3] = -(1.0 - e) * rising;
-                }
-                if j + 1 < n {
-                    blocks.upper_mut(j)[0] = passed_on(p.side_draw, j + 1);
-                }
-                if j == p.feed_stage {
-                    column[2 * j] = -p.feed[i];
-                    if self.organic_feed {
-                        column[2 * j + 1] = (1.0 - e) * p.feed[i];
-                    }
-                }
-            }
-            blocks.solve(column).ok()?;
-            for j in 0..n {
-                self.trial[j * 2 * c + i] = column[2 * j];
-                self.trial[j * 2 * c + c + i] = column[2 * j + 1];
+            let fed = p.feed[i];
+            if !element_profile(
+                p,
+                (e, self.organic_feed),
+                (i, c, factors),
+                fed,
+                &mut self.element_scratch,
+                &mut self.trial,
+            ) {
+                return None;
             }
         }
         Some(self.evaluate(e, Point::Trial))
@@ -487,4 +460,86 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             self.evaluate(e, Point::Current)
         }
     }
+}
+
+/// Element `i`'s aqueous and organic fluxes on every stage at fixed extraction factors
+/// (`factors`, stage-major `N x C`), written into `x` (stage-major, `2 C` a stage): its
+/// balances and Murphree relations are then linear, a block tridiagonal system of 2 x 2
+/// blocks, eliminated here in closed form. Row `j`: the balance
+/// `r o(j-1) + s a(j+1) + F - o(j) - a(j) = 0` (the reflux on the last stage) and the relation
+/// `o(j) - (1 - E) (r o(j-1) + F_org) - E f(j) a(j) = 0`, with `r` the organic passed up and
+/// `s` the aqueous passed on. Only the upper block's `a` entry and the lower block's `o`
+/// column are non-zero, so the elimination's `C(j) = D'(j)^-1 U(j)` is one column
+/// (`scratch`: two entries of it and `y(j)` per stage). `false` if a pivot is not finite or
+/// zero.
+fn element_profile<E: Equilibrium>(
+    p: &StageProblem<'_, E>,
+    (e, organic_feed): (f64, bool),
+    (i, c, factors): (usize, usize, &[f64]),
+    fed: f64,
+    scratch: &mut [f64],
+    x: &mut [f64],
+) -> bool {
+    let n = p.stages;
+    // Per stage: C(j) column (c0, c1) and y(j) (y0, y1).
+    let mut previous = (0.0, 0.0, 0.0, 0.0);
+    for j in 0..n {
+        let f = factors[j * c + i];
+        let rising = if j > 0 {
+            passed_up(p.side_draw, j - 1)
+        } else {
+            0.0
+        };
+        let (mut d00, d01, mut d10, d11) = (
+            -1.0,
+            if j + 1 == n {
+                p.reflux_fraction - 1.0
+            } else {
+                -1.0
+            },
+            -e * f,
+            1.0,
+        );
+        let (mut r0, mut r1) = if j == p.feed_stage {
+            (-fed, if organic_feed { (1.0 - e) * fed } else { 0.0 })
+        } else {
+            (0.0, 0.0)
+        };
+        if j > 0 {
+            // L(j) = [[0, rising], [0, -(1 - E) rising]] against C(j-1) and y(j-1).
+            let (_, c1, _, y1) = previous;
+            d00 -= rising * c1;
+            d10 += (1.0 - e) * rising * c1;
+            r0 -= rising * y1;
+            r1 += (1.0 - e) * rising * y1;
+        }
+        let det = d00 * d11 - d01 * d10;
+        if det == 0.0 || !det.is_finite() {
+            return false;
+        }
+        let (g00, g01, g10, g11) = (d11 / det, -d01 / det, -d10 / det, d00 / det);
+        let y = (g00 * r0 + g01 * r1, g10 * r0 + g11 * r1);
+        let share = if j + 1 < n {
+            passed_on(p.side_draw, j + 1)
+        } else {
+            0.0
+        };
+        previous = (g00 * share, g10 * share, y.0, y.1);
+        scratch[4 * j..4 * j + 4].copy_from_slice(&[previous.0, previous.1, y.0, y.1]);
+    }
+    let mut above = 0.0;
+    for j in (0..n).rev() {
+        let [c0, c1, y0, y1] = [
+            scratch[4 * j],
+            scratch[4 * j + 1],
+            scratch[4 * j + 2],
+            scratch[4 * j + 3],
+        ];
+        let a = y0 - c0 * above;
+        let o = y1 - c1 * above;
+        x[j * 2 * c + i] = a;
+        x[j * 2 * c + c + i] = o;
+        above = a;
+    }
+    true
 }
