@@ -102,11 +102,12 @@ fn cascade_table(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Table {
         ("O/A", "extraction"),
         ("O/A", "scrub"),
         ("reflux", "ratio R"),
+        ("stage", "efficiency"),
         ("iterations", ""),
         ("residual", ""),
         ("status", ""),
     ]);
-    table.align(11, Align::Left);
+    table.align(12, Align::Left);
     for (unit, outcome) in flowsheet.cascades.iter().zip(&solution.cascades) {
         let c = &unit.cascade;
         let (s, w, oa, scrub_oa) = match c.operating_point {
@@ -138,6 +139,8 @@ fn cascade_table(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Table {
             Cell::maybe(oa, 4),
             Cell::maybe(scrub_oa, 4),
             Cell::number(c.reflux_ratio(), 4),
+            // Ideal stages leave the cell, and a plant of ideal stages the column, empty.
+            Cell::maybe((c.stage_efficiency < 1.0).then_some(c.stage_efficiency), 2),
             iterations,
             residual,
             Cell::text(status),

@@ -154,6 +154,7 @@ pub fn describe(path: &str) -> String {
         (_, "extraction_ratio") => "extraction ratio S, mol/mol feed".to_string(),
         (_, "scrub_ratio") => "scrub ratio W, mol/mol feed".to_string(),
         (_, "extract_product_ratio") => "extract product ratio P = S-W".to_string(),
+        (_, "stage_efficiency") => "Murphree stage efficiency E".to_string(),
         ("separation_factors", e) => format!("separation factor beta({e})"),
         ("composition_mol", e) => format!("{e} in feed, mole fraction"),
         ("composition_oxide_pct", e) => format!("{e} in feed, % of REO"),
