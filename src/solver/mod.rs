@@ -37,9 +37,9 @@ mod dense;
 mod lanes;
 mod loading;
 mod murphree;
+mod murphree_system;
 mod scale_newton;
 mod scale_sensitivity;
-mod stage_blocks;
 mod stage_to_stage;
 mod substitution;
 #[cfg(target_arch = "x86_64")]

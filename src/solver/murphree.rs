@@ -13,7 +13,7 @@
 //! A last pass solves each element's now linear equations at the converged extraction
 //! factors, so that trace profiles are accurate relative to themselves.
 
-use super::stage_blocks::StageBlocks;
+use super::murphree_system::{MurphreeSystem, StageTerms};
 use super::{
     Convergence, ROUNDING_FACTOR, SolveFailure, SolverOptions, StageProblem, StageSolution,
     TRACE_LEVEL, nan_max, passed_on, passed_up,
@@ -142,7 +142,11 @@ struct Murphree<'p, 'a, E: Equilibrium> {
     jacobian: [Vec<f64>; 3],
     imbalance: Vec<f64>,
     throughput: Vec<f64>,
-    blocks: StageBlocks,
+    system: MurphreeSystem,
+    major_terms: [Vec<f64>; 3],
+    step_organic: Vec<f64>,
+    trial_aqueous: Vec<f64>,
+    rhs: [Vec<f64>; 2],
     /// The other elements, whose fluxes Newton's method steps, in order.
     majors: Vec<usize>,
     /// Elements whose feed is below [`MINOR_SHARE`] of the total: Newton's step resolves
@@ -173,7 +177,11 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             jacobian: [vec![0.0; c], vec![0.0; c], vec![0.0; c]],
             imbalance: vec![0.0; c],
             throughput: vec![0.0; c],
-            blocks: StageBlocks::new(p.stages, 2 * majors),
+            system: MurphreeSystem::new(p.stages, majors),
+            major_terms: [vec![0.0; majors], vec![0.0; majors], vec![0.0; majors]],
+            step_organic: vec![0.0; majors * p.stages],
+            trial_aqueous: vec![0.0; majors * p.stages],
+            rhs: [vec![0.0; majors], vec![0.0; majors]],
             majors: (0..c).filter(|&i| !minor[i]).collect(),
             minor: minor.clone(),
             has_minors: minor.iter().any(|&m| m),
@@ -245,15 +253,7 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
     fn damped_step(&mut self, e: f64, norms: &Norms, options: &SolverOptions) -> Option<Norms> {
         let (c, cm) = (self.c, self.majors.len());
         self.evaluate(e, Point::Current);
-        self.jacobian_blocks(e);
-        for (j, step) in self.step.chunks_exact_mut(2 * cm).enumerate() {
-            let r = &self.residual[j * 2 * c..(j + 1) * 2 * c];
-            for (li, &i) in self.majors.iter().enumerate() {
-                step[li] = -r[i];
-                step[cm + li] = -r[c + i];
-            }
-        }
-        self.blocks.solve(&mut self.step).ok()?;
+        self.newton_direction(e)?;
         let mut length = 1.0;
         for _ in 0..=options.max_backtracks {
             self.trial.copy_from_slice(&self.x);
@@ -335,14 +335,12 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
         }
     }
 
-    /// The Jacobian of the stage equations at the current point, into `blocks`.
-    fn jacobian_blocks(&mut self, e: f64) {
+    /// The Newton step at the current point (whose residuals `evaluate` left), for the major
+    /// elements, into `step` (stage-major: a stage's aqueous steps, then its organic ones).
+    fn newton_direction(&mut self, e: f64) -> Option<()> {
         let (p, c) = (self.p, self.c);
         let n = p.stages;
-        let majors = &self.majors;
-        let cm = majors.len();
-        let m = 2 * cm;
-        self.blocks.clear();
+        let cm = self.majors.len();
         let [diag, u, v] = &mut self.jacobian;
         for j in 0..n {
             let a = &self.x[j * 2 * c..j * 2 * c + c];
@@ -355,39 +353,46 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
                     v: v.as_mut_slice(),
                 },
             );
-            let block = self.blocks.diag_mut(j);
-            for (li, &i) in majors.iter().enumerate() {
-                // Balance row: -a_i - o_i, and the reflux r o_i on the last stage.
-                block[li * m + li] = -1.0;
-                block[li * m + cm + li] = if j + 1 == n {
-                    p.reflux_fraction - 1.0
+            let [md, mu, mv] = &mut self.major_terms;
+            let [rb, re] = &mut self.rhs;
+            let r = &self.residual[j * 2 * c..(j + 1) * 2 * c];
+            for (li, &i) in self.majors.iter().enumerate() {
+                md[li] = diag[i];
+                mu[li] = u[i];
+                mv[li] = v[i];
+                rb[li] = -r[i];
+                re[li] = -r[c + i];
+            }
+            let terms = StageTerms {
+                diag: md,
+                u: mu,
+                v: mv,
+                kept_organic: if j + 1 == n {
+                    1.0 - p.reflux_fraction
                 } else {
-                    -1.0
-                };
-                // Efficiency row: o_i - E o*_i(a).
-                let row = &mut block[(cm + li) * m..(cm + li + 1) * m];
-                for (lk, &k) in majors.iter().enumerate() {
-                    row[lk] = -e * u[i] * v[k];
-                }
-                row[li] -= e * diag[i];
-                row[cm + li] = 1.0;
-            }
-            if j > 0 {
-                let rising = passed_up(p.side_draw, j - 1);
-                let lower = self.blocks.lower_mut(j);
-                for li in 0..cm {
-                    lower[li * m + cm + li] = rising;
-                    lower[(cm + li) * m + cm + li] = -(1.0 - e) * rising;
-                }
-            }
-            if j + 1 < n {
-                let share = passed_on(p.side_draw, j + 1);
-                let upper = self.blocks.upper_mut(j);
-                for li in 0..cm {
-                    upper[li * m + li] = share;
-                }
-            }
+                    1.0
+                },
+                rising: if j > 0 {
+                    passed_up(p.side_draw, j - 1)
+                } else {
+                    0.0
+                },
+                falling: if j + 1 < n {
+                    passed_on(p.side_draw, j + 1)
+                } else {
+                    0.0
+                },
+            };
+            self.system.eliminate(j, e, terms, rb, re).ok()?;
         }
+        let (da, d_organic) = (&mut self.trial_aqueous, &mut self.step_organic);
+        self.system.back_substitute(da, d_organic);
+        for j in 0..n {
+            let step = &mut self.step[j * 2 * cm..(j + 1) * 2 * cm];
+            step[..cm].copy_from_slice(&da[j * cm..(j + 1) * cm]);
+            step[cm..].copy_from_slice(&d_organic[j * cm..(j + 1) * cm]);
+        }
+        Some(())
     }
 
     /// Solves each element's equations at the extraction factors of the current point, into
