@@ -7,10 +7,12 @@
 //! only this trait.
 
 mod constant_d;
+mod ph_correlation;
 mod saturated;
 mod uncertainty;
 
 pub use constant_d::ConstantDistribution;
+pub use ph_correlation::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCoefficients};
 pub use saturated::{SaturatedSeparationFactors, weighted_sum};
 pub use uncertainty::FactorUncertainty;
 

@@ -3,8 +3,10 @@
 
 mod plant;
 pub mod survey;
+mod uky_dehpa;
 
 pub use plant::fourteen_cut_plant;
+pub use uky_dehpa::uky_dehpa_coefficients;
 
 use std::collections::BTreeMap;
 

@@ -30,6 +30,7 @@
 //! Convergence is judged on the feed-scaled residual (see [`DEFAULT_TOLERANCE`]), or on its
 //! rounding floor when the balances cannot be evaluated more accurately than the tolerance.
 
+mod acid;
 mod banded;
 mod block_tridiagonal;
 mod continuation;
@@ -40,11 +41,13 @@ mod murphree;
 mod murphree_system;
 mod scale_newton;
 mod scale_sensitivity;
+mod stage_blocks;
 mod stage_to_stage;
 mod substitution;
 #[cfg(target_arch = "x86_64")]
 mod substitution_avx;
 
+pub use acid::{AcidProblem, AcidSolution, solve_acid};
 use block_tridiagonal::BlockTridiagonal;
 pub use continuation::solve_by_continuation;
 pub use murphree::{Efficiency, solve_with_efficiency};

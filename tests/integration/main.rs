@@ -9,6 +9,7 @@ mod equipment;
 mod network;
 mod outputs;
 mod plots;
+mod prommis;
 mod properties;
 mod recycle;
 mod report_page;
