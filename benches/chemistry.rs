@@ -1,0 +1,99 @@
+//! Solve times of cascades beyond Xu's ideal model: Murphree stages and the acid-aware
+//! `ph_correlation` stage equations, each beside the 45-stage binary in the same run so that
+//! the README can give them as ratios. `cargo bench --bench chemistry`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT};
+use sxcascade::reference::{self, Case};
+use sxcascade::solver::{AcidProblem, solve_acid};
+use sxcascade::{Cascade, Element, SolverOptions};
+
+fn solve(case: &Case) -> f64 {
+    let solved = case
+        .cascade
+        .solve(&case.model, &case.feed, &SolverOptions::default())
+        .expect("reference case converges");
+    solved.mass_balance.overall
+}
+
+fn with_efficiency(case: &Case, efficiency: f64) -> Case {
+    Case {
+        cascade: Cascade {
+            stage_efficiency: efficiency,
+            ..case.cascade.clone()
+        },
+        ..case.clone()
+    }
+}
+
+fn murphree(c: &mut Criterion) {
+    let mut group = c.benchmark_group("murphree");
+    let binary_45 = reference::binary(1.5, 0.75, 24, 21, 1.7086, 2.4142);
+    group.bench_function("binary_45_stages_ideal", |b| {
+        b.iter(|| solve(black_box(&binary_45)))
+    });
+    let binary = with_efficiency(&binary_45, 0.9);
+    group.bench_function("binary_45_stages_e0.9", |b| {
+        b.iter(|| solve(black_box(&binary)))
+    });
+    let cut = with_efficiency(&reference::fifteen_element_cut(100), 0.9);
+    group.bench_function("15x100_e0.9", |b| b.iter(|| solve(black_box(&cut))));
+    group.finish();
+}
+
+/// A PrOMMiS-style leach liquor (its default REE concentrations times 30, tests/data/prommis)
+/// in 5 % DEHPA at O/A 1: La, Ce, Pr, Nd over 50 stages.
+fn acid(c: &mut Criterion) {
+    let coefficients = reference::uky_dehpa_coefficients();
+    let elements = [Element::La, Element::Ce, Element::Pr, Element::Nd];
+    let mg_per_l = [0.986, 2.277, 0.303, 0.946];
+    let molar_mass = [138.905, 140.116, 140.907, 144.242];
+    let flow = 62.01;
+    let feed: Vec<f64> = mg_per_l
+        .iter()
+        .zip(molar_mass)
+        .map(|(c, m)| 30.0 * c / 1000.0 / m * flow)
+        .collect();
+    let coefficients: Vec<_> = elements.iter().map(|e| coefficients[e]).collect();
+    let inlet = vec![0.0; 4];
+    let dose = 5.0;
+    let problem = AcidProblem {
+        coefficients: &coefficients,
+        feed: &feed,
+        organic_inlet: &inlet,
+        stages: 50,
+        aqueous_l_per_h: flow,
+        organic_l_per_h: flow,
+        feed_acid_mol_per_h: 0.01075 * flow,
+        acid_released_per_mol: ACID_RELEASED_PER_MOL,
+        dose_vol_pct: dose,
+        extractant_mol_per_l: dose * DEHPA_MOL_PER_L_PER_VOL_PCT,
+        efficiency: 1.0,
+    };
+    let options = SolverOptions::default();
+    let mut group = c.benchmark_group("ph_correlation");
+    let binary_45 = reference::binary(1.5, 0.75, 24, 21, 1.7086, 2.4142);
+    group.bench_function("binary_45_stages_ideal", |b| {
+        b.iter(|| solve(black_box(&binary_45)))
+    });
+    group.bench_function("4x50", |b| {
+        b.iter(|| {
+            solve_acid(black_box(&problem), &options)
+                .expect("converges")
+                .status
+                .residual
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots().measurement_time(Duration::from_secs(3));
+    targets = murphree, acid
+}
+criterion_main!(benches);
