@@ -14,7 +14,9 @@ pub use closure_note::CLOSURE_TARGET;
 pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
-use crate::equilibrium::{ConstantDistribution, Equilibrium, SaturatedSeparationFactors};
+use crate::equilibrium::{
+    ConstantDistribution, Equilibrium, PhCoefficients, SaturatedSeparationFactors,
+};
 use crate::error::CascadeError;
 use crate::solver::{
     self, Efficiency, SideDraw, SolveFailure, SolverOptions, StageProblem, StageSolution, nan_max,
@@ -34,6 +36,16 @@ pub enum SystemModel {
     ConstantD {
         distribution_ratios: BTreeMap<Element, f64>,
     },
+    /// Distribution ratios from each stage's pH and free extractant (docs/model.md section 3).
+    PhCorrelation {
+        coefficients: BTreeMap<Element, PhCoefficients>,
+        /// Dose of the organic entering stage 1, % v/v.
+        extractant_dose_vol_pct: f64,
+        /// Free extractant per % v/v of dose, mol/L.
+        extractant_mol_per_l_per_vol_pct: f64,
+        /// H+ released per mol of RE extracted.
+        acid_released_per_mol: f64,
+    },
 }
 
 /// How the cascade is run. Must match the system's model.
@@ -44,6 +56,13 @@ pub enum OperatingPoint {
     Fluxes {
         extraction_ratio: f64,
         scrub_ratio: f64,
+    },
+    /// `ph_correlation` model: an extraction section at organic/aqueous ratio `oa_ratio`, fed
+    /// an aqueous liquor of `feed_concentration_mol_per_l` RE and `feed_acid_mol_per_l` H+.
+    Acidic {
+        oa_ratio: f64,
+        feed_concentration_mol_per_l: f64,
+        feed_acid_mol_per_l: f64,
     },
     /// Constant-D model: volumetric organic/aqueous ratios of the two sections, and the reflux
     /// ratio `R = W / P` of the stripped RE (0 for a scrub of fresh acid).
@@ -73,6 +92,7 @@ impl OperatingPoint {
                 scrub_ratio,
             } => scrub_ratio / (extraction_ratio - scrub_ratio),
             Self::Volumetric { reflux_ratio, .. } => reflux_ratio,
+            Self::Acidic { .. } => 0.0,
         }
     }
 }
@@ -278,6 +298,51 @@ impl Cascade {
                     .and_then(|ideal| self.with_efficiency(&problem, options, ideal));
                 finish(elements, &feed_flux, f, reflux_fraction, side_draw, solved)
             }
+            (
+                SystemModel::PhCorrelation {
+                    coefficients,
+                    extractant_dose_vol_pct,
+                    extractant_mol_per_l_per_vol_pct,
+                    acid_released_per_mol,
+                },
+                OperatingPoint::Acidic {
+                    oa_ratio,
+                    feed_concentration_mol_per_l,
+                    feed_acid_mol_per_l,
+                },
+            ) => {
+                let aqueous_l_per_h = total / feed_concentration_mol_per_l;
+                let coefficients: Vec<PhCoefficients> =
+                    elements.iter().map(|e| coefficients[e]).collect();
+                let barren = vec![0.0; elements.len()];
+                let problem = solver::AcidProblem {
+                    coefficients: &coefficients,
+                    feed: &feed_flux,
+                    organic_inlet: &barren,
+                    stages: n,
+                    aqueous_l_per_h,
+                    organic_l_per_h: oa_ratio * aqueous_l_per_h,
+                    feed_acid_mol_per_h: feed_acid_mol_per_l * aqueous_l_per_h,
+                    acid_released_per_mol: *acid_released_per_mol,
+                    dose_vol_pct: *extractant_dose_vol_pct,
+                    extractant_mol_per_l: extractant_dose_vol_pct
+                        * extractant_mol_per_l_per_vol_pct,
+                    efficiency: self.stage_efficiency,
+                };
+                let solved = solver::solve_acid(&problem, options);
+                let ph = solved
+                    .as_ref()
+                    .ok()
+                    .map(|s| s.hydrogen_mol_per_l.iter().map(|h| -h.log10()).collect());
+                let stages = solved.map(|s| StageSolution {
+                    aqueous: s.aqueous,
+                    organic: s.organic,
+                    status: s.status,
+                });
+                let mut solution = finish(elements, &feed_flux, f, 0.0, None, stages)?;
+                solution.ph = ph;
+                Ok(solution)
+            }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
     }
@@ -441,6 +506,52 @@ impl Cascade {
                 f64::NAN,
                 "the constant_d model takes oa_ratio (and scrub_oa_ratio with scrub stages)",
             )),
+            (
+                SystemModel::PhCorrelation { .. },
+                OperatingPoint::Acidic {
+                    oa_ratio,
+                    feed_concentration_mol_per_l,
+                    feed_acid_mol_per_l,
+                },
+            ) => {
+                positive("oa_ratio", oa_ratio)?;
+                positive("feed_concentration_mol_per_l", feed_concentration_mol_per_l)?;
+                positive("feed_acid_mol_per_l", feed_acid_mol_per_l)?;
+                // The acid-aware equations are solved for an extraction section fed at its
+                // top; scrub and strip sections with their acids are not built yet.
+                if self.scrub_stages > 0 {
+                    return Err(CascadeError::infeasible(
+                        "scrub_stages",
+                        self.scrub_stages as f64,
+                        "the ph_correlation model solves extraction sections only for now: \
+                         give scrub_stages = 0",
+                    ));
+                }
+                if self.side_draw.is_some() || self.feed_phase == FeedPhase::Organic {
+                    return Err(CascadeError::infeasible(
+                        "feed_phase",
+                        f64::NAN,
+                        "the ph_correlation model takes an aqueous feed and no side draw",
+                    ));
+                }
+                if self.feed_stage() != self.stages() {
+                    return Err(CascadeError::infeasible(
+                        "feed_stage",
+                        self.feed_stage() as f64,
+                        format!(
+                            "the ph_correlation model feeds the last stage ({})",
+                            self.stages()
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            (SystemModel::PhCorrelation { .. }, _) => Err(CascadeError::infeasible(
+                "oa_ratio",
+                f64::NAN,
+                "the ph_correlation model takes oa_ratio, feed_concentration_mol_per_l and \
+                 feed_acid_mol_per_l",
+            )),
         }
     }
 
@@ -450,6 +561,9 @@ impl Cascade {
         model: &SystemModel,
         feed: &Stream,
     ) -> Result<(Vec<Element>, Vec<f64>), CascadeError> {
+        // Each element's parameter, by which the elements are put in extraction order: for the
+        // pH correlation, log10 D at pH 1 and the inlet dose.
+        let ordering: BTreeMap<Element, f64>;
         let (parameters, name) = match model {
             SystemModel::Saturated { separation_factors } => {
                 (separation_factors, "separation_factors")
@@ -457,6 +571,17 @@ impl Cascade {
             SystemModel::ConstantD {
                 distribution_ratios,
             } => (distribution_ratios, "distribution_ratios"),
+            SystemModel::PhCorrelation {
+                coefficients,
+                extractant_dose_vol_pct,
+                ..
+            } => {
+                ordering = coefficients
+                    .iter()
+                    .map(|(e, c)| (*e, c.distribution(1.0, *extractant_dose_vol_pct).0))
+                    .collect();
+                (&ordering, "coefficients")
+            }
         };
         let mut present = Vec::new();
         for (e, flux) in feed.flows() {
@@ -514,7 +639,7 @@ impl Cascade {
                 extraction_ratio,
                 scrub_ratio,
             } => Some(self.organic_per_feed(extraction_ratio, self.stages() - 1) - scrub_ratio),
-            OperatingPoint::Volumetric { .. } => None,
+            OperatingPoint::Volumetric { .. } | OperatingPoint::Acidic { .. } => None,
         }
     }
 
@@ -529,6 +654,7 @@ impl Cascade {
                 scrub_ratio / (top - scrub_ratio)
             }
             OperatingPoint::Volumetric { reflux_ratio, .. } => reflux_ratio,
+            OperatingPoint::Acidic { .. } => 0.0,
         }
     }
 

@@ -31,6 +31,8 @@ pub struct CascadeSolution {
     pub feed: Stream,
     pub convergence: Convergence,
     pub mass_balance: MassBalance,
+    /// pH of the aqueous leaving each stage, where the model has an acid balance.
+    pub ph: Option<Vec<f64>>,
 }
 
 /// Mass-balance closure, max over elements of `|in - out| / in`.
@@ -95,6 +97,7 @@ impl CascadeSolution {
             organic,
             convergence: solved.status,
             mass_balance,
+            ph: None,
         }
     }
 

@@ -92,12 +92,26 @@ pub struct PlantFlows {
 impl CascadeUnit {
     /// Plant flows for a feed of `feed_mol_per_h` mol/h of RE in `system`.
     pub fn plant_flows(&self, system: &ExtractantSystem, feed_mol_per_h: f64) -> PlantFlows {
-        let OperatingPoint::Fluxes {
-            extraction_ratio: s,
-            scrub_ratio: w,
-        } = self.cascade.operating_point
-        else {
-            return PlantFlows::default();
+        let (s, w) = match self.cascade.operating_point {
+            OperatingPoint::Fluxes {
+                extraction_ratio,
+                scrub_ratio,
+            } => (extraction_ratio, scrub_ratio),
+            // The acid-aware model's phases are given by volume: the feed's, and O/A times it.
+            OperatingPoint::Acidic {
+                oa_ratio,
+                feed_concentration_mol_per_l,
+                ..
+            } => {
+                let aqueous = feed_mol_per_h / feed_concentration_mol_per_l;
+                return PlantFlows {
+                    organic_l_per_h: Some(oa_ratio * aqueous),
+                    aqueous_feed_l_per_h: Some(aqueous),
+                    raffinate_l_per_h: Some(aqueous),
+                    ..PlantFlows::default()
+                };
+            }
+            OperatingPoint::Volumetric { .. } => return PlantFlows::default(),
         };
         let f = feed_mol_per_h;
         let aqueous_feed = self.cascade.feed_phase == FeedPhase::Aqueous;

@@ -85,6 +85,11 @@ pub struct RawSystem {
     pub model: Option<Spanned<String>>,
     pub separation_factors: Option<NamedValues>,
     pub distribution_ratios: Option<NamedValues>,
+    /// `ph_correlation`: per element `{ m0, m1, b0, b1 }`.
+    pub coefficients: Option<Spanned<BTreeMap<String, Spanned<RawPhCoefficients>>>>,
+    pub extractant_dose_vol_pct: Option<Spanned64>,
+    pub extractant_mol_per_l_per_vol_pct: Option<Spanned64>,
+    pub acid_released_per_mol: Option<Spanned64>,
     pub organic_capacity_mol_per_l: Option<Spanned64>,
     /// "NaOH" (default) or "NH3".
     pub saponification_base: Option<Spanned<String>>,
@@ -95,6 +100,19 @@ pub struct RawSystem {
     pub separation_factor_sigma_adjacent: Option<NamedValues>,
     /// Free text: where the parameters come from and under what conditions.
     pub source: Option<String>,
+}
+
+/// One element's coefficients of `log10 D = (m0 + m1 dose) pH + b0 + b1 log10(dose)`; the
+/// dose terms default to 0.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPhCoefficients {
+    pub m0: f64,
+    #[serde(default)]
+    pub m1: f64,
+    pub b0: f64,
+    #[serde(default)]
+    pub b1: f64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +191,8 @@ pub struct RawCascade {
     /// "aqueous" (default) or "organic".
     pub side_draw_phase: Option<Spanned<String>>,
     pub feed_concentration_mol_per_l: Option<Spanned64>,
+    /// Free H+ of the aqueous feed, mol/L (acid-aware models).
+    pub feed_acid_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,
     /// Murphree efficiency of every stage on the organic phase, 0 < E <= 1 (default 1).

@@ -173,7 +173,7 @@ fn cascades(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Result<
                 extraction_ratio,
                 scrub_ratio,
             } => (Some(extraction_ratio), Some(scrub_ratio)),
-            OperatingPoint::Volumetric { .. } => (None, None),
+            OperatingPoint::Volumetric { .. } | OperatingPoint::Acidic { .. } => (None, None),
         };
         w.write_record([
             unit.name.clone(),

@@ -148,6 +148,11 @@ pub enum OperatingReport {
         scrub_oa_ratio: Option<f64>,
         reflux_ratio: f64,
     },
+    Acidic {
+        oa_ratio: f64,
+        feed_concentration_mol_per_l: f64,
+        feed_acid_mol_per_l: f64,
+    },
 }
 
 /// Stage profiles: row k is stage k + 1, columns follow `elements`.
@@ -156,6 +161,9 @@ pub struct Profiles {
     pub elements: Vec<String>,
     pub aqueous_mol_per_h: Vec<Vec<f64>>,
     pub organic_mol_per_h: Vec<Vec<f64>>,
+    /// pH of the aqueous leaving each stage, where the model has an acid balance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ph: Option<Vec<f64>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -293,6 +301,15 @@ fn cascade_report(
             scrub_oa_ratio: (c.scrub_stages > 0).then_some(scrub_oa_ratio),
             reflux_ratio,
         },
+        OperatingPoint::Acidic {
+            oa_ratio,
+            feed_concentration_mol_per_l,
+            feed_acid_mol_per_l,
+        } => OperatingReport::Acidic {
+            oa_ratio,
+            feed_concentration_mol_per_l,
+            feed_acid_mol_per_l,
+        },
     };
     let solved = result.ok();
     let hours = flowsheet.hours_per_year();
@@ -346,6 +363,7 @@ fn cascade_report(
             elements: s.elements.iter().map(ToString::to_string).collect(),
             aqueous_mol_per_h: s.aqueous.rows().into_iter().map(|r| r.to_vec()).collect(),
             organic_mol_per_h: s.organic.rows().into_iter().map(|r| r.to_vec()).collect(),
+            ph: s.ph.clone(),
         }),
     }
 }

@@ -120,6 +120,7 @@ fn cascade_table(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Table {
                 scrub_oa_ratio,
                 ..
             } => (None, None, Some(oa_ratio), Some(scrub_oa_ratio)),
+            OperatingPoint::Acidic { oa_ratio, .. } => (None, None, Some(oa_ratio), None),
         };
         let (iterations, residual, status) = match &outcome.result {
             Ok(sol) => (

@@ -17,6 +17,7 @@ const SHIPPED: &[&str] = &[
     "flowsheets/lace_binary.toml",
     "flowsheets/light_series.toml",
     "flowsheets/light_recycle.toml",
+    "flowsheets/leach_dehpa.toml",
 ];
 
 /// Design problems: cascades with targets instead of stage counts.

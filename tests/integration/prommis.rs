@@ -9,6 +9,8 @@ use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT}
 use sxcascade::reference::uky_dehpa_coefficients;
 use sxcascade::solver::{AcidProblem, solve_acid};
 
+use super::support::sxcascade;
+
 /// Measured: pH within 2.3e-6 and aqueous concentrations within 2.6e-5 (Y, Dy: the most
 /// extracted) on every stage of the three cases, the residue of the 1e-6 sulfate and metals
 /// PrOMMiS keeps; 2-3 Newton iterations each, from cold, where PrOMMiS's initialisation fails
@@ -101,4 +103,89 @@ fn acid_balance_and_ph_correlation_agree_with_prommis() {
         compared += 1;
     }
     assert!(compared >= 2, "{compared} cases compared");
+}
+
+/// The shipped leach-liquor flowsheet (flowsheets/leach_dehpa.toml) is PrOMMiS's default case
+/// with its rare earths only: `run` gives each stage's pH in `profiles.ph`, within 1e-4 of
+/// PrOMMiS's case with sulfate and metals made negligible (its organic enters slightly
+/// loaded, the file's barren: a difference far below that).
+#[test]
+fn the_leach_liquor_flowsheet_reports_prommis_ph_profile() {
+    let out = sxcascade(&["run", "flowsheets/leach_dehpa.toml", "--json", "--profiles"]);
+    assert_eq!(out.status.code(), Some(0));
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ph: Vec<f64> = result["cascades"][0]["profiles"]["ph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/prommis/reference.json"),
+    )
+    .unwrap();
+    let data: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let case = data["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case"]["name"] == "acid_only")
+        .unwrap();
+    let theirs: Vec<f64> = case["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|s| s["pH"].as_f64().unwrap())
+        .collect();
+    assert_eq!(ph.len(), theirs.len());
+    for (ours, theirs) in ph.iter().zip(&theirs) {
+        assert!((ours - theirs).abs() < 1e-4, "pH {ph:?} against {theirs}");
+    }
+}
+
+/// Bad acid-aware input is an error at the line of the value, exit 2.
+#[test]
+fn bad_acid_input_is_located() {
+    let dir = super::support::scratch("acid");
+    let template = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("flowsheets/leach_dehpa.toml"),
+    )
+    .unwrap();
+    for (from, to, word) in [
+        (
+            "extractant_dose_vol_pct = 5.0",
+            "extractant_dose_vol_pct = 0.0",
+            "extractant_dose_vol_pct",
+        ),
+        ("scrub_stages = 0", "scrub_stages = 2", "scrub_stages"),
+        (
+            "feed_acid_mol_per_l = 0.01075",
+            "feed_acid_mol_per_l = -1.0",
+            "feed_acid_mol_per_l",
+        ),
+        (
+            "oa_ratio = 1.0",
+            "oa_ratio = 1.0\nstage_efficiency = 1.5",
+            "stage_efficiency",
+        ),
+    ] {
+        assert!(template.contains(from), "{from}");
+        let text = template.replacen(from, to, 1);
+        let line = text
+            .lines()
+            .position(|l| l.contains(to.lines().last().unwrap()))
+            .unwrap()
+            + 1;
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, text).unwrap();
+        let out = sxcascade(&["run", file.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+        let first = stderr.lines().next().unwrap_or_default();
+        assert!(
+            first.contains(&format!(":{line}:")) && first.contains(word),
+            "{to}: {first}"
+        );
+    }
 }

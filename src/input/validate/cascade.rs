@@ -144,6 +144,42 @@ impl Validator {
                     reflux_ratio: c.reflux_ratio.as_ref().map_or(0.0, |r| *r.get_ref()),
                 }
             }
+            SystemModel::PhCorrelation { .. } => {
+                let model = "the ph_correlation model";
+                self.forbid(name, "extraction_ratio", &c.extraction_ratio, model);
+                self.forbid(name, "scrub_ratio", &c.scrub_ratio, model);
+                self.forbid(
+                    name,
+                    "extract_product_ratio",
+                    &c.extract_product_ratio,
+                    model,
+                );
+                self.forbid(name, "reflux_ratio", &c.reflux_ratio, model);
+                self.forbid(name, "scrub_oa_ratio", &c.scrub_oa_ratio, model);
+                let mut required = |field: &str, value: &Option<Spanned<f64>>| {
+                    if value.is_none() {
+                        self.error(
+                            c.name.span(),
+                            format!(
+                                "cascade `{name}`: missing field `{field}` ({model} needs the \
+                                 phase volumes and the feed's acidity)"
+                            ),
+                        );
+                    }
+                    value.as_ref().map(|v| *v.get_ref())
+                };
+                let oa = required("oa_ratio", &c.oa_ratio);
+                let concentration = required(
+                    "feed_concentration_mol_per_l",
+                    &c.feed_concentration_mol_per_l,
+                );
+                let acid = required("feed_acid_mol_per_l", &c.feed_acid_mol_per_l);
+                OperatingPoint::Acidic {
+                    oa_ratio: oa?,
+                    feed_concentration_mol_per_l: concentration?,
+                    feed_acid_mol_per_l: acid?,
+                }
+            }
         };
         let cascade = Cascade {
             extraction_stages: n as usize,
@@ -181,6 +217,11 @@ impl Validator {
                     "side_draw_stage" => c.side_draw_stage.as_ref().map(Spanned::span),
                     "side_draw_fraction" => c.side_draw_fraction.as_ref().map(Spanned::span),
                     "side_draw_phase" => c.side_draw_phase.as_ref().map(Spanned::span),
+                    "scrub_stages" => c.scrub_stages.as_ref().map(Spanned::span),
+                    "feed_concentration_mol_per_l" => {
+                        c.feed_concentration_mol_per_l.as_ref().map(Spanned::span)
+                    }
+                    "feed_acid_mol_per_l" => c.feed_acid_mol_per_l.as_ref().map(Spanned::span),
                     _ => None,
                 };
                 let shown = if parameter == "scrub_ratio" && c.scrub_ratio.is_none() {

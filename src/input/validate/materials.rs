@@ -25,6 +25,16 @@ impl Validator {
             .model
             .as_ref()
             .map_or("saturated", |m| m.get_ref().as_str());
+        if model == "ph_correlation" {
+            let model = self.ph_correlation(name, raw)?;
+            return Some(ExtractantSystem {
+                name: name.to_string(),
+                model,
+                organic_capacity_mol_per_l: None,
+                saponification_base: SaponificationBase::NaOH,
+                separation_factor_sigma: Default::default(),
+            });
+        }
         let (wanted, other, other_name) = match model {
             "saturated" => (
                 &s.separation_factors,
@@ -44,7 +54,7 @@ impl Validator {
                         &format!("system `{name}`"),
                         "model",
                         unknown,
-                        &["saturated", "constant_d"],
+                        &["saturated", "constant_d", "ph_correlation"],
                     ),
                 );
                 return None;

@@ -11,6 +11,7 @@ use toml::Spanned;
 use network::RawUnit;
 
 mod cascade;
+mod chemistry;
 mod confidence;
 mod design;
 mod equipment;

@@ -273,17 +273,23 @@ impl Validator {
         elements: &BTreeSet<Element>,
         span: Range<usize>,
     ) {
-        let (parameters, field) = match &system.model {
+        let (has, field): (&dyn Fn(&Element) -> bool, _) = match &system.model {
             SystemModel::Saturated { separation_factors } => {
-                (separation_factors, "separation factor")
+                (&|e| separation_factors.contains_key(e), "separation factor")
             }
             SystemModel::ConstantD {
                 distribution_ratios,
-            } => (distribution_ratios, "distribution ratio"),
+            } => (
+                &|e| distribution_ratios.contains_key(e),
+                "distribution ratio",
+            ),
+            SystemModel::PhCorrelation { coefficients, .. } => {
+                (&|e| coefficients.contains_key(e), "pH coefficients")
+            }
         };
         let missing: Vec<String> = elements
             .iter()
-            .filter(|e| !parameters.contains_key(e))
+            .filter(|e| !has(e))
             .map(|e| e.to_string())
             .collect();
         if missing.is_empty() {
