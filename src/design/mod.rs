@@ -250,8 +250,9 @@ fn at_nominal_counts(designed: &Flowsheet, designs: &[CascadeDesign]) -> Flowshe
     nominal
 }
 
-/// Each cut designed to its own targets (and confidence), as [`design_plant`] says.
-fn design_cuts(
+/// Each cut designed to its own targets (and confidence), as [`design_plant`] says, without
+/// the plant-level step that holds the products to the confidence.
+pub fn design_cuts(
     flowsheet: &Flowsheet,
     options: &SolverOptions,
 ) -> Result<(Flowsheet, Vec<CascadeDesign>), DesignError> {

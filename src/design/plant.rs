@@ -259,10 +259,21 @@ fn all_pct(sampled: &[Sampled]) -> f64 {
 }
 
 /// The impurity of product `j` (element `element`) that weighs most, by oxide mass summed over
-/// the samples where the product's purity is off spec; `None` when its purity never is.
+/// the samples where the product's purity is off spec; `None` when in most samples where the
+/// product is off spec its purity is not (its recovery is what falls short).
 fn main_impurity(sampled: &[Sampled], j: usize, element: Element) -> Option<Element> {
+    let off: Vec<&(bool, bool, Option<Stream>)> = sampled
+        .iter()
+        .flatten()
+        .map(|p| &p[j])
+        .filter(|p| !p.0)
+        .collect();
+    let impure = off.iter().filter(|p| !p.1).count();
+    if 2 * impure < off.len() {
+        return None;
+    }
     let mut weight: BTreeMap<Element, f64> = BTreeMap::new();
-    for (_, _, stream) in sampled.iter().flatten().map(|p| &p[j]).filter(|p| !p.1) {
+    for (_, _, stream) in off.into_iter().filter(|p| !p.1) {
         let Some(stream) = stream else { continue };
         let total = stream.reo_g_per_h();
         for (e, mol) in stream.flows().filter(|&(e, _)| e != element) {
@@ -406,8 +417,8 @@ pub(super) fn design_to_products(
             let impurity = main_impurity(&sampled, j, p.element).ok_or_else(|| {
                 cannot(
                     j,
-                    "its purity is on spec wherever it is off spec: its recovery is short, \
-                     which purer cuts cannot mend"
+                    "in most samples where it is off spec its purity is on spec: its recovery \
+                     is short, which purer cuts cannot mend"
                         .into(),
                 )
             })?;
