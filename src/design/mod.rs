@@ -201,8 +201,9 @@ pub fn design(
 /// pass (recycles empty). With recycles, the flowsheet is then solved and every cascade
 /// designed again on its converged feed, until no design changes. When cascades are designed
 /// to a confidence, the plant's products must then each be on spec in that share of joint
-/// samples of the factors ([`plant_confidence`]): the cut targets their impurities come
-/// through are raised until they are (`plant.rs`).
+/// samples of the factors, with two standard errors to spare ([`plant_confidence`],
+/// [`required_pct`]): the cuts their impurities come through gain stages, or have their targets
+/// raised, until they are (`plant.rs`).
 pub fn design_plant(
     flowsheet: &Flowsheet,
     options: &SolverOptions,
