@@ -1,6 +1,7 @@
 //! How often each product of a flowsheet is on spec over samples of its systems' separation
-//! factors (their `separation_factor_sigma` and `separation_factor_sigma_adjacent`): the
-//! plant-level check of a design to a confidence, whose cuts each meet their own targets.
+//! factors (their `separation_factor_sigma` and `separation_factor_sigma_adjacent`), judged
+//! here on its own: the check of a plant designed to a confidence (`sxcascade design`, whose
+//! products must each be on spec in `confidence_pct` of samples) on another seed's samples.
 //!
 //! `cargo run --release --example plant_confidence -- [FILE] [SAMPLES] [SEED]`
 //! (defaults: flowsheets/reference_plant.toml, 400, 99: another seed than the design's).

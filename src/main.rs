@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 
 use sxcascade::SolverOptions;
 use sxcascade::atomic::{create_output_dir, write_atomically};
-use sxcascade::design::{DesignError, designed_toml};
+use sxcascade::design::{DesignError, PlantDesign, designed_plant_toml};
 use sxcascade::flowsheet::{Flowsheet, FlowsheetSolution};
 use sxcascade::input::{
     Diagnostic, FieldPath, FlowsheetTemplate, InputErrors, parse_flowsheet,
@@ -171,7 +171,7 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
     };
     let options = SolverOptions::default();
     let start = Instant::now();
-    let (designed, designs) = match sxcascade::design::design(&flowsheet, &options) {
+    let plant = match sxcascade::design::design_plant(&flowsheet, &options) {
         Ok(done) => done,
         Err(e) => {
             crate::errln!("{}", design_error(path, &text, &e));
@@ -183,10 +183,16 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let PlantDesign {
+        flowsheet: designed,
+        cascades: designs,
+        products,
+    } = plant;
     let solution = designed.solve(&options);
     let seconds = start.elapsed().as_secs_f64();
     if let Some(output) = output {
-        let written = designed_toml(&path.display().to_string(), &text, &designs)
+        let source = path.display().to_string();
+        let written = designed_plant_toml(&source, &text, &designs, products.as_ref())
             .map_err(|e| format!("cannot edit the flowsheet: {e}"))
             .and_then(|toml| write_atomically(output, toml.as_bytes()));
         if let Err(message) = written {
@@ -194,7 +200,10 @@ fn design(path: &Path, output: Option<&Path>) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
-    out!("{}", design_table(&designed, &designs, &solution, seconds));
+    out!(
+        "{}",
+        design_table(&designed, &designs, products.as_ref(), &solution, seconds)
+    );
     if let Some(output) = output {
         outln!("designed flowsheet written to {}", output.display());
     }

@@ -9,13 +9,18 @@
 //! search grows the counts until the targets are met and then bisects each down.
 
 mod confidence;
+mod plant;
 mod search;
 mod write;
 
 use thiserror::Error;
 
 pub use confidence::{Confidence, DEFAULT_CONFIDENCE_SAMPLES, DEFAULT_CONFIDENCE_SEED, Tally};
-pub use write::designed_toml;
+pub use plant::{
+    GrownSection, PlantConfidence, ProductShares, RaisedTarget, Section, Side, plant_confidence,
+    required_pct, sample_plant,
+};
+pub use write::{designed_plant_toml, designed_toml};
 
 use crate::equilibrium::FactorUncertainty;
 
@@ -112,6 +117,20 @@ pub enum DesignError {
         raffinate_purity_pct: f64,
         extract_purity_pct: f64,
     },
+    /// A product the plant-level design cannot bring on spec in the asked share of samples.
+    #[error(
+        "product `{product}` is on spec in {share_pct:.1} % of {samples} samples of the \
+         separation factors, short of the {required_pct:.1} % that shows {pct} % \
+         (`confidence_pct`) with two standard errors to spare: {reason}"
+    )]
+    ProductConfidence {
+        product: String,
+        share_pct: f64,
+        pct: f64,
+        required_pct: f64,
+        samples: usize,
+        reason: String,
+    },
     #[error("cascade `{cascade}` at {extraction_stages} + {scrub_stages} stages: {error}")]
     Solve {
         cascade: String,
@@ -130,7 +149,9 @@ impl DesignError {
             DesignError::NotReached { cascade, .. } | DesignError::Solve { cascade, .. } => {
                 (cascade, None)
             }
-            DesignError::NoFeed { .. } | DesignError::Unsettled { .. } => return None,
+            DesignError::NoFeed { .. }
+            | DesignError::Unsettled { .. }
+            | DesignError::ProductConfidence { .. } => return None,
         };
         Some(match field {
             Some(field) => format!("cascades.{cascade}.design.{field}"),
@@ -156,12 +177,83 @@ const KEY_MIN_SHARE: f64 = 1e-9;
 /// Rounds of design and solve before a flowsheet with recycles must have settled.
 const MAX_DESIGN_ROUNDS: usize = 10;
 
+/// A designed flowsheet: the flowsheet with every design filled in, each cascade's design, and,
+/// when the cuts are designed to a confidence, how the plant's products fare.
+#[derive(Debug, Clone)]
+pub struct PlantDesign {
+    pub flowsheet: Flowsheet,
+    /// In solve order.
+    pub cascades: Vec<CascadeDesign>,
+    pub products: Option<PlantConfidence>,
+}
+
+/// Designs every cascade of `flowsheet` that has targets, as [`design_plant`] does; returns the
+/// flowsheet with the designs filled in, and the designs.
+pub fn design(
+    flowsheet: &Flowsheet,
+    options: &SolverOptions,
+) -> Result<(Flowsheet, Vec<CascadeDesign>), DesignError> {
+    design_plant(flowsheet, options).map(|d| (d.flowsheet, d.cascades))
+}
+
 /// Designs every cascade of `flowsheet` that has targets, in solve order, each on the feed its
 /// upstream (designed) cascades produce; a cascade in a recycle loop first on the loop's first
 /// pass (recycles empty). With recycles, the flowsheet is then solved and every cascade
-/// designed again on its converged feed, until no design changes. Returns the flowsheet with
-/// the designs filled in.
-pub fn design(
+/// designed again on its converged feed, until no design changes. When cascades are designed
+/// to a confidence, the plant's products must then each be on spec in that share of joint
+/// samples of the factors, with two standard errors to spare ([`plant_confidence`],
+/// [`required_pct`]): the cuts their impurities come through gain stages, or have their targets
+/// raised, until they are (`plant.rs`).
+pub fn design_plant(
+    flowsheet: &Flowsheet,
+    options: &SolverOptions,
+) -> Result<PlantDesign, DesignError> {
+    let (mut designed, mut designs) = design_cuts(flowsheet, options)?;
+    let products = match plant_confidence(flowsheet) {
+        None => None,
+        Some(c) => {
+            let nominal = at_nominal_counts(&designed, &designs);
+            Some(plant::design_to_products(
+                &mut designed,
+                &mut designs,
+                &nominal,
+                c,
+                options,
+            )?)
+        }
+    };
+    Ok(PlantDesign {
+        flowsheet: designed,
+        cascades: designs,
+        products,
+    })
+}
+
+/// `designed` with every cut designed to a confidence set back to the counts that meet its
+/// targets at the nominal factors (a side draw moved with its feed stage).
+fn at_nominal_counts(designed: &Flowsheet, designs: &[CascadeDesign]) -> Flowsheet {
+    let mut nominal = designed.clone();
+    for d in designs {
+        let (Some(c), Some(unit)) = (
+            d.confidence,
+            nominal.cascades.iter_mut().find(|u| u.name == d.cascade),
+        ) else {
+            continue;
+        };
+        let (n0, m0) = c.nominal_stages;
+        let cascade = &mut unit.cascade;
+        if let Some(draw) = &mut cascade.side_draw {
+            draw.stage = draw.stage + n0 - cascade.extraction_stages;
+        }
+        cascade.extraction_stages = n0;
+        cascade.scrub_stages = m0;
+    }
+    nominal
+}
+
+/// Each cut designed to its own targets (and confidence), as [`design_plant`] says, without
+/// the plant-level step that holds the products to the confidence.
+pub fn design_cuts(
     flowsheet: &Flowsheet,
     options: &SolverOptions,
 ) -> Result<(Flowsheet, Vec<CascadeDesign>), DesignError> {
@@ -543,22 +635,7 @@ fn design_cascade(
             })?;
         Ok(groups.performance(feed, &solved))
     };
-    let judge = |p: &Performance| {
-        // Percentage points short of each target.
-        let short =
-            |target: Option<f64>, reached: f64| target.map_or(0.0, |t| (t - reached).max(0.0));
-        let raffinate_purity = short(Some(spec.raffinate_purity_pct), p.raffinate_purity_pct);
-        let extract_recovery = short(spec.extract_recovery_pct, p.extract_recovery_pct);
-        let extract_purity = short(Some(spec.extract_purity_pct), p.extract_purity_pct);
-        let raffinate_recovery = short(spec.raffinate_recovery_pct, p.raffinate_recovery_pct);
-        confidence::Judged {
-            extraction: raffinate_purity + extract_recovery == 0.0,
-            scrub: extract_purity + raffinate_recovery == 0.0,
-            raffinate: raffinate_purity + raffinate_recovery == 0.0,
-            extract: extract_purity + extract_recovery == 0.0,
-            shortfall: raffinate_purity + extract_recovery + extract_purity + raffinate_recovery,
-        }
-    };
+    let judge = |p: &Performance| judge_targets(spec, p);
     let meets = |p: &Performance| {
         let j = judge(p);
         search::Met {
@@ -665,6 +742,123 @@ fn design_cascade(
         simulations,
         confidence,
     })
+}
+
+/// What a cascade's performance meets of its targets, and how far it falls short.
+fn judge_targets(spec: &DesignSpec, p: &Performance) -> confidence::Judged {
+    // Percentage points short of each target.
+    let short = |target: Option<f64>, reached: f64| target.map_or(0.0, |t| (t - reached).max(0.0));
+    let raffinate_purity = short(Some(spec.raffinate_purity_pct), p.raffinate_purity_pct);
+    let extract_recovery = short(spec.extract_recovery_pct, p.extract_recovery_pct);
+    let extract_purity = short(Some(spec.extract_purity_pct), p.extract_purity_pct);
+    let raffinate_recovery = short(spec.raffinate_recovery_pct, p.raffinate_recovery_pct);
+    confidence::Judged {
+        extraction: raffinate_purity + extract_recovery == 0.0,
+        scrub: extract_purity + raffinate_recovery == 0.0,
+        raffinate: raffinate_purity + raffinate_recovery == 0.0,
+        extract: extract_purity + extract_recovery == 0.0,
+        shortfall: raffinate_purity + extract_recovery + extract_purity + raffinate_recovery,
+    }
+}
+
+/// Cascade `k` of `designed` at the counts it has now (which the plant-level design grew), on
+/// `feed`: what it reaches at the nominal factors and, designed to a confidence, how its own
+/// targets fare on its samples. Updates `d` to say so.
+fn rejudge(
+    designed: &Flowsheet,
+    k: usize,
+    feed: &Stream,
+    options: &SolverOptions,
+    d: &mut CascadeDesign,
+) -> Result<(), DesignError> {
+    let unit = &designed.cascades[k];
+    let spec = unit
+        .design
+        .as_ref()
+        .expect("only designed cascades are judged");
+    let system = &designed.systems[unit.system];
+    let groups = Groups::of(spec, feed);
+    let cascade = &unit.cascade;
+    let solved = cascade
+        .solve(&system.model, feed, options)
+        .map_err(|error| DesignError::Solve {
+            cascade: unit.name.clone(),
+            extraction_stages: cascade.extraction_stages,
+            scrub_stages: cascade.scrub_stages,
+            error,
+        })?;
+    d.achieved = groups.performance(feed, &solved);
+    d.extraction_stages = cascade.extraction_stages;
+    d.scrub_stages = cascade.scrub_stages;
+    d.side_draw = cascade.side_draw;
+    d.simulations += 1;
+    if let (Some(c), Some(result), SystemModel::Saturated { separation_factors }) =
+        (spec.confidence, d.confidence.as_mut(), &system.model)
+    {
+        let sigma = &system.separation_factor_sigma;
+        result.designed = confidence::tally(c.samples, c.pct, false, |s| {
+            let sampled = SystemModel::Saturated {
+                separation_factors: sigma.sample(separation_factors, c.seed, s),
+            };
+            let solved = cascade.solve(&sampled, feed, options).ok()?;
+            Some(judge_targets(spec, &groups.performance(feed, &solved)))
+        });
+        d.simulations += c.samples;
+    }
+    Ok(())
+}
+
+/// Designs cascade `k` of `designed` again, on `feed`, to the raised targets `spec` at the
+/// nominal factors (its S, W and the counts that meet them), and keeps the stages its design to
+/// a confidence had above the counts that met its previous targets, `nominal_counts`: the
+/// plant-level design's step (`plant.rs`). Writes the design into the flowsheet and `d` (all
+/// but its confidence, which [`rejudge`] brings up to date); returns the new nominal counts.
+fn redesign_to(
+    designed: &mut Flowsheet,
+    k: usize,
+    feed: &Stream,
+    spec: &DesignSpec,
+    nominal_counts: (usize, usize),
+    options: &SolverOptions,
+    d: &mut CascadeDesign,
+) -> Result<(usize, usize), DesignError> {
+    let unit = &designed.cascades[k];
+    let system = &designed.systems[unit.system];
+    let nominal_only = DesignSpec {
+        confidence: None,
+        ..spec.clone()
+    };
+    let (model, sigma) = (&system.model, &system.separation_factor_sigma);
+    let new = design_cascade(&unit.name, &nominal_only, model, sigma, feed, unit, options)?;
+    let margin = (
+        d.extraction_stages.saturating_sub(nominal_counts.0),
+        d.scrub_stages.saturating_sub(nominal_counts.1),
+    );
+    let counts = (
+        new.extraction_stages + margin.0,
+        new.scrub_stages + margin.1,
+    );
+    let unit = &mut designed.cascades[k];
+    unit.cascade.extraction_stages = counts.0;
+    unit.cascade.scrub_stages = counts.1;
+    unit.cascade.side_draw = new.side_draw.map(|mut draw| {
+        draw.stage += margin.0;
+        draw
+    });
+    unit.cascade.operating_point = OperatingPoint::Fluxes {
+        extraction_ratio: new.extraction_ratio,
+        scrub_ratio: new.scrub_ratio,
+    };
+    let nominal = (new.extraction_stages, new.scrub_stages);
+    *d = CascadeDesign {
+        extraction_stages: counts.0,
+        scrub_stages: counts.1,
+        side_draw: unit.cascade.side_draw,
+        confidence: d.confidence,
+        simulations: d.simulations + new.simulations,
+        ..new
+    };
+    Ok(nominal)
 }
 
 /// The mole purity at which a product of mean oxide mass `group_g_per_mol` (per mole of

@@ -6,12 +6,13 @@ use std::fmt::Write;
 
 use super::columns::{Cell, Table};
 use super::summary;
-use crate::design::CascadeDesign;
+use crate::design::{CascadeDesign, PlantConfidence};
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
 
 pub fn design_table(
     designed: &Flowsheet,
     designs: &[CascadeDesign],
+    products: Option<&PlantConfidence>,
     solution: &FlowsheetSolution,
     seconds: f64,
 ) -> String {
@@ -93,6 +94,9 @@ pub fn design_table(
         let _ = writeln!(w, "{line}");
     }
     out.push_str(&super::confidence_table::confidence_table(designs));
+    out.push_str(&super::product_confidence_table::product_confidence_table(
+        products,
+    ));
     out.push('\n');
     out.push_str(&summary(designed, solution, seconds));
     out

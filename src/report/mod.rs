@@ -13,6 +13,7 @@ mod html;
 mod json;
 mod plant;
 mod plotted;
+mod product_confidence_table;
 mod profile_plot;
 mod table;
 
