@@ -47,12 +47,18 @@ pub fn csv_files(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> csv::Re
         let mut header = vec!["stage".to_string(), "section".to_string()];
         header.extend(s.elements.iter().map(|e| format!("aqueous_{e}_mol_per_h")));
         header.extend(s.elements.iter().map(|e| format!("organic_{e}_mol_per_h")));
+        if s.ph.is_some() {
+            header.push("ph".to_string());
+        }
         w.write_record(&header)?;
         let n = unit.cascade.extraction_stages;
         for (j, (a, o)) in s.stage_rows().enumerate() {
             let section = if j < n { "extraction" } else { "scrub" };
             let mut row = vec![(j + 1).to_string(), section.to_string()];
             row.extend(a.iter().chain(o.iter()).map(|x| number(Some(*x))));
+            if let Some(ph) = &s.ph {
+                row.push(number(Some(ph[j])));
+            }
             w.write_record(&row)?;
         }
         files.push(CsvFile {

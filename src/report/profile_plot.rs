@@ -8,6 +8,9 @@ use crate::plot::{LinePlot, Panel, Scale, Series, element_colour};
 /// Fractions below this are left off the log axis: they are numerical dust, not composition.
 const SMALLEST_SHOWN: f64 = 1e-12;
 
+/// The pH line: black, apart from every element's colour.
+const PH_COLOUR: plotters::style::RGBColor = plotters::style::RGBColor(0, 0, 0);
+
 /// The profile figure of `unit`, solved as `solved`.
 pub fn profile_figure(unit: &CascadeUnit, solved: &CascadeSolution) -> LinePlot {
     let panel = |phase: &ndarray::Array2<f64>, title: &str| {
@@ -49,10 +52,28 @@ pub fn profile_figure(unit: &CascadeUnit, solved: &CascadeSolution) -> LinePlot 
             unit.name, n, c.scrub_stages
         ),
         x_title: "stage (1 = raffinate end, barren organic in)".into(),
-        panels: vec![
+        panels: [
             panel(&solved.aqueous, "aqueous leaving the stage, mole fraction"),
             panel(&solved.organic, "organic leaving the stage, mole fraction"),
-        ],
+        ]
+        .into_iter()
+        .chain(solved.ph.as_ref().map(|ph| Panel {
+            y_title: "pH of the aqueous leaving the stage".to_string(),
+            scale: Scale::Linear,
+            series: vec![Series {
+                label: "pH".to_string(),
+                colour: PH_COLOUR,
+                points: ph
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &p)| ((j + 1) as f64, p))
+                    .collect(),
+                dashed: false,
+                on_spec: None,
+            }],
+            specs: Vec::new(),
+        }))
+        .collect(),
         marks: std::iter::once((format!("feed stage {feed_stage}"), feed_stage as f64))
             .chain(c.side_draw.map(|d| {
                 (

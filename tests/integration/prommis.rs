@@ -189,3 +189,26 @@ fn bad_acid_input_is_located() {
         );
     }
 }
+
+/// The pH profile reaches the tables too: the profile CSV of `run --out` ends in a `ph`
+/// column, one value per stage, equal to the JSON's.
+#[test]
+fn the_ph_profile_is_in_the_profile_table() {
+    let dir = super::support::scratch("ph-csv");
+    let out_dir = dir.path().join("out");
+    let out = sxcascade(&[
+        "run",
+        "flowsheets/leach_dehpa.toml",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let csv = std::fs::read_to_string(out_dir.join("profile_REE_extraction.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",ph"));
+    let ph: Vec<f64> = lines
+        .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ph.len(), 3);
+    assert!(ph.iter().all(|p| (1.9..2.0).contains(p)), "{ph:?}");
+}
