@@ -1,5 +1,6 @@
 //! Integration tests: one crate, one module per area.
 
+mod acid;
 mod cli;
 mod confidence;
 mod convergence;
