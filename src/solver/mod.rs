@@ -44,7 +44,7 @@ mod substitution;
 mod substitution_avx;
 
 use block_tridiagonal::BlockTridiagonal;
-pub use continuation::solve_by_continuation;
+pub use continuation::{DENSE_MAX_STAGES, solve_by_continuation, solve_on_scales_by_continuation};
 use scale_newton::Summation;
 pub use substitution::solve_linear_balances;
 
@@ -700,8 +700,13 @@ impl Workspace {
         if !self.best_residual.is_finite() || self.best.len() != self.aqueous.len() {
             return None;
         }
-        let mut solved =
-            scale_newton::solve(p, options, Some(&self.best), Summation::PhaseRatio)?.ok()?;
+        let mut solved = scale_newton::solve(
+            p,
+            options,
+            Some(&self.best),
+            (Summation::PhaseRatio, scale_newton::Step::Block),
+        )?
+        .ok()?;
         solved.status.iterations += iterations;
         solved.status.sweeps += sweeps;
         Some(solved)
@@ -754,8 +759,12 @@ impl Workspace {
             }
         } else {
             if norms.residual > options.tolerance
-                && let Some(Ok(solved)) =
-                    scale_newton::solve(p, options, Some(&self.aqueous), Summation::OrganicTotal)
+                && let Some(Ok(solved)) = scale_newton::solve(
+                    p,
+                    options,
+                    Some(&self.aqueous),
+                    (Summation::OrganicTotal, scale_newton::Step::Block),
+                )
             {
                 self.aqueous = solved.aqueous;
                 self.organic = solved.organic;

@@ -41,7 +41,7 @@ pub(crate) fn solve<E: Equilibrium>(
     p: &StageProblem<'_, E>,
     options: &SolverOptions,
     estimate: Option<&[f64]>,
-    summation: Summation,
+    (summation, kind): (Summation, Step),
 ) -> Option<Result<StageSolution, SolveFailure>> {
     let betas = p.equilibrium.separation_factors()?;
     let organic: Vec<f64> = (0..p.stages)
@@ -97,8 +97,10 @@ pub(crate) fn solve<E: Equilibrium>(
     };
     let mut previous_converged = false;
     let mut shift = 0.0;
+    // The dense step's Jacobian at the current scales, kept while steps from it are rejected.
+    let mut jacobian: Option<Vec<f64>> = None;
     while !settled(&norms, previous_converged) {
-        if iterations == MAX_ITERATIONS {
+        if iterations == options.max_iterations.min(MAX_ITERATIONS) {
             return Some(Err(SolveFailure::NotConverged {
                 status: status(&norms, iterations),
                 tolerance: options.tolerance,
@@ -106,7 +108,14 @@ pub(crate) fn solve<E: Equilibrium>(
         }
         iterations += 1;
         previous_converged = norms.converged(options.tolerance);
-        let Some(step) = newton.step(p, betas, &log_k, shift) else {
+        let step = match kind {
+            Step::Block => newton.step(p, betas, &log_k, shift),
+            Step::Dense => {
+                let jacobian = jacobian.get_or_insert_with(|| newton.jacobian(p));
+                newton.marquardt_step(jacobian, shift)
+            }
+        };
+        let Some(step) = step else {
             return Some(Err(SolveFailure::SingularJacobian {
                 stage: 0,
                 iteration: iterations,
@@ -132,6 +141,7 @@ pub(crate) fn solve<E: Equilibrium>(
                 }
             }
             std::mem::swap(&mut log_k, &mut trial_k);
+            jacobian = None;
             merit = trial;
             norms = newton.judge(&mut work, p);
         } else {
@@ -165,6 +175,18 @@ pub(crate) fn solve<E: Equilibrium>(
         organic,
         status: status(&norms, iterations),
     }))
+}
+
+/// How the Newton step in `ln k` is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Block Thomas elimination of the bilinear system, `O(N C^3)`; where a step does not
+    /// lower the summation residual, a pseudo-transient shift on the scales' diagonal.
+    Block,
+    /// The reduced `N x N` Jacobian from every element's Green's functions, solved densely,
+    /// `O(N^2 C + N^3)`; where a step does not lower the residual, Marquardt's damping, whose
+    /// step is a descent direction of `|g|^2` however far from the answer.
+    Dense,
 }
 
 /// The form of the summation equation of each stage.
@@ -270,6 +292,107 @@ impl ScaleNewton {
     fn judge<E: Equilibrium>(&self, work: &mut Workspace, p: &StageProblem<'_, E>) -> super::Norms {
         work.aqueous.copy_from_slice(&self.aqueous);
         work.evaluate(p, Target::Current)
+    }
+
+    /// The Newton step in `ln k` from the reduced Jacobian `dg/d ln k`, `N x N`, assembled from
+    /// every element's Green's functions (its profile for a unit feed on each stage, by the
+    /// defect-carrying solve of `substitution.rs`, accurate relative to itself) and solved
+    /// densely: `O(N^2 C + N^3)`.
+    fn jacobian<E: Equilibrium>(&self, p: &StageProblem<'_, E>) -> Vec<f64> {
+        let (n, c) = (p.stages, self.elements);
+        let mut jacobian = vec![0.0; n * n];
+        for j in 0..n {
+            jacobian[j * n + j] = 1.0;
+        }
+        // dg_j / da_ij.
+        let mut weight = vec![0.0; n * c];
+        for j in 0..n {
+            let e = &self.factors[j * c..(j + 1) * c];
+            let a = &self.aqueous[j * c..(j + 1) * c];
+            let carried: f64 = e.iter().zip(a).map(|(e, a)| e * a).sum();
+            let passed = match self.form {
+                Summation::PhaseRatio => 1.0 / a.iter().sum::<f64>(),
+                Summation::OrganicTotal => 0.0,
+            };
+            for i in 0..c {
+                weight[j * c + i] = e[i] / carried - passed;
+            }
+        }
+        let mut e_i = vec![0.0; n];
+        let (mut column, mut next, mut scratch) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let green = |e: &[f64], stage: usize, out: &mut [f64], scratch: &mut [f64]| {
+            solve_linear_balances(
+                e,
+                &[1.0],
+                stage,
+                p.reflux_fraction,
+                p.side_draw,
+                out,
+                scratch,
+            );
+        };
+        for i in 0..c {
+            for (j, e) in e_i.iter_mut().enumerate() {
+                *e = self.factors[j * c + i];
+            }
+            green(&e_i, 0, &mut column, &mut scratch);
+            for l in 0..n {
+                let o = e_i[l] * self.aqueous[l * c + i];
+                if l + 1 < n {
+                    green(&e_i, l + 1, &mut next, &mut scratch);
+                    let q = passed_up(p.side_draw, l);
+                    for j in 0..n {
+                        jacobian[j * n + l] += weight[j * c + i] * o * (q * next[j] - column[j]);
+                    }
+                    std::mem::swap(&mut column, &mut next);
+                } else {
+                    let w = 1.0 - p.reflux_fraction;
+                    for j in 0..n {
+                        jacobian[j * n + l] -= weight[j * c + i] * o * w * column[j];
+                    }
+                }
+            }
+        }
+        jacobian
+    }
+
+    /// Levenberg-Marquardt step on `|g|^2` with the reduced Jacobian (Marquardt, J. SIAM 11
+    /// (1963) 431): Newton's step for `mu = 0`, otherwise `(J'J + mu diag(J'J)) d = -J'g`.
+    fn marquardt_step(&self, jacobian: &[f64], mu: f64) -> Option<Vec<f64>> {
+        let n = self.summation.len();
+        let mut step: Vec<f64> = self.summation.iter().map(|g| -g).collect();
+        let mut pivots = vec![0; n];
+        let mut a = if mu == 0.0 {
+            jacobian.to_vec()
+        } else {
+            let mut normal = vec![0.0; n * n];
+            for r in 0..n {
+                for k in 0..n {
+                    let jr = jacobian[k * n + r];
+                    if jr != 0.0 {
+                        for col in 0..n {
+                            normal[r * n + col] += jr * jacobian[k * n + col];
+                        }
+                    }
+                }
+            }
+            let mut rhs = vec![0.0; n];
+            for k in 0..n {
+                for r in 0..n {
+                    rhs[r] += jacobian[k * n + r] * step[k];
+                }
+            }
+            step = rhs;
+            for r in 0..n {
+                normal[r * n + r] *= 1.0 + mu;
+            }
+            normal
+        };
+        if !lu_factor(n, &mut a, &mut pivots) {
+            return None;
+        }
+        lu_solve(n, &a, &pivots, &mut step);
+        step.iter().all(|d| d.is_finite()).then_some(step)
     }
 
     /// The Newton step in `ln k` at the scales `log_k` (whose profile `balance` left in place):
@@ -467,7 +590,8 @@ mod tests {
 
     /// The Newton step `d` in `ln k` satisfies `g(x + h d) - g(x) = -h g(x)` to first order:
     /// the block elimination is the Jacobian of the summation equations (with and without side
-    /// draws of either phase).
+    /// draws of either phase, in both forms of the summation); the dense reduced Jacobian
+    /// gives the same step.
     #[test]
     fn step_is_newtons_for_the_summation_equations() {
         let (n, c) = (7, 4);
@@ -504,6 +628,14 @@ mod tests {
                 newton.balance(&p, &betas, &ratios, &log_k);
                 let g0 = newton.summation.clone();
                 let step = newton.step(&p, &betas, &log_k, 0.0).unwrap();
+                let jacobian = newton.jacobian(&p);
+                let dense = newton.marquardt_step(&jacobian, 0.0).unwrap();
+                for (a, b) in step.iter().zip(&dense) {
+                    assert!(
+                        (a - b).abs() < 1e-9 * (1.0 + b.abs()),
+                        "{side_draw:?} {summation:?}: block {a} vs dense {b}"
+                    );
+                }
                 let h = 1e-6;
                 let moved: Vec<f64> = log_k.iter().zip(&step).map(|(x, d)| x + h * d).collect();
                 newton.balance(&p, &betas, &ratios, &moved);

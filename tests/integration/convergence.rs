@@ -417,3 +417,25 @@ fn constant_d_cascades_with_a_trapped_element_close() {
         }
     }
 }
+
+/// The dense cut of issue 24 at adjacent factor 2: 8 elements of equal feed, the heavier half
+/// to the extract at R = 3, 150 + 150 stages. Its trace levels fall to 1e-40 of the feed, and
+/// Newton's method on the fluxes, from any start, and its continuation in separation power
+/// never converged (residual 10-20 after 100 iterations); Newton's method on the stage scales
+/// with the dense reduced Jacobian and Marquardt's damping, followed from t = 0 in separation
+/// power, converges in about 45 iterations (`solver/continuation.rs`). The products agree
+/// with a dense LU solve of the balances.
+#[test]
+fn dense_cut_at_adjacent_factor_two_over_three_hundred_stages_converges() {
+    let case = reference::survey::dense_half_cut(8, 2.0, 300, 3.0);
+    let solved = case
+        .cascade
+        .solve(&case.model, &case.feed, &SolverOptions::default())
+        .unwrap();
+    assert_closes(&solved);
+    let dense = super::survey_check::product_error(&case, &solved).unwrap();
+    assert!(
+        dense <= 1e-9,
+        "products differ from the dense solve by {dense:e}"
+    );
+}
