@@ -630,7 +630,17 @@ impl Workspace {
     /// in place) into the trial point, rescaled to the stage `totals` if given; returns the
     /// trial point's norms.
     fn sweep<E: Equilibrium>(&mut self, p: &StageProblem<'_, E>, totals: Option<&[f64]>) -> Norms {
-        substitution::solve_linear_balances(
+        // A linear model's sweep is its answer: the accurate solve. A nonlinear model's sweeps
+        // are iterated on, and its polishing sweep judged by the residual it leaves: the
+        // textbook pass, on which the solver's Newton paths were found (with the accurate
+        // solve in the polishing sweep, the survey's case #22, 650 stages, lost its way in
+        // the tier whose answer starts the next).
+        let solve = if p.equilibrium.is_linear() {
+            substitution::solve_linear_balances
+        } else {
+            substitution::solve_linear_balances_textbook
+        };
+        solve(
             &self.factors,
             p.feed,
             p.feed_stage,
@@ -731,7 +741,7 @@ impl Workspace {
     ///
     /// A kept sweep's organic is the one its balances were solved with, the converged factors
     /// times its aqueous, so every element's stage balances and overall balance close to the
-    /// rounding of its own flows (`substitution.rs`), whatever the cascade's throughput. The
+    /// rounding of its own flows, whatever the cascade's throughput. The
     /// factors the model gives at the sweep's aqueous differ from those by the residual
     /// reported with it: in a cascade whose organic carries 1e5-1e6 times the feed, enough to
     /// open every stage's balance by 1e-10 of the feed, though the organic's loading is met

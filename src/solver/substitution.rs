@@ -295,79 +295,100 @@ fn drawn(side_draw: Option<SideDraw>, phase: DrawPhase, stage: usize) -> f64 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// [`solve_linear_balances`] by the textbook Thomas pass, whose pivot `(1 + e) - e' p / pivot'`
+/// subtracts: as fast, and as accurate but for an element trapped between the sections (see
+/// `solve_sized`). The sweeps of the saturated model's flux iterations use it: their answers
+/// are iterated on or judged by their residual, and the solver's Newton paths were found with
+/// it (`Workspace::sweep`).
+pub fn solve_linear_balances_textbook(
+    factors: &[f64],
+    feed: &[f64],
+    feed_stage: usize,
+    reflux_fraction: f64,
+    side_draw: Option<SideDraw>,
+    aqueous: &mut [f64],
+    scratch: &mut [f64],
+) {
+    let args = (feed, feed_stage, reflux_fraction, side_draw);
+    match feed.len() {
+        2 => textbook_sized::<2>(factors, args, aqueous, scratch),
+        3 => textbook_sized::<3>(factors, args, aqueous, scratch),
+        _ => textbook_sized::<0>(factors, args, aqueous, scratch),
+    }
+}
 
-    /// The textbook Thomas pass [`scaled_rows`] follows operation for operation (its pivot
-    /// `(1 + e) - e' p / pivot'`), for stages of `C` elements (`C = 0`: any number).
-    fn classic_sized<const C: usize>(
-        factors: &[f64],
-        (feed, feed_stage, reflux_fraction, side_draw): Flows<'_>,
-        aqueous: &mut [f64],
-        scratch: &mut [f64],
-    ) {
-        let c = if C == 0 { feed.len() } else { C };
-        let stages = aqueous.len() / c;
-        // Forward elimination: scratch holds 1 / m(j), aqueous holds d'(j); c'(j) = super(j) / m(j)
-        // is `upper(j)` times the first. The branches are taken per stage, so the loop over
-        // elements is straight-line code.
-        for j in 0..stages {
-            let last = j + 1 == stages;
-            let weight = if last { 1.0 - reflux_fraction } else { 1.0 };
-            // The right-hand side is `load * feed`: a multiply costs less than zeroing the stage
-            // first (a `memset` call per stage was a quarter of the pass), and is exact for the
-            // finite feeds a cascade has.
-            let load = if j == feed_stage { -1.0 } else { 0.0 };
-            let (done_a, rest_a) = aqueous.split_at_mut(j * c);
-            let (done_s, rest_s) = scratch.split_at_mut(j * c);
-            let (a, reciprocal) = (&mut rest_a[..c], &mut rest_s[..c]);
-            let e = &factors[j * c..(j + 1) * c];
-            if j == 0 {
-                for (((a, reciprocal), e), f) in
-                    a.iter_mut().zip(reciprocal.iter_mut()).zip(e).zip(feed)
-                {
-                    *reciprocal = 1.0 / -(1.0 + weight * e);
-                    *a = load * f * *reciprocal;
-                }
-            } else {
-                let below = (j - 1) * c..j * c;
-                // The organic rising from the stage below, times the share of this stage's aqueous
-                // passed down to it: the sub-diagonal times the super-diagonal above it.
-                let rising = passed_up(side_draw, j - 1);
-                let coupling = rising * passed_on(side_draw, j);
-                let (lower, a_below, r_below) = (
-                    &factors[below.clone()],
-                    &done_a[below.clone()],
-                    &done_s[below],
-                );
-                for ((((((a, reciprocal), e), lower), a_below), r_below), f) in a
-                    .iter_mut()
-                    .zip(reciprocal.iter_mut())
-                    .zip(e)
-                    .zip(lower)
-                    .zip(a_below)
-                    .zip(r_below)
-                    .zip(feed)
-                {
-                    let pivot = -(1.0 + weight * e) - coupling * lower * r_below;
-                    *reciprocal = 1.0 / pivot;
-                    *a = (load * f - rising * lower * a_below) * *reciprocal;
-                }
-            }
-        }
-        for j in (0..stages.saturating_sub(1)).rev() {
-            let upper = passed_on(side_draw, j + 1);
-            let (head, tail) = aqueous.split_at_mut((j + 1) * c);
-            for ((a, reciprocal), above) in head[j * c..]
-                .iter_mut()
-                .zip(&scratch[j * c..(j + 1) * c])
-                .zip(&tail[..c])
+/// [`solve_linear_balances_textbook`] for stages of `C` elements (`C = 0`: any number): the
+/// pass [`scaled_rows`] follows operation for operation.
+fn textbook_sized<const C: usize>(
+    factors: &[f64],
+    (feed, feed_stage, reflux_fraction, side_draw): Flows<'_>,
+    aqueous: &mut [f64],
+    scratch: &mut [f64],
+) {
+    let c = if C == 0 { feed.len() } else { C };
+    let stages = aqueous.len() / c;
+    // Forward elimination: scratch holds 1 / m(j), aqueous holds d'(j); c'(j) = super(j) / m(j)
+    // is `upper(j)` times the first. The branches are taken per stage, so the loop over
+    // elements is straight-line code.
+    for j in 0..stages {
+        let last = j + 1 == stages;
+        let weight = if last { 1.0 - reflux_fraction } else { 1.0 };
+        // The right-hand side is `load * feed`: a multiply costs less than zeroing the stage
+        // first (a `memset` call per stage was a quarter of the pass), and is exact for the
+        // finite feeds a cascade has.
+        let load = if j == feed_stage { -1.0 } else { 0.0 };
+        let (done_a, rest_a) = aqueous.split_at_mut(j * c);
+        let (done_s, rest_s) = scratch.split_at_mut(j * c);
+        let (a, reciprocal) = (&mut rest_a[..c], &mut rest_s[..c]);
+        let e = &factors[j * c..(j + 1) * c];
+        if j == 0 {
+            for (((a, reciprocal), e), f) in
+                a.iter_mut().zip(reciprocal.iter_mut()).zip(e).zip(feed)
             {
-                *a -= upper * reciprocal * above;
+                *reciprocal = 1.0 / -(1.0 + weight * e);
+                *a = load * f * *reciprocal;
+            }
+        } else {
+            let below = (j - 1) * c..j * c;
+            // The organic rising from the stage below, times the share of this stage's aqueous
+            // passed down to it: the sub-diagonal times the super-diagonal above it.
+            let rising = passed_up(side_draw, j - 1);
+            let coupling = rising * passed_on(side_draw, j);
+            let (lower, a_below, r_below) = (
+                &factors[below.clone()],
+                &done_a[below.clone()],
+                &done_s[below],
+            );
+            for ((((((a, reciprocal), e), lower), a_below), r_below), f) in a
+                .iter_mut()
+                .zip(reciprocal.iter_mut())
+                .zip(e)
+                .zip(lower)
+                .zip(a_below)
+                .zip(r_below)
+                .zip(feed)
+            {
+                let pivot = -(1.0 + weight * e) - coupling * lower * r_below;
+                *reciprocal = 1.0 / pivot;
+                *a = (load * f - rising * lower * a_below) * *reciprocal;
             }
         }
     }
+    for j in (0..stages.saturating_sub(1)).rev() {
+        let upper = passed_on(side_draw, j + 1);
+        let (head, tail) = aqueous.split_at_mut((j + 1) * c);
+        for ((a, reciprocal), above) in head[j * c..]
+            .iter_mut()
+            .zip(&scratch[j * c..(j + 1) * c])
+            .zip(&tail[..c])
+        {
+            *a -= upper * reciprocal * above;
+        }
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     /// The padded sweep against the textbook Thomas pass on factors `beta_i k_j`: the same
     /// profile and pivots to the bit, zero in the padding, the stage sums those of the profile; and the AVX
@@ -398,7 +419,7 @@ mod tests {
                     .flat_map(|k| betas.iter().map(move |b| b * k))
                     .collect();
                 let (mut aqueous, mut pivots) = (vec![0.0; n * c], vec![0.0; n * c]);
-                classic_sized::<0>(&factors, (&feed, 12, 0.6, draw), &mut aqueous, &mut pivots);
+                textbook_sized::<0>(&factors, (&feed, 12, 0.6, draw), &mut aqueous, &mut pivots);
 
                 let g = c.div_ceil(4);
                 let padded = |x: &[f64], pad: f64| {
@@ -479,7 +500,7 @@ mod tests {
             let (mut a, mut r) = (vec![0.0; n * 6], vec![0.0; n * 6]);
             let (mut a0, mut r0) = (a.clone(), r.clone());
             solve_linear_balances(&factors, &feed, 12, 0.6, draw, &mut a, &mut r);
-            classic_sized::<0>(&factors, (&feed, 12, 0.6, draw), &mut a0, &mut r0);
+            textbook_sized::<0>(&factors, (&feed, 12, 0.6, draw), &mut a0, &mut r0);
             for (x, y) in a.iter().zip(&a0).chain(r.iter().zip(&r0)) {
                 assert!((x - y).abs() <= 1e-13 * y.abs(), "{draw:?}: {x} vs {y}");
             }
@@ -503,7 +524,7 @@ mod tests {
         for classic in [false, true] {
             let (mut a, mut s) = (vec![0.0; n], vec![0.0; n]);
             if classic {
-                classic_sized::<1>(&factors, (&[1.0], fed, r, None), &mut a, &mut s);
+                textbook_sized::<1>(&factors, (&[1.0], fed, r, None), &mut a, &mut s);
             } else {
                 solve_linear_balances(&factors, &[1.0], fed, r, None, &mut a, &mut s);
             }
