@@ -3,9 +3,10 @@
 //! solved once and timed; every product flow of the cases up to `CHECK_STAGES` stages is
 //! checked against a dense solve of the element balances (tests/integration/survey_check.rs).
 //!
-//! `cargo run --release --example survey -- [CASES] [MAX_STAGES] [SEED]`
+//! `cargo run --release --example survey -- [CASES] [MAX_STAGES] [SEED] [ONLY...]`
 //! (defaults 400, 5000, 24). Prints one line a case, then a summary by class; exit 1 if any
-//! case failed.
+//! case failed. `ONLY` names cases to run alone: a drawn case by its index (`53`) or a
+//! reported one by its name (`beta2_8x300_R3`); the others are drawn but not solved.
 
 #[path = "../tests/integration/survey_check.rs"]
 mod survey_check;
@@ -69,11 +70,18 @@ fn main() {
             .map_or(default, |a| a.parse().expect("a number"))
     };
     let (count, max_stages, seed) = (arg(1, 400) as usize, arg(2, 5000) as usize, arg(3, 24));
+    let only: Vec<&str> = args.iter().skip(4).map(String::as_str).collect();
+    let wanted = |name: &str| only.is_empty() || only.contains(&name);
     let mut outcomes = Vec::new();
     for (name, case) in survey::reported_cases() {
-        outcomes.push(run(name, "reported".into(), &case));
+        if wanted(name) {
+            outcomes.push(run(name, "reported".into(), &case));
+        }
     }
     for (k, drawn) in survey::cases(seed, count, max_stages).iter().enumerate() {
+        if !wanted(&k.to_string()) {
+            continue;
+        }
         outcomes.push(run(
             &format!("#{k} {}", drawn.label()),
             class(drawn),

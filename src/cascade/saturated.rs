@@ -108,9 +108,15 @@ impl SaturatedCascade<'_> {
                 return Ok(solved);
             }
         }
-        solver::solve(&problem, options).or_else(|_| {
-            solver::solve_by_continuation(&problem, |t| eq.with_separation_power(t), options)
-        })
+        let along = |t| eq.with_separation_power(t);
+        solver::solve(&problem, options)
+            .or_else(|_| solver::solve_by_continuation(&problem, along, options))
+            .or_else(|failure| {
+                if problem.stages > solver::DENSE_MAX_STAGES {
+                    return Err(failure);
+                }
+                solver::solve_on_scales_by_continuation(&problem, along, options)
+            })
     }
 
     /// The cut lumped into the groups either side of the cut that the extract fraction `S - W`

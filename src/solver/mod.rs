@@ -49,8 +49,9 @@ mod substitution_avx;
 
 pub use acid::{AcidProblem, AcidSolution, solve_acid};
 use block_tridiagonal::BlockTridiagonal;
-pub use continuation::solve_by_continuation;
+pub use continuation::{DENSE_MAX_STAGES, solve_by_continuation, solve_on_scales_by_continuation};
 pub use murphree::{Efficiency, solve_with_efficiency};
+use scale_newton::Summation;
 pub use substitution::solve_linear_balances;
 
 use crate::equilibrium::Equilibrium;
@@ -430,7 +431,10 @@ impl Workspace {
         {
             let next = self.sweep(p, totals.as_deref());
             sweeps += 1;
-            if next.residual >= norms.residual {
+            // A linear model's sweep is its answer, even where its residual is larger than the
+            // start's: an element trapped between the sections builds up to 1e56 times its
+            // feed, and its balances are met only to the rounding of flows that large.
+            if next.residual >= norms.residual && !p.equilibrium.is_linear() {
                 // Keep the current point and the evaluation Newton needs at it.
                 norms = self.evaluate(p, Target::Current);
                 break;
@@ -455,7 +459,13 @@ impl Workspace {
         // with `merit` the feed-scaled residual it last reached.
         let mut shift: f64 = 0.0;
         let mut merit = 0.0;
-        let mut previous = f64::INFINITY;
+        // A linear model's sweep was exact: Newton's method only starts where it missed the
+        // tolerance and its rounding floor (it never has yet).
+        let mut previous = if p.equilibrium.is_linear() && sweeps > 0 {
+            0.0
+        } else {
+            f64::INFINITY
+        };
         // A neighbour's solution may meet the tolerance only as well as that solution did: one
         // Newton step makes it as accurate as a cold solve.
         let must_step = matches!(start, Start::Neighbour(_));
@@ -558,7 +568,7 @@ impl Workspace {
         // Accelerated substitution's answer is a sweep already: every element balances on its
         // own at the last scales, and another sweep would only repeat it.
         if !(accelerated.is_ok() && iterations == 0) {
-            self.polish(p, &mut norms, options.tolerance);
+            iterations += self.polish(p, &mut norms, options);
         }
         // The profiles are handed over, not copied; a continuation that solves again with this
         // workspace gets them resized at the start of `solve`.
@@ -626,7 +636,17 @@ impl Workspace {
     /// in place) into the trial point, rescaled to the stage `totals` if given; returns the
     /// trial point's norms.
     fn sweep<E: Equilibrium>(&mut self, p: &StageProblem<'_, E>, totals: Option<&[f64]>) -> Norms {
-        substitution::solve_linear_balances(
+        // A linear model's sweep is its answer: the accurate solve. A nonlinear model's sweeps
+        // are iterated on, and its polishing sweep judged by the residual it leaves: the
+        // textbook pass, on which the solver's Newton paths were found (with the accurate
+        // solve in the polishing sweep, the survey's case #22, 650 stages, lost its way in
+        // the tier whose answer starts the next).
+        let solve = if p.equilibrium.is_linear() {
+            substitution::solve_linear_balances
+        } else {
+            substitution::solve_linear_balances_textbook
+        };
+        solve(
             &self.factors,
             p.feed,
             p.feed_stage,
@@ -696,7 +716,13 @@ impl Workspace {
         if !self.best_residual.is_finite() || self.best.len() != self.aqueous.len() {
             return None;
         }
-        let mut solved = scale_newton::solve(p, options, Some(&self.best))?.ok()?;
+        let mut solved = scale_newton::solve(
+            p,
+            options,
+            Some(&self.best),
+            (Summation::PhaseRatio, scale_newton::Step::Block),
+        )?
+        .ok()?;
         solved.status.iterations += iterations;
         solved.status.sweeps += sweeps;
         Some(solved)
@@ -718,17 +744,52 @@ impl Workspace {
     /// rounding relative to itself. The whole sweep is kept if the point still meets the
     /// tolerance; failing that (a sweep can amplify the errors of the major elements), only its
     /// values for fluxes below [`TRACE_LEVEL`] of their stage's total.
+    ///
+    /// A kept sweep's organic is the one its balances were solved with, the converged factors
+    /// times its aqueous, so every element's stage balances and overall balance close to the
+    /// rounding of its own flows, whatever the cascade's throughput. The
+    /// factors the model gives at the sweep's aqueous differ from those by the residual
+    /// reported with it: in a cascade whose organic carries 1e5-1e6 times the feed, enough to
+    /// open every stage's balance by 1e-10 of the feed, though the organic's loading is met
+    /// to 1e-16 of itself.
+    ///
+    /// Where the sweep is not kept and the point met only its rounding floor, not the
+    /// tolerance, Newton's method on the stage scales (`scale_newton.rs`) finishes from it,
+    /// its answer kept if it converges: its organic is likewise the one its balances were
+    /// solved with. Returns the iterations that took.
     fn polish<E: Equilibrium>(
         &mut self,
         p: &StageProblem<'_, E>,
         norms: &mut Norms,
-        tolerance: f64,
-    ) {
+        options: &SolverOptions,
+    ) -> usize {
         let c = p.feed.len();
-        let tolerance = tolerance.max(norms.rounding_floor);
+        let tolerance = options.tolerance.max(norms.rounding_floor);
+        // The converged factors, which the sweep's evaluation replaces.
+        self.scratch.copy_from_slice(&self.factors);
         // Not rescaled: the sweep's point balances every element exactly.
         let mut polished = self.sweep(p, None);
-        if !polished.converged(tolerance) {
+        if polished.converged(tolerance) {
+            for ((o, e), a) in self.organic.iter_mut().zip(&self.scratch).zip(&self.trial) {
+                *o = e * a;
+            }
+        } else {
+            if norms.residual > options.tolerance
+                && let Some(Ok(solved)) = scale_newton::solve(
+                    p,
+                    options,
+                    Some(&self.aqueous),
+                    (Summation::OrganicTotal, scale_newton::Step::Block),
+                )
+            {
+                self.aqueous = solved.aqueous;
+                self.organic = solved.organic;
+                *norms = Norms {
+                    residual: solved.status.residual,
+                    rounding_floor: solved.status.rounding_floor,
+                };
+                return solved.status.iterations;
+            }
             for (newton, sweep) in self
                 .aqueous
                 .chunks_exact(c)
@@ -749,6 +810,7 @@ impl Workspace {
         } else {
             *norms = self.evaluate(p, Target::Current);
         }
+        0
     }
 
     /// Damping of the Newton step: the length is halved until the step either reduces the
