@@ -1,15 +1,13 @@
 //! How often each product of a flowsheet is on spec over samples of its systems' separation
-//! factors (their `separation_factor_sigma` and `separation_factor_sigma_adjacent`), judged
-//! here on its own: the check of a plant designed to a confidence (`sxcascade design`, whose
-//! products must each be on spec in `confidence_pct` of samples) on another seed's samples.
+//! factors (their `separation_factor_sigma` and `separation_factor_sigma_adjacent`): the check
+//! of a plant designed to a confidence (`sxcascade design`, whose products must each be on spec
+//! in `confidence_pct` of samples) on another seed's samples, drawn by the design's sampler.
 //!
 //! `cargo run --release --example plant_confidence -- [FILE] [SAMPLES] [SEED]`
 //! (defaults: flowsheets/reference_plant.toml, 400, 99: another seed than the design's).
 
-use rayon::prelude::*;
-
 use sxcascade::SolverOptions;
-use sxcascade::cascade::SystemModel;
+use sxcascade::design::sample_plant;
 use sxcascade::input::parse_flowsheet;
 
 fn main() {
@@ -22,26 +20,10 @@ fn main() {
     let text = std::fs::read_to_string(file).expect("the flowsheet can be read");
     let flowsheet = parse_flowsheet(file, &text).expect("a valid flowsheet");
     let options = SolverOptions::default();
-    let outcomes: Vec<Option<Vec<bool>>> = (0..samples)
-        .into_par_iter()
-        .map(|k| {
-            let mut sampled = flowsheet.clone();
-            for system in &mut sampled.systems {
-                if let SystemModel::Saturated { separation_factors } = &system.model {
-                    let factors =
-                        system
-                            .separation_factor_sigma
-                            .sample(separation_factors, seed, k);
-                    system.model = SystemModel::Saturated {
-                        separation_factors: factors,
-                    };
-                }
-            }
-            let solution = sampled.solve(&options);
-            solution
-                .converged()
-                .then(|| solution.products.iter().map(|p| p.meets_spec).collect())
-        })
+    // The design's own sampler: every system's factors drawn jointly, the plant solved.
+    let outcomes: Vec<Option<Vec<bool>>> = sample_plant(&flowsheet, samples, seed, &options)
+        .into_iter()
+        .map(|sampled| sampled.map(|products| products.iter().map(|p| p.0).collect()))
         .collect();
     let solved: Vec<&Vec<bool>> = outcomes.iter().flatten().collect();
     println!(
