@@ -237,8 +237,13 @@ impl Cascade {
                     let fluxes: Vec<f64> = indices.iter().map(|&i| feed_flux[i]).collect();
                     self.start(previous, &subset, &fluxes)
                 });
+                // Only stages short of equilibrium need the stage equations built again: sweeps
+                // solve ideal binaries by the million.
                 let solved = solved.and_then(|ideal| {
-                    let eq = SaturatedSeparationFactors::new(betas.clone(), organic_flux.clone());
+                    if self.stage_efficiency == 1.0 {
+                        return Ok(ideal);
+                    }
+                    let eq = SaturatedSeparationFactors::new(betas, organic_flux);
                     let problem = StageProblem {
                         equilibrium: &eq,
                         stages: n,

@@ -19,7 +19,9 @@
 //! D, one tridiagonal solve per element), then damped Newton keeping fluxes and h positive.
 
 use super::stage_blocks::StageBlocks;
-use super::{Convergence, ROUNDING_FACTOR, SolveFailure, SolverOptions, nan_max};
+use super::{
+    Convergence, FLUX_CUT, Norms, ROUNDING_FACTOR, SolveFailure, SolverOptions, nan_max, take_step,
+};
 use crate::equilibrium::PhCoefficients;
 
 /// The stage equations of one acid-aware extraction cascade.
@@ -52,9 +54,6 @@ pub struct AcidSolution {
     pub status: Convergence,
 }
 
-/// Largest factor by which one Newton step may cut a value it would otherwise take negative.
-const CUT: f64 = 1e-3;
-
 /// Solves `p`: its stage balances, equilibria and acid balances.
 pub fn solve_acid(
     p: &AcidProblem<'_>,
@@ -86,10 +85,7 @@ pub fn solve_acid(
         let mut length = 1.0;
         let mut accepted = None;
         for _ in 0..=options.max_backtracks {
-            for ((t, &x), &d) in work.trial.iter_mut().zip(&work.x).zip(&work.step) {
-                let next = x + length * d;
-                *t = if next <= 0.0 { CUT * x } else { next };
-            }
+            take_step(&work.x, &work.step, length, &mut work.trial);
             let trial = work.evaluate(true);
             if trial.residual < norms.residual {
                 accepted = Some(trial);
@@ -107,17 +103,6 @@ pub fn solve_acid(
         // The residual left by `evaluate` is the accepted point's.
     }
     Ok(work.solution(iterations, &norms))
-}
-
-struct Norms {
-    residual: f64,
-    floor: f64,
-}
-
-impl Norms {
-    fn converged(&self, tolerance: f64) -> bool {
-        self.floor.is_finite() && self.residual <= tolerance.max(self.floor)
-    }
 }
 
 /// Newton's workspace. Unknowns stage-major: `C` aqueous fluxes, `C` organic fluxes, `h`.
@@ -220,7 +205,7 @@ impl<'p, 'a> Acid<'p, 'a> {
                 0.0
             };
             let h = (above + fed + p.acid_released_per_mol * gained) / p.aqueous_l_per_h;
-            self.x[j * w + 2 * c] = h.max(CUT * feed_h);
+            self.x[j * w + 2 * c] = h.max(FLUX_CUT * feed_h);
             above = p.aqueous_l_per_h * self.x[j * w + 2 * c];
         }
     }
@@ -291,7 +276,7 @@ impl<'p, 'a> Acid<'p, 'a> {
             } else {
                 residual
             },
-            floor: ROUNDING_FACTOR * f64::EPSILON * scaled(&self.throughput),
+            rounding_floor: ROUNDING_FACTOR * f64::EPSILON * scaled(&self.throughput),
         }
     }
 
@@ -352,7 +337,7 @@ impl<'p, 'a> Acid<'p, 'a> {
             iterations,
             sweeps: 0,
             residual: norms.residual,
-            rounding_floor: norms.floor,
+            rounding_floor: norms.rounding_floor,
         }
     }
 

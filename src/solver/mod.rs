@@ -316,6 +316,7 @@ struct Workspace {
     newton: BlockTridiagonal,
 }
 
+#[derive(Clone, Copy)]
 struct Norms {
     residual: f64,
     rounding_floor: f64,

@@ -15,8 +15,8 @@
 
 use super::murphree_system::{MurphreeSystem, StageTerms};
 use super::{
-    Convergence, ROUNDING_FACTOR, SolveFailure, SolverOptions, StageProblem, StageSolution,
-    TRACE_LEVEL, nan_max, passed_on, passed_up,
+    Convergence, FLUX_CUT, Norms, ROUNDING_FACTOR, SolveFailure, SolverOptions, StageProblem,
+    StageSolution, TRACE_LEVEL, nan_max, passed_on, passed_up,
 };
 use crate::equilibrium::{Equilibrium, StageJacobian};
 
@@ -37,8 +37,6 @@ const MAX_STEP_HALVINGS: usize = 12;
 /// step: the step is accurate to about 1e-15 of a stage's throughput, which is the 1e-11
 /// tolerance relative to an element's own feed only down to a share of about 1e-4.
 const MINOR_SHARE: f64 = 1e-4;
-/// Largest factor by which one Newton step may cut a flux it would otherwise take negative.
-const FLUX_CUT: f64 = 1e-3;
 
 /// Solves `problem` with stages of efficiency `efficiency`, starting from `ideal`, its
 /// solution with ideal stages. `E = 1` returns `ideal` itself.
@@ -80,7 +78,7 @@ pub fn solve_with_efficiency<E: Equilibrium>(
                 step *= 0.5;
                 if halvings > MAX_STEP_HALVINGS {
                     // Where the last attempt stopped, at the efficiency it was aiming for.
-                    let floor = work.evaluate(next, Point::Current).floor;
+                    let floor = work.evaluate(next, Point::Current).rounding_floor;
                     return Err(SolveFailure::NotConverged {
                         status: Convergence {
                             iterations,
@@ -103,21 +101,9 @@ pub fn solve_with_efficiency<E: Equilibrium>(
             iterations,
             sweeps: ideal.status.sweeps,
             residual: norms.residual,
-            rounding_floor: norms.floor,
+            rounding_floor: norms.rounding_floor,
         },
     })
-}
-
-#[derive(Clone, Copy)]
-struct Norms {
-    residual: f64,
-    floor: f64,
-}
-
-impl Norms {
-    fn converged(&self, tolerance: f64) -> bool {
-        self.floor.is_finite() && self.residual <= tolerance.max(self.floor)
-    }
 }
 
 #[derive(Clone, Copy)]
@@ -152,7 +138,6 @@ struct Murphree<'p, 'a, E: Equilibrium> {
     /// Elements whose feed is below [`MINOR_SHARE`] of the total: Newton's step resolves
     /// them only relative to the majors, so each step takes them from a sweep instead.
     minor: Vec<bool>,
-    has_minors: bool,
     sweep_factors: Vec<f64>,
     element_scratch: Vec<f64>,
 }
@@ -184,7 +169,6 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             rhs: [vec![0.0; majors], vec![0.0; majors]],
             majors: (0..c).filter(|&i| !minor[i]).collect(),
             minor: minor.clone(),
-            has_minors: minor.iter().any(|&m| m),
             sweep_factors: vec![0.0; p.stages * c],
             element_scratch: vec![0.0; 4 * p.stages],
         }
@@ -251,8 +235,9 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
     /// A Newton step from the current point (whose norms are `norms`), halved until the
     /// residual falls; the trial point holds it. `None` if no length does.
     fn damped_step(&mut self, e: f64, norms: &Norms, options: &SolverOptions) -> Option<Norms> {
+        // `residual` holds the current point's: `newton` evaluated it, or it was the trial's
+        // when the point was accepted.
         let (c, cm) = (self.c, self.majors.len());
-        self.evaluate(e, Point::Current);
         self.newton_direction(e)?;
         let mut length = 1.0;
         for _ in 0..=options.max_backtracks {
@@ -266,7 +251,7 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
                     }
                 }
             }
-            let trial = if self.has_minors {
+            let trial = if self.majors.len() < self.c {
                 self.sweep_trial(e, true)?
             } else {
                 self.evaluate(e, Point::Trial)
@@ -331,7 +316,7 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
             } else {
                 residual
             },
-            floor: ROUNDING_FACTOR * f64::EPSILON * scaled(&self.throughput),
+            rounding_floor: ROUNDING_FACTOR * f64::EPSILON * scaled(&self.throughput),
         }
     }
 
@@ -441,7 +426,7 @@ impl<'p, 'a, E: Equilibrium> Murphree<'p, 'a, E> {
         let (p, c) = (self.p, self.c);
         let n = p.stages;
         let before = self.evaluate(e, Point::Current);
-        let tolerance = tolerance.max(before.floor);
+        let tolerance = tolerance.max(before.rounding_floor);
         let Some(mut polished) = self.sweep(e) else {
             return before;
         };

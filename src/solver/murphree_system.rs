@@ -24,9 +24,7 @@
 
 use super::dense::invert_in_place;
 
-/// A stage whose reduced matrix `M` is singular (1-based stage number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SingularStage(pub usize);
+pub use super::block_tridiagonal::SingularStage;
 
 /// One stage's coefficients: `J = diag + u vᵀ` (majors only) and the flow shares.
 pub struct StageTerms<'a> {

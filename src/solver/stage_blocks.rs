@@ -10,9 +10,7 @@
 
 use super::dense::invert_in_place;
 
-/// A stage whose eliminated diagonal block is singular (1-based stage number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SingularStage(pub usize);
+pub use super::block_tridiagonal::SingularStage;
 
 /// `L(j) x(j-1) + D(j) x(j) + U(j) x(j+1) = r(j)`, `j = 0..N`, blocks row-major.
 pub struct StageBlocks {
