@@ -42,6 +42,13 @@ fn murphree(c: &mut Criterion) {
     });
     let cut = with_efficiency(&reference::fifteen_element_cut(100), 0.9);
     group.bench_function("15x100_e0.9", |b| b.iter(|| solve(black_box(&cut))));
+    // The dense cut of `solver`'s bench (15 elements of equal feed, adjacent beta 1.6), unlike
+    // the trace-dominated one above: every element is a major.
+    let dense = with_efficiency(
+        &reference::survey::dense_cut(15, 1.6, 50, 50, 1.2, 0.7),
+        0.9,
+    );
+    group.bench_function("dense_15x100_e0.9", |b| b.iter(|| solve(black_box(&dense))));
     group.finish();
 }
 
