@@ -95,6 +95,13 @@ impl SaturatedCascade<'_> {
             solved.status.iterations += binary.iterations();
             return Ok(solved);
         }
+        // Newton's method on the stage scales, followed from the cascade that does not
+        // separate (`solver::solve_on_scales_along_power`): `O(N C^2)` an iteration.
+        if feed.len() > 2
+            && let Some(Ok(solved)) = solver::solve_on_scales_along_power(&problem, options)
+        {
+            return Ok(solved);
+        }
         if feed.len() > 2
             && let Some(binary) = self.pseudo_binary(&betas, &feed, options, GroupFactor::KeyPair)
         {

@@ -39,6 +39,8 @@ mod lanes;
 mod loading;
 mod murphree;
 mod murphree_system;
+mod quasiseparable;
+mod scale_continuation;
 mod scale_newton;
 mod scale_sensitivity;
 mod stage_blocks;
@@ -277,6 +279,16 @@ pub(crate) fn solve_by_substitution<E: Equilibrium>(
 ) -> Result<StageSolution, SolveFailure> {
     let mut work = Workspace::new(problem.stages, problem.feed.len());
     work.solve(problem, options, Start::Substitution(estimate))
+}
+
+/// Solves a saturated cascade by Newton's method on its stage scales, followed in separation
+/// power from the cascade that does not separate (`scale_continuation.rs`); `None` for a
+/// model that is not saturated.
+pub(crate) fn solve_on_scales_along_power<E: Equilibrium>(
+    problem: &StageProblem<'_, E>,
+    options: &SolverOptions,
+) -> Option<Result<StageSolution, SolveFailure>> {
+    scale_continuation::solve(problem, options)
 }
 
 /// Where an iteration starts.

@@ -17,6 +17,7 @@
 //! converges in a handful of iterations where the rational form took hundreds or none
 //! (examples/survey.rs).
 
+use super::quasiseparable::Quasiseparable;
 use super::substitution::{solve_linear_balances, solve_linear_balances_textbook};
 use super::{
     Convergence, SolveFailure, SolverOptions, StageProblem, StageSolution, Target, Workspace,
@@ -33,6 +34,8 @@ const MAX_SHIFT: f64 = 1e12;
 /// Largest change of `ln k_j` one step may make: far from the answer a full step can
 /// overshoot by decades.
 const MAX_LOG_STEP: f64 = 2.0;
+/// Halvings of a quasiseparable Newton step before the shift takes over.
+const LINE_SEARCH_HALVINGS: usize = 12;
 
 /// Solves a saturated cascade by Newton's method on its stage scales, from the scales of
 /// `estimate` (an aqueous profile, stage-major `N x C`) or from the unseparated profile.
@@ -114,6 +117,7 @@ pub(crate) fn solve<E: Equilibrium>(
                 let jacobian = jacobian.get_or_insert_with(|| newton.jacobian(p));
                 newton.marquardt_step(jacobian, shift)
             }
+            Step::Quasiseparable => newton.quasiseparable_step(p, shift),
         };
         let Some(step) = step else {
             return Some(Err(SolveFailure::SingularJacobian {
@@ -122,15 +126,27 @@ pub(crate) fn solve<E: Equilibrium>(
             }));
         };
         let largest = step.iter().fold(0.0f64, |m, d| m.max(d.abs()));
-        let length = if largest > MAX_LOG_STEP {
+        let mut length = if largest > MAX_LOG_STEP {
             MAX_LOG_STEP / largest
         } else {
             1.0
         };
-        for ((t, x), d) in trial_k.iter_mut().zip(&log_k).zip(&step) {
-            *t = x + length * d;
+        let halvings = if kind == Step::Quasiseparable && shift == 0.0 {
+            LINE_SEARCH_HALVINGS
+        } else {
+            0
+        };
+        let mut trial = f64::INFINITY;
+        for _ in 0..=halvings {
+            for ((t, x), d) in trial_k.iter_mut().zip(&log_k).zip(&step) {
+                *t = x + length * d;
+            }
+            trial = newton.balance(p, betas, &ratios, &trial_k);
+            if trial < (1.0 - 1e-4 * length) * merit {
+                break;
+            }
+            length *= 0.5;
         }
-        let trial = newton.balance(p, betas, &ratios, &trial_k);
         if trial < merit {
             // Switched evolution relaxation (Mulder & van Leer 1985), as in the solver's
             // pseudo-transient continuation: the shift falls with the residual.
@@ -187,6 +203,10 @@ pub(crate) enum Step {
     /// `O(N^2 C + N^3)`; where a step does not lower the residual, Marquardt's damping, whose
     /// step is a descent direction of `|g|^2` however far from the answer.
     Dense,
+    /// The reduced `N x N` Jacobian in quasiseparable form, from every element's ratios of
+    /// its tridiagonal inverse (`quasiseparable.rs`), `O(N C^2)`; where a step does not lower
+    /// the summation residual, a pseudo-transient shift on the diagonal.
+    Quasiseparable,
 }
 
 /// The form of the summation equation of each stage.
@@ -203,15 +223,15 @@ pub(crate) enum Summation {
 }
 
 /// The buffers of the iteration: the profile at the current scales and the block elimination.
-struct ScaleNewton {
+pub(super) struct ScaleNewton {
     form: Summation,
     kind: Step,
     elements: usize,
     factors: Vec<f64>,
-    aqueous: Vec<f64>,
+    pub(super) aqueous: Vec<f64>,
     scratch: Vec<f64>,
     /// `g_j` at the current scales.
-    summation: Vec<f64>,
+    pub(super) summation: Vec<f64>,
     /// Per stage, the eliminated diagonal block (LU factors), `(C+1)^2`.
     blocks: Vec<f64>,
     pivots: Vec<usize>,
@@ -219,11 +239,15 @@ struct ScaleNewton {
     couplings: Vec<f64>,
     /// Per stage, the forward-eliminated right-hand side, `C+1`.
     rhs: Vec<f64>,
+    /// The reduced Jacobian's generators, for [`Step::Quasiseparable`].
+    reduced: Option<Quasiseparable>,
 }
 
 impl ScaleNewton {
-    fn new(stages: usize, elements: usize, (form, kind): (Summation, Step)) -> Self {
+    pub(super) fn new(stages: usize, elements: usize, (form, kind): (Summation, Step)) -> Self {
         let m = elements + 1;
+        // Only the block elimination needs its `N (C+1)^2` buffers.
+        let block = if kind == Step::Block { stages } else { 0 };
         Self {
             form,
             kind,
@@ -232,16 +256,17 @@ impl ScaleNewton {
             aqueous: vec![0.0; stages * elements],
             scratch: vec![0.0; stages * elements],
             summation: vec![0.0; stages],
-            blocks: vec![0.0; stages * m * m],
-            pivots: vec![0; stages * m],
-            couplings: vec![0.0; stages * m * m],
-            rhs: vec![0.0; stages * m],
+            blocks: vec![0.0; block * m * m],
+            pivots: vec![0; block * m],
+            couplings: vec![0.0; block * m * m],
+            rhs: vec![0.0; block * m],
+            reduced: None,
         }
     }
 
     /// Solves every element's balances at the scales `exp(log_k)`, leaving the profile and
     /// the summation residuals; returns their Euclidean norm (infinite if not finite).
-    fn balance<E: Equilibrium>(
+    pub(super) fn balance<E: Equilibrium>(
         &mut self,
         p: &StageProblem<'_, E>,
         betas: &[f64],
@@ -405,6 +430,72 @@ impl ScaleNewton {
         }
         lu_solve(n, &a, &pivots, &mut step);
         step.iter().all(|d| d.is_finite()).then_some(step)
+    }
+
+    /// The Newton step in `ln k` from the reduced Jacobian in quasiseparable form, at the
+    /// scales whose profile and reciprocal pivots `balance` left in place: with the ratios of
+    /// `scale_sensitivity.rs`, element `i`'s response of stage `j` to the scale of stage `m` is
+    /// `c_ij up_ij ... up_i(m-1) ahead_im` on and above the diagonal and
+    /// `c_ij z_ij down_ij ... down_i(m+2) behind_im` below it, `c_ij` the weight of `a_ij` in
+    /// `g_j`. `O(N C^2)`.
+    pub(super) fn quasiseparable_step<E: Equilibrium>(
+        &mut self,
+        p: &StageProblem<'_, E>,
+        shift: f64,
+    ) -> Option<Vec<f64>> {
+        let (n, c) = (p.stages, self.elements);
+        let m = self
+            .reduced
+            .get_or_insert_with(|| Quasiseparable::new(n, c));
+        let w = m.width();
+        // `z_(j+1)` of every element, from the top down.
+        let mut z_above = vec![0.0; c];
+        for j in (0..n).rev() {
+            let top = j + 1 == n;
+            let out = if top { 1.0 - p.reflux_fraction } else { 1.0 };
+            let rising = passed_up(p.side_draw, j);
+            let falling = if top {
+                0.0
+            } else {
+                passed_on(p.side_draw, j + 1)
+            };
+            let here = j * c..(j + 1) * c;
+            let (e, a) = (&self.factors[here.clone()], &self.aqueous[here.clone()]);
+            let carried: f64 = e.iter().zip(a).map(|(e, a)| e * a).sum();
+            let (per_carried, passed) = (
+                1.0 / carried,
+                match self.form {
+                    Summation::PhaseRatio => 1.0 / a.iter().sum::<f64>(),
+                    Summation::OrganicTotal => 0.0,
+                },
+            );
+            let mut diagonal = 1.0 + shift;
+            for i in 0..c {
+                let (s, t) = (j * c + i, j * w + i);
+                let reciprocal = self.scratch[s];
+                let organic = e[i] * a[i];
+                let weight = e[i] * per_carried - passed;
+                let up = -falling * reciprocal;
+                let (z, ahead) = if top {
+                    (reciprocal, organic * out * reciprocal)
+                } else {
+                    let down = -rising * e[i] * reciprocal;
+                    m.lower_transition[t] = down;
+                    m.lower_column[t] = organic * (out * down - rising);
+                    let z = reciprocal + up * down * z_above[i];
+                    (z, organic * (out * z - rising * up * z_above[i]))
+                };
+                z_above[i] = z;
+                diagonal += weight * ahead;
+                m.upper_row[t] = weight * up;
+                m.upper_transition[t] = up;
+                m.upper_column[t] = ahead;
+                m.lower_row[t] = weight * z;
+            }
+            m.diagonal[j] = diagonal;
+        }
+        let mut step: Vec<f64> = self.summation.iter().map(|g| -g).collect();
+        m.solve(&mut step).then_some(step)
     }
 
     /// The Newton step in `ln k` at the scales `log_k` (whose profile `balance` left in place):
@@ -642,10 +733,19 @@ mod tests {
                 let step = newton.step(&p, &betas, &log_k, 0.0).unwrap();
                 let jacobian = newton.jacobian(&p);
                 let dense = newton.marquardt_step(&jacobian, 0.0).unwrap();
-                for (a, b) in step.iter().zip(&dense) {
+                // The quasiseparable step needs the accurate solve's reciprocal pivots.
+                newton.kind = Step::Quasiseparable;
+                newton.balance(&p, &betas, &ratios, &log_k);
+                let structured = newton.quasiseparable_step(&p, 0.0).unwrap();
+                newton.kind = Step::Block;
+                for ((a, b), s) in step.iter().zip(&dense).zip(&structured) {
                     assert!(
                         (a - b).abs() < 1e-9 * (1.0 + b.abs()),
                         "{side_draw:?} {summation:?}: block {a} vs dense {b}"
+                    );
+                    assert!(
+                        (s - b).abs() < 1e-9 * (1.0 + b.abs()),
+                        "{side_draw:?} {summation:?}: quasiseparable {s} vs dense {b}"
                     );
                 }
                 let h = 1e-6;
