@@ -14,6 +14,12 @@ use crate::solver::{self, SideDraw, SolveFailure, SolverOptions, StageProblem, S
 /// the answer, and Newton's method finishes from there in a few steps.
 const MINOR_LOADING_SHARE: f64 = 1e-6;
 
+/// Least `N C^3`, the work of one Newton iteration on the fluxes, at which the stage-scale
+/// path is tried (`solver::solve_on_scales_along_power`). On the long survey its wins are all
+/// above 3e5 (the dense 15 x 100 cut 3.4e5, 5 ms -> 0.7 ms; #47, 14 x 241, 5.4 s -> 8 ms;
+/// #80, 13 x 856, 2.2 s -> 12 ms), its losses of a few milliseconds below (#10, 3 x 533).
+const SCALE_PATH_MIN_WORK: usize = 100_000;
+
 /// One saturated cascade's stage equations, for every element of its feed.
 pub struct SaturatedCascade<'a> {
     pub separation_factors: &'a [f64],
@@ -96,8 +102,11 @@ impl SaturatedCascade<'_> {
             return Ok(solved);
         }
         // Newton's method on the stage scales, followed from the cascade that does not
-        // separate (`solver::solve_on_scales_along_power`): `O(N C^2)` an iteration.
-        if feed.len() > 2
+        // separate (`solver::solve_on_scales_along_power`): `O(N C^2)` an iteration, where
+        // Newton's method on the fluxes costs `O(N C^3)`. Tried only where that is heavy: on
+        // the short group cuts of the fourteen-cascade plant (at most 16 x 15^3) the path fails
+        // near t = 0.55 and the tiers below solve them in 12-61 cheap iterations.
+        if problem.stages * feed.len().pow(3) >= SCALE_PATH_MIN_WORK
             && let Some(Ok(solved)) = solver::solve_on_scales_along_power(&problem, options)
         {
             return Ok(solved);
