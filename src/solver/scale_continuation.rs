@@ -13,11 +13,12 @@
 //! From the two-group estimates Newton's method on the scales alone meets near-singular
 //! Jacobians on dense cuts (15 elements of equal feed at adjacent factor 1.6 over 100 stages:
 //! steps of 1e5 in `ln k`, stalling at a summation residual of 0.1-1.4); along the path it
-//! converges in 3-6 iterations a point. On the 15 x 100 cut the path takes 5 points and 23
+//! converges in 3-6 iterations a point. On the 15 x 100 cut the path takes 5 points and 19
 //! iterations in all, where Newton's method on the fluxes took 42 `O(N C^3)` iterations
 //! after the substitution tiers. On very long cuts (15 x 1000) the path stalls near
-//! `t = 0.2`, where the sections pinch over hundreds of stages; the iteration budget then
-//! hands over to the next tier at the cost of about 40 iterations.
+//! `t = 0.25`, where the sections pinch over hundreds of stages and the first Newton step
+//! from ever closer predictions fails: the iteration budget then hands over to the next tier
+//! at the cost of about 60 iterations.
 
 use super::scale_newton::{self, ScaleNewton, Step, Summation};
 use super::{
@@ -56,15 +57,19 @@ pub(crate) fn solve<E: Equilibrium>(
         .collect::<Option<_>>()?;
     let totals = aqueous_totals(p)?;
     let (n, c) = (p.stages, p.feed.len());
-    // The phase-ratio summation, `ln(sum_i o_ij / sum_i a_ij) = ln(S_j / A_j*)`, in proportion
-    // at every scale (`scale_newton::Summation`).
-    let ratios: Vec<f64> = organic
+    // The organic-total summation, `ln(sum_i o_ij) = ln S_j`: on the long survey the path in
+    // this form reached t = 1 on cuts where the phase ratio's stopped short (#4, 9 elements
+    // over 227 stages: 0.6 s -> 40 ms; #62), and took 19 iterations on the dense 15 x 100
+    // cut against 23.
+    let targets: Vec<f64> = organic.iter().map(|o| o.ln()).collect();
+    let mut newton = ScaleNewton::new(n, c, (Summation::OrganicTotal, Step::Quasiseparable));
+    // At t = 0 every stage carries the feed's composition: `k_j = S_j / A_j*`.
+    let mut x: Vec<f64> = organic
         .iter()
         .zip(&totals)
         .map(|(o, a)| (o / a).ln())
         .collect();
-    let mut newton = ScaleNewton::new(n, c, (Summation::PhaseRatio, Step::Quasiseparable));
-    let (mut t, mut x) = (0.0, ratios.clone());
+    let mut t = 0.0;
     let mut previous: Option<(f64, Vec<f64>)> = None;
     let mut step = FIRST_STEP;
     let mut iterations = 0;
@@ -94,7 +99,7 @@ pub(crate) fn solve<E: Equilibrium>(
         for (b, beta) in powered.iter_mut().zip(betas) {
             *b = beta.powf(next);
         }
-        let outcome = correct(&mut newton, p, (&powered, &ratios), &mut guess);
+        let outcome = correct(&mut newton, p, (&powered, &targets), &mut guess);
         let (Ok(taken) | Err(taken)) = outcome;
         iterations += taken;
         if iterations > MAX_PATH_ITERATIONS {
@@ -117,14 +122,14 @@ pub(crate) fn solve<E: Equilibrium>(
         }
     }
     // The real cascade from the path's end, to the solver's tolerance on the stage balances;
-    // the organic-total form where the phase ratio's last bits stall.
-    newton.balance(p, betas, &ratios, &x);
+    // the phase-ratio form where the organic total's fails.
+    newton.balance(p, betas, &targets, &x);
     let profile = std::mem::take(&mut newton.aqueous);
     let finish =
         |form| scale_newton::solve(p, options, Some(&profile), (form, Step::Quasiseparable));
-    let mut solved = finish(Summation::PhaseRatio)?;
+    let mut solved = finish(Summation::OrganicTotal)?;
     if solved.is_err() {
-        solved = finish(Summation::OrganicTotal)?;
+        solved = finish(Summation::PhaseRatio)?;
     }
     if let Ok(s) = &mut solved {
         s.status.iterations += iterations;
@@ -137,10 +142,10 @@ pub(crate) fn solve<E: Equilibrium>(
 fn correct<E: Equilibrium>(
     newton: &mut ScaleNewton,
     p: &StageProblem<'_, E>,
-    (betas, ratios): (&[f64], &[f64]),
+    (betas, targets): (&[f64], &[f64]),
     x: &mut [f64],
 ) -> Result<usize, usize> {
-    let mut merit = newton.balance(p, betas, ratios, x);
+    let mut merit = newton.balance(p, betas, targets, x);
     let mut trial = vec![0.0; x.len()];
     let largest = |v: &[f64]| v.iter().fold(0.0f64, |m, g| m.max(g.abs()));
     for taken in 0..POINT_ITERATIONS {
@@ -156,7 +161,7 @@ fn correct<E: Equilibrium>(
             for ((t, x), d) in trial.iter_mut().zip(&*x).zip(&step) {
                 *t = x + length * d;
             }
-            let moved = newton.balance(p, betas, ratios, &trial);
+            let moved = newton.balance(p, betas, targets, &trial);
             if moved < (1.0 - 1e-4 * length) * merit {
                 merit = moved;
                 accepted = true;

@@ -442,7 +442,7 @@ fn dense_cut_at_adjacent_factor_two_over_three_hundred_stages_converges() {
 
 /// Issue 24's dense cut, 15 elements of equal feed at adjacent factor 1.6, S 1.2, W 0.7,
 /// 50 + 50 stages: Newton's method on the stage scales along the path in separation power
-/// (`solver/scale_continuation.rs`) solves it without a substitution sweep in 23 iterations
+/// (`solver/scale_continuation.rs`) solves it without a substitution sweep in 19 iterations
 /// of `O(N C^2)`, where the substitution tiers failed and Newton's method on the fluxes took
 /// 42 of `O(N C^3)` after 24 sweeps. The products agree with a dense LU solve.
 #[test]
