@@ -2,6 +2,7 @@
 //! stages, a feed, barren organic entering stage 1, and ideal stripping whose liquor returns
 //! to stage `N = n + m` as scrub (reflux).
 
+mod acid;
 mod closure_note;
 mod saturated;
 mod solution;
@@ -10,6 +11,7 @@ mod trace;
 use std::collections::BTreeMap;
 
 pub use crate::solver::DrawPhase;
+pub use acid::{AcidBalance, AcidFlows};
 pub use closure_note::CLOSURE_TARGET;
 pub use solution::{CascadeSolution, MassBalance};
 
@@ -58,11 +60,20 @@ pub enum OperatingPoint {
         scrub_ratio: f64,
     },
     /// `ph_correlation` model: an extraction section at organic/aqueous ratio `oa_ratio`, fed
-    /// an aqueous liquor of `feed_concentration_mol_per_l` RE and `feed_acid_mol_per_l` H+.
+    /// an aqueous liquor of `feed_concentration_mol_per_l` RE and `feed_acid_mol_per_l` H+;
+    /// with scrub stages, a scrub liquor of `scrub_acid_mol_per_l` HCl at organic/scrub liquor
+    /// `scrub_oa_ratio`; with strip stages, a strip liquor of `strip_acid_mol_per_l` HCl at
+    /// organic/strip liquor `strip_oa_ratio`, the stripped organic returning to stage 1. The
+    /// fields of an absent section are NaN.
     Acidic {
         oa_ratio: f64,
         feed_concentration_mol_per_l: f64,
         feed_acid_mol_per_l: f64,
+        scrub_oa_ratio: f64,
+        scrub_acid_mol_per_l: f64,
+        strip_stages: usize,
+        strip_oa_ratio: f64,
+        strip_acid_mol_per_l: f64,
     },
     /// Constant-D model: volumetric organic/aqueous ratios of the two sections, and the reflux
     /// ratio `R = W / P` of the stripped RE (0 for a scrub of fresh acid).
@@ -314,40 +325,51 @@ impl Cascade {
                     oa_ratio,
                     feed_concentration_mol_per_l,
                     feed_acid_mol_per_l,
+                    scrub_oa_ratio,
+                    scrub_acid_mol_per_l,
+                    strip_stages,
+                    strip_oa_ratio,
+                    strip_acid_mol_per_l,
                 },
             ) => {
                 let aqueous_l_per_h = total / feed_concentration_mol_per_l;
+                let organic_l_per_h = oa_ratio * aqueous_l_per_h;
                 let model = PhCorrelation {
                     coefficients: elements.iter().map(|e| coefficients[e]).collect(),
                     dose_vol_pct: *extractant_dose_vol_pct,
                     mol_per_l_per_vol_pct: *extractant_mol_per_l_per_vol_pct,
                     acid_released_per_mol: *acid_released_per_mol,
                 };
+                let flows = AcidFlows {
+                    extraction_stages: self.extraction_stages,
+                    scrub_stages: self.scrub_stages,
+                    strip_stages,
+                    feed_stage: f,
+                    feed_l_per_h: aqueous_l_per_h,
+                    organic_l_per_h,
+                    feed_acid_mol_per_h: feed_acid_mol_per_l * aqueous_l_per_h,
+                    scrub_l_per_h: organic_l_per_h / scrub_oa_ratio,
+                    scrub_acid_mol_per_l,
+                    strip_l_per_h: organic_l_per_h / strip_oa_ratio,
+                    strip_acid_mol_per_l,
+                };
                 let barren = vec![0.0; elements.len()];
                 let problem = solver::AcidProblem {
                     equilibrium: &model,
                     feed: &feed_flux,
                     organic_inlet: &barren,
-                    stages: n,
+                    stages: self.extraction_stages,
                     aqueous_l_per_h,
-                    organic_l_per_h: oa_ratio * aqueous_l_per_h,
-                    feed_acid_mol_per_h: feed_acid_mol_per_l * aqueous_l_per_h,
+                    organic_l_per_h,
+                    feed_acid_mol_per_h: flows.feed_acid_mol_per_h,
                     efficiency: self.stage_efficiency,
-                    sections: solver::AcidSections::default(),
+                    sections: flows.sections(),
                 };
-                let solved = solver::solve_acid(&problem, options);
-                let ph = solved
-                    .as_ref()
-                    .ok()
-                    .map(|s| s.hydrogen_mol_per_l.iter().map(|h| -h.log10()).collect());
-                let stages = solved.map(|s| StageSolution {
-                    aqueous: s.aqueous,
-                    organic: s.organic,
-                    status: s.status,
-                });
-                let mut solution = finish(elements, &feed_flux, f, 0.0, None, stages)?;
-                solution.ph = ph;
-                Ok(solution)
+                let solved = solver::solve_acid(&problem, options)
+                    .map_err(|failure| failure_error(&elements, failure))?;
+                let released = vec![*acid_released_per_mol; elements.len()];
+                let solution = acid::acid_solution(elements, &feed_flux, &flows, &released, solved);
+                accept(solution)
             }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
@@ -518,20 +540,23 @@ impl Cascade {
                     oa_ratio,
                     feed_concentration_mol_per_l,
                     feed_acid_mol_per_l,
+                    scrub_oa_ratio,
+                    scrub_acid_mol_per_l,
+                    strip_stages,
+                    strip_oa_ratio,
+                    strip_acid_mol_per_l,
                 },
             ) => {
                 positive("oa_ratio", oa_ratio)?;
                 positive("feed_concentration_mol_per_l", feed_concentration_mol_per_l)?;
                 positive("feed_acid_mol_per_l", feed_acid_mol_per_l)?;
-                // The acid-aware equations are solved for an extraction section fed at its
-                // top; scrub and strip sections with their acids are not built yet.
                 if self.scrub_stages > 0 {
-                    return Err(CascadeError::infeasible(
-                        "scrub_stages",
-                        self.scrub_stages as f64,
-                        "the ph_correlation model solves extraction sections only for now: \
-                         give scrub_stages = 0",
-                    ));
+                    positive("scrub_oa_ratio", scrub_oa_ratio)?;
+                    positive("scrub_acid_mol_per_l", scrub_acid_mol_per_l)?;
+                }
+                if strip_stages > 0 {
+                    positive("strip_oa_ratio", strip_oa_ratio)?;
+                    positive("strip_acid_mol_per_l", strip_acid_mol_per_l)?;
                 }
                 if self.side_draw.is_some() || self.feed_phase == FeedPhase::Organic {
                     return Err(CascadeError::infeasible(
@@ -540,12 +565,14 @@ impl Cascade {
                         "the ph_correlation model takes an aqueous feed and no side draw",
                     ));
                 }
-                if self.feed_stage() != self.stages() {
+                // Without a scrub liquor nothing aqueous flows above the feed stage.
+                if self.scrub_stages == 0 && self.feed_stage() != self.stages() {
                     return Err(CascadeError::infeasible(
                         "feed_stage",
                         self.feed_stage() as f64,
                         format!(
-                            "the ph_correlation model feeds the last stage ({})",
+                            "without scrub stages the ph_correlation model feeds the last \
+                             stage ({})",
                             self.stages()
                         ),
                     ));
@@ -791,7 +818,33 @@ fn finish(
     side_draw: Option<SideDraw>,
     solved: Result<StageSolution, SolveFailure>,
 ) -> Result<CascadeSolution, CascadeError> {
-    let solved = solved.map_err(|failure| match failure {
+    let solved = solved.map_err(|failure| failure_error(&elements, failure))?;
+    accept(CascadeSolution::new(
+        elements,
+        feed,
+        feed_stage,
+        reflux_fraction,
+        side_draw,
+        solved,
+    ))
+}
+
+/// `solution` if its mass balance closes to [`MAX_ACCEPTED_CLOSURE`].
+fn accept(solution: CascadeSolution) -> Result<CascadeSolution, CascadeError> {
+    let closure = nan_max(
+        solution.mass_balance.overall,
+        solution.mass_balance.worst_stage,
+    );
+    if closure <= MAX_ACCEPTED_CLOSURE {
+        Ok(solution)
+    } else {
+        Err(CascadeError::MassBalance { closure })
+    }
+}
+
+/// The cascade's own words for a solver's failure on `elements`.
+fn failure_error(elements: &[Element], failure: SolveFailure) -> CascadeError {
+    match failure {
         SolveFailure::NotConverged { status, tolerance } => CascadeError::NotConverged {
             iterations: status.iterations,
             sweeps: status.sweeps,
@@ -806,23 +859,24 @@ fn finish(
         SolveFailure::SingularJacobian { stage, iteration } => {
             CascadeError::SingularJacobian { stage, iteration }
         }
-    })?;
-    let solution = CascadeSolution::new(
-        elements,
-        feed,
-        feed_stage,
-        reflux_fraction,
-        side_draw,
-        solved,
-    );
-    let closure = nan_max(
-        solution.mass_balance.overall,
-        solution.mass_balance.worst_stage,
-    );
-    if closure <= MAX_ACCEPTED_CLOSURE {
-        Ok(solution)
-    } else {
-        Err(CascadeError::MassBalance { closure })
+        SolveFailure::ExtractantExhausted {
+            stage,
+            species,
+            free_mol_per_l,
+            total_mol_per_l,
+            feed_fraction,
+            iterations,
+        } => CascadeError::ExtractantExhausted {
+            stage,
+            species: elements
+                .get(species)
+                .map_or_else(|| format!("species {}", species + 1), |e| e.to_string()),
+            free_mol_per_l,
+            free_percent: 100.0 * free_mol_per_l / total_mol_per_l,
+            total_mol_per_l,
+            feed_percent: 100.0 * feed_fraction,
+            iterations,
+        },
     }
 }
 

@@ -195,6 +195,11 @@ pub struct RawCascade {
     pub feed_acid_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,
+    /// Stages of a strip section (acid-aware models): the loaded organic is stripped by the
+    /// strip liquor and returns to stage 1.
+    pub strip_stages: Option<Spanned<u32>>,
+    /// Organic / strip liquor volume ratio of the strip section.
+    pub strip_oa_ratio: Option<Spanned64>,
     /// Murphree efficiency of every stage on the organic phase, 0 < E <= 1 (default 1).
     pub stage_efficiency: Option<Spanned64>,
     /// Mixer-settler sizing, over the file's `[equipment]`.

@@ -21,11 +21,9 @@
 //! free extractant (constant D, one tridiagonal solve per species), then damped Newton keeping
 //! fluxes and h positive.
 
-use super::stage_blocks::StageBlocks;
-use super::{
-    Convergence, FLUX_CUT, Norms, ROUNDING_FACTOR, SolveFailure, SolverOptions, nan_max, take_step,
-};
-use crate::equilibrium::{AcidEquilibrium, free_extractant};
+use super::acid_equations::Acid;
+use super::{Convergence, Norms, SolveFailure, SolverOptions, take_step};
+use crate::equilibrium::AcidEquilibrium;
 
 /// The stage equations of one acid-aware cascade.
 pub struct AcidProblem<'a> {
@@ -79,31 +77,90 @@ pub struct AcidSolution {
     pub status: Convergence,
 }
 
-/// Solves `p`: its stage balances, equilibria and acid balances.
+/// Solves `p`: its stage balances, equilibria and acid balances, and the returning organic's
+/// balance when a strip section closes the loop.
+///
+/// Damped Newton from the constant-D start; where that fails, the solution is followed from a
+/// thousandth of the feed's RE up to all of it (steps growing fourfold while they converge,
+/// shrinking otherwise), as a plant would be brought up to feed. Where that path stops short
+/// of the whole feed with some stage's organic nearly out of free extractant, the failure is
+/// [`SolveFailure::ExtractantExhausted`], with the share of the feed reached.
 pub fn solve_acid(
     p: &AcidProblem<'_>,
     options: &SolverOptions,
 ) -> Result<AcidSolution, SolveFailure> {
     let mut work = Acid::new(p);
     work.start();
+    let failure = match newton(&mut work, options, options.max_iterations) {
+        Ok((iterations, norms)) => return Ok(work.solution(iterations, &norms)),
+        Err(failure) => failure,
+    };
+    let mut work = Acid::new(p);
+    let mut reached = CONTINUATION_FIRST;
+    work.scale_feed(reached);
+    work.start();
+    let mut iterations = match newton(&mut work, options, options.max_iterations) {
+        Ok((iterations, _)) => iterations,
+        Err(_) => return Err(failure),
+    };
+    let mut growth = CONTINUATION_GROWTH;
+    loop {
+        let next = (reached * growth).min(1.0);
+        let saved = work.x.clone();
+        work.scale_feed(next);
+        work.scale_fluxes(next / reached);
+        match newton(&mut work, options, CONTINUATION_MAX_ITERATIONS) {
+            Ok((taken, norms)) => {
+                iterations += taken;
+                if next == 1.0 {
+                    return Ok(work.solution(iterations, &norms));
+                }
+                reached = next;
+                growth = (growth * growth).min(CONTINUATION_GROWTH);
+            }
+            Err(_) => {
+                iterations += CONTINUATION_MAX_ITERATIONS;
+                work.x = saved;
+                growth = growth.sqrt();
+                if growth < 1.0 + CONTINUATION_MIN_STEP {
+                    work.scale_feed(reached);
+                    return Err(work.exhausted(iterations, reached).unwrap_or(failure));
+                }
+            }
+        }
+    }
+}
+
+/// Share of the feed's RE the continuation path starts from: low enough that the organic
+/// holds next to nothing, so that D is the fresh organic's and the constant-D start is close.
+const CONTINUATION_FIRST: f64 = 1e-6;
+/// Largest factor by which one continuation step raises the feed.
+const CONTINUATION_GROWTH: f64 = 4.0;
+/// Smallest relative rise of the feed a continuation step may take before the path is given
+/// up: there the solution turns back or leaves the model's range.
+const CONTINUATION_MIN_STEP: f64 = 1e-4;
+/// Newton iterations allowed to one continuation step before it is shortened.
+const CONTINUATION_MAX_ITERATIONS: usize = 30;
+
+/// Damped Newton from the current point of `work`: iterations taken and the final norms.
+fn newton(
+    work: &mut Acid<'_, '_>,
+    options: &SolverOptions,
+    max_iterations: usize,
+) -> Result<(usize, Norms), SolveFailure> {
     let mut norms = work.evaluate(false);
     let mut iterations = 0;
     while !norms.converged(options.tolerance) {
-        if iterations >= options.max_iterations {
+        if iterations >= max_iterations {
             return Err(SolveFailure::NotConverged {
                 status: work.status(iterations, &norms),
                 tolerance: options.tolerance,
             });
         }
         iterations += 1;
-        work.jacobian();
-        work.step
-            .iter_mut()
-            .zip(&work.residual)
-            .for_each(|(s, r)| *s = -r);
-        if let Err(stage) = work.blocks.solve(&mut work.step) {
+        if let Err(stage) = work.newton_step() {
             return Err(SolveFailure::SingularJacobian {
-                stage: stage.0,
+                stage,
                 iteration: iterations,
             });
         }
@@ -127,260 +184,9 @@ pub fn solve_acid(
         norms = trial;
         // The residual left by `evaluate` is the accepted point's.
     }
-    Ok(work.solution(iterations, &norms))
+    Ok((iterations, norms))
 }
 
-/// Newton's workspace. Unknowns stage-major: `C` aqueous fluxes, `C` organic fluxes, `h`.
-struct Acid<'p, 'a> {
-    p: &'p AcidProblem<'a>,
-    c: usize,
-    x: Vec<f64>,
-    trial: Vec<f64>,
-    residual: Vec<f64>,
-    step: Vec<f64>,
-    blocks: StageBlocks,
-    imbalance: Vec<f64>,
-    throughput: Vec<f64>,
-}
-
-impl<'p, 'a> Acid<'p, 'a> {
-    fn new(p: &'p AcidProblem<'a>) -> Self {
-        let c = p.equilibrium.species();
-        let size = (2 * c + 1) * p.stages;
-        Self {
-            p,
-            c,
-            x: vec![0.0; size],
-            trial: vec![0.0; size],
-            residual: vec![0.0; size],
-            step: vec![0.0; size],
-            blocks: StageBlocks::new(p.stages, 2 * c + 1),
-            imbalance: vec![0.0; c + 1],
-            throughput: vec![0.0; c + 1],
-        }
-    }
-
-    fn width(&self) -> usize {
-        2 * self.c + 1
-    }
-
-    /// The free extractant (mol/L) of the organic leaving a stage that carries `organic`.
-    fn free(&self, organic: &[f64]) -> f64 {
-        free_extractant(self.p.equilibrium, organic, self.p.organic_l_per_h)
-    }
-
-    /// Each species' cascade at the feed's H+ and the inlet's free extractant (constant D, ideal
-    /// stages),
-    /// then each stage's H+ from the acid balances down from the feed.
-    fn start(&mut self) {
-        let (p, c, w) = (self.p, self.c, self.width());
-        let n = p.stages;
-        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
-        let feed_h = p.feed_acid_mol_per_h / p.aqueous_l_per_h;
-        let inlet_free = self.free(p.organic_inlet);
-        let mut a = vec![0.0; n];
-        let mut pivot = vec![0.0; n];
-        for i in 0..c {
-            let e = ratio * p.equilibrium.distribution(i, feed_h, inlet_free).0;
-            // (1 + e) a(j) - a(j+1) - e a(j-1) = F(j), Thomas's algorithm up the cascade.
-            let mut below_pivot = 0.0;
-            let mut below_rhs = 0.0;
-            for j in 0..n {
-                let fed = if j + 1 == n { p.feed[i] } else { 0.0 }
-                    + if j == 0 { p.organic_inlet[i] } else { 0.0 };
-                let diag = 1.0 + e - if j > 0 { e / below_pivot } else { 0.0 };
-                let rhs = fed
-                    + if j > 0 {
-                        e * below_rhs / below_pivot
-                    } else {
-                        0.0
-                    };
-                pivot[j] = diag;
-                a[j] = rhs;
-                below_pivot = diag;
-                below_rhs = rhs;
-            }
-            for j in (0..n).rev() {
-                let above = if j + 1 < n { a[j + 1] } else { 0.0 };
-                a[j] = (a[j] + above) / pivot[j];
-            }
-            for (z, &a) in self.x.chunks_exact_mut(w).zip(&a) {
-                z[i] = a;
-                z[c + i] = e * a;
-            }
-        }
-        let mut above = 0.0;
-        for j in (0..n).rev() {
-            let gained: f64 = (0..c)
-                .map(|i| {
-                    let below = if j > 0 {
-                        self.x[(j - 1) * w + c + i]
-                    } else {
-                        p.organic_inlet[i]
-                    };
-                    p.equilibrium.acid_released(i) * (self.x[j * w + c + i] - below)
-                })
-                .sum();
-            let fed = if j + 1 == n {
-                p.feed_acid_mol_per_h
-            } else {
-                0.0
-            };
-            let h = (above + fed + gained) / p.aqueous_l_per_h;
-            self.x[j * w + 2 * c] = h.max(FLUX_CUT * feed_h);
-            above = p.aqueous_l_per_h * self.x[j * w + 2 * c];
-        }
-    }
-
-    /// Residuals at the current (or trial) point, their feed-scaled norm and its floor: per
-    /// element its balances' and equilibria's absolute residuals over its feed, and the acid
-    /// balances' over the H+ that enters and can be released.
-    fn evaluate(&mut self, trial: bool) -> Norms {
-        let (p, c, w) = (self.p, self.c, self.width());
-        let n = p.stages;
-        let x = if trial { &self.trial } else { &self.x };
-        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
-        let e = p.efficiency;
-        self.imbalance.fill(0.0);
-        self.throughput.fill(0.0);
-        let mut free_ok = true;
-        for j in 0..n {
-            let z = &x[j * w..(j + 1) * w];
-            let (a, rest) = z.split_at(c);
-            let (o, h) = (&rest[..c], rest[c]);
-            let free = self.free(o);
-            free_ok &= free > 0.0;
-            let r = &mut self.residual[j * w..(j + 1) * w];
-            let mut released = 0.0;
-            let mut released_abs = 0.0;
-            for i in 0..c {
-                let below = if j > 0 {
-                    x[(j - 1) * w + c + i]
-                } else {
-                    p.organic_inlet[i]
-                };
-                let above = if j + 1 < n { x[(j + 1) * w + i] } else { 0.0 };
-                let fed = if j + 1 == n { p.feed[i] } else { 0.0 };
-                let equilibrium = ratio * p.equilibrium.distribution(i, h, free).0 * a[i];
-                r[i] = below + above + fed - o[i] - a[i];
-                r[c + i] = o[i] - (1.0 - e) * below - e * equilibrium;
-                self.imbalance[i] += r[i].abs() + r[c + i].abs();
-                self.throughput[i] += below + above + fed + 2.0 * o[i] + a[i] + equilibrium;
-                let nu = p.equilibrium.acid_released(i);
-                released += nu * (o[i] - below);
-                released_abs += nu * (o[i] - below).abs();
-            }
-            let from_above = if j + 1 < n {
-                p.aqueous_l_per_h * x[(j + 1) * w + 2 * c]
-            } else {
-                0.0
-            };
-            let fed = if j + 1 == n {
-                p.feed_acid_mol_per_h
-            } else {
-                0.0
-            };
-            r[2 * c] = from_above + fed + released - p.aqueous_l_per_h * h;
-            self.imbalance[c] += r[2 * c].abs();
-            self.throughput[c] += from_above + fed + released_abs + p.aqueous_l_per_h * h;
-        }
-        let acid_scale = p.feed_acid_mol_per_h
-            + (0..c)
-                .map(|i| p.equilibrium.acid_released(i) * (p.feed[i] + p.organic_inlet[i]))
-                .sum::<f64>();
-        let scales = p.feed.iter().copied().chain([acid_scale]);
-        let scaled = |v: &[f64]| {
-            v.iter()
-                .zip(scales.clone())
-                .map(|(x, f)| x / f)
-                .fold(0.0, nan_max)
-        };
-        let residual = scaled(&self.imbalance);
-        Norms {
-            residual: if residual.is_nan() || !free_ok {
-                f64::INFINITY
-            } else {
-                residual
-            },
-            rounding_floor: ROUNDING_FACTOR * f64::EPSILON * scaled(&self.throughput),
-        }
-    }
-
-    /// The Jacobian of the stage equations at the current point, into `blocks`.
-    fn jacobian(&mut self) {
-        let (p, c, w) = (self.p, self.c, self.width());
-        let n = p.stages;
-        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
-        let e = p.efficiency;
-        self.blocks.clear();
-        for j in 0..n {
-            let z = &self.x[j * w..(j + 1) * w];
-            let (a, rest) = z.split_at(c);
-            let (o, h) = (&rest[..c], rest[c]);
-            let free = self.free(o);
-            let block = self.blocks.diag_mut(j);
-            for i in 0..c {
-                let (d, by_h, by_free) = p.equilibrium.distribution(i, h, free);
-                block[i * w + i] = -1.0;
-                block[i * w + c + i] = -1.0;
-                let row = &mut block[(c + i) * w..(c + i + 1) * w];
-                row[i] = -e * ratio * d;
-                for k in 0..c {
-                    let free_by_organic = -p.equilibrium.extractant_held(k) / p.organic_l_per_h;
-                    row[c + k] = -e * ratio * a[i] * by_free * free_by_organic;
-                }
-                row[c + i] += 1.0;
-                row[2 * c] = -e * ratio * a[i] * by_h;
-            }
-            let acid = &mut block[2 * c * w..(2 * c + 1) * w];
-            for k in 0..c {
-                acid[c + k] = p.equilibrium.acid_released(k);
-            }
-            acid[2 * c] = -p.aqueous_l_per_h;
-            if j > 0 {
-                let lower = self.blocks.lower_mut(j);
-                for i in 0..c {
-                    lower[i * w + c + i] = 1.0;
-                    lower[(c + i) * w + c + i] = -(1.0 - e);
-                    lower[2 * c * w + c + i] = -p.equilibrium.acid_released(i);
-                }
-            }
-            if j + 1 < n {
-                let upper = self.blocks.upper_mut(j);
-                for i in 0..c {
-                    upper[i * w + i] = 1.0;
-                }
-                upper[2 * c * w + 2 * c] = p.aqueous_l_per_h;
-            }
-        }
-    }
-
-    fn status(&self, iterations: usize, norms: &Norms) -> Convergence {
-        Convergence {
-            iterations,
-            sweeps: 0,
-            residual: norms.residual,
-            rounding_floor: norms.rounding_floor,
-        }
-    }
-
-    fn solution(&self, iterations: usize, norms: &Norms) -> AcidSolution {
-        let (c, w) = (self.c, self.width());
-        let mut solution = AcidSolution {
-            aqueous: Vec::with_capacity(self.x.len()),
-            organic: Vec::with_capacity(self.x.len()),
-            hydrogen_mol_per_l: Vec::new(),
-            free_extractant_mol_per_l: Vec::new(),
-            status: self.status(iterations, norms),
-        };
-        for z in self.x.chunks_exact(w) {
-            solution.aqueous.extend_from_slice(&z[..c]);
-            solution.organic.extend_from_slice(&z[c..2 * c]);
-            solution.hydrogen_mol_per_l.push(z[2 * c]);
-            solution
-                .free_extractant_mol_per_l
-                .push(self.free(&z[c..2 * c]));
-        }
-        solution
-    }
-}
+/// Fraction of the fresh organic's extractant below which a failed solve is put down to the
+/// extractant running out: the organic there carries over 99 % of what it can hold.
+pub const EXHAUSTED_FREE_FRACTION: f64 = 0.01;

@@ -1,6 +1,7 @@
 //! Integration tests: one crate, one module per area.
 
 mod acid;
+mod acid_sections;
 mod cli;
 mod confidence;
 mod convergence;
