@@ -3,6 +3,7 @@
 //! to stage `N = n + m` as scrub (reflux).
 
 mod closure_note;
+mod mass_action;
 mod saturated;
 mod solution;
 mod trace;
@@ -15,7 +16,7 @@ pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
 use crate::equilibrium::{
-    ConstantDistribution, Equilibrium, PhCoefficients, SaturatedSeparationFactors,
+    ConstantDistribution, Equilibrium, MassActionSystem, PhCoefficients, SaturatedSeparationFactors,
 };
 use crate::error::CascadeError;
 use crate::solver::{
@@ -46,6 +47,9 @@ pub enum SystemModel {
         /// H+ released per mol of RE extracted.
         acid_released_per_mol: f64,
     },
+    /// Cation exchange by a dimeric acidic extractant, by mass action, saponified or not
+    /// (docs/model.md section 3).
+    MassAction(MassActionSystem),
 }
 
 /// How the cascade is run. Must match the system's model.
@@ -348,6 +352,19 @@ impl Cascade {
                 solution.ph = ph;
                 Ok(solution)
             }
+            (
+                SystemModel::MassAction(system),
+                OperatingPoint::Acidic {
+                    oa_ratio,
+                    feed_concentration_mol_per_l,
+                    feed_acid_mol_per_l,
+                },
+            ) => self.solve_mass_action(
+                system,
+                (elements, feed_flux),
+                (oa_ratio, feed_concentration_mol_per_l, feed_acid_mol_per_l),
+                options,
+            ),
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
     }
@@ -551,6 +568,13 @@ impl Cascade {
                 }
                 Ok(())
             }
+            (SystemModel::MassAction(_), OperatingPoint::Acidic { .. }) => self.check_mass_action(),
+            (SystemModel::MassAction(_), _) => Err(CascadeError::infeasible(
+                "oa_ratio",
+                f64::NAN,
+                "the mass_action model takes oa_ratio, feed_concentration_mol_per_l and \
+                 feed_acid_mol_per_l",
+            )),
             (SystemModel::PhCorrelation { .. }, _) => Err(CascadeError::infeasible(
                 "oa_ratio",
                 f64::NAN,
@@ -558,6 +582,49 @@ impl Cascade {
                  feed_acid_mol_per_l",
             )),
         }
+    }
+
+    /// A mass-action cascade's operating point: positive volumes, and (until its scrub and
+    /// strip sections are built) an extraction section fed aqueous at its last stage.
+    fn check_mass_action(&self) -> Result<(), CascadeError> {
+        let OperatingPoint::Acidic {
+            oa_ratio,
+            feed_concentration_mol_per_l,
+            feed_acid_mol_per_l,
+        } = self.operating_point
+        else {
+            unreachable!("called for the Acidic operating point only");
+        };
+        positive("oa_ratio", oa_ratio)?;
+        positive("feed_concentration_mol_per_l", feed_concentration_mol_per_l)?;
+        // Every stage's pH is -log10 of its H+: no liquor is free of it.
+        positive("feed_acid_mol_per_l", feed_acid_mol_per_l)?;
+        if self.scrub_stages > 0 {
+            return Err(CascadeError::infeasible(
+                "scrub_stages",
+                self.scrub_stages as f64,
+                "the mass_action model solves extraction sections only for now: give \
+                 scrub_stages = 0",
+            ));
+        }
+        if self.side_draw.is_some() || self.feed_phase == FeedPhase::Organic {
+            return Err(CascadeError::infeasible(
+                "feed_phase",
+                f64::NAN,
+                "the mass_action model takes an aqueous feed and no side draw",
+            ));
+        }
+        if self.feed_stage() != self.stages() {
+            return Err(CascadeError::infeasible(
+                "feed_stage",
+                self.feed_stage() as f64,
+                format!(
+                    "the mass_action model feeds the last stage ({})",
+                    self.stages()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// The elements present in the feed, in the system's extraction order, with their fluxes.
@@ -586,6 +653,14 @@ impl Cascade {
                     .map(|(e, c)| (*e, c.distribution(1.0, *extractant_dose_vol_pct).0))
                     .collect();
                 (&ordering, "coefficients")
+            }
+            SystemModel::MassAction(m) => {
+                ordering = m
+                    .log10_k
+                    .iter()
+                    .map(|(e, l)| (*e, 10f64.powf(*l)))
+                    .collect();
+                (&ordering, "log10_k")
             }
         };
         let mut present = Vec::new();

@@ -7,6 +7,7 @@ mod convergence;
 mod design;
 mod efficiency;
 mod equipment;
+mod mass_action;
 mod network;
 mod outputs;
 mod plots;
