@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT};
+use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCorrelation};
 use sxcascade::reference::{self, Case};
-use sxcascade::solver::{AcidProblem, solve_acid};
+use sxcascade::solver::{AcidProblem, AcidSections, solve_acid};
 use sxcascade::{Cascade, Element, SolverOptions};
 
 fn solve(case: &Case) -> f64 {
@@ -68,18 +68,22 @@ fn acid(c: &mut Criterion) {
     let coefficients: Vec<_> = elements.iter().map(|e| coefficients[e]).collect();
     let inlet = vec![0.0; 4];
     let dose = 5.0;
+    let model = PhCorrelation {
+        coefficients: coefficients.clone(),
+        dose_vol_pct: dose,
+        mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
+        acid_released_per_mol: ACID_RELEASED_PER_MOL,
+    };
     let problem = AcidProblem {
-        coefficients: &coefficients,
+        equilibrium: &model,
         feed: &feed,
         organic_inlet: &inlet,
         stages: 50,
         aqueous_l_per_h: flow,
         organic_l_per_h: flow,
         feed_acid_mol_per_h: 0.01075 * flow,
-        acid_released_per_mol: ACID_RELEASED_PER_MOL,
-        dose_vol_pct: dose,
-        extractant_mol_per_l: dose * DEHPA_MOL_PER_L_PER_VOL_PCT,
         efficiency: 1.0,
+        sections: AcidSections::default(),
     };
     let options = SolverOptions::default();
     let mut group = c.benchmark_group("ph_correlation");

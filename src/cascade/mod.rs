@@ -16,7 +16,8 @@ pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
 use crate::equilibrium::{
-    ConstantDistribution, Equilibrium, MassActionSystem, PhCoefficients, SaturatedSeparationFactors,
+    ConstantDistribution, Equilibrium, MassActionSystem, PhCoefficients, PhCorrelation,
+    SaturatedSeparationFactors,
 };
 use crate::error::CascadeError;
 use crate::solver::{
@@ -321,22 +322,23 @@ impl Cascade {
                 },
             ) => {
                 let aqueous_l_per_h = total / feed_concentration_mol_per_l;
-                let coefficients: Vec<PhCoefficients> =
-                    elements.iter().map(|e| coefficients[e]).collect();
+                let model = PhCorrelation {
+                    coefficients: elements.iter().map(|e| coefficients[e]).collect(),
+                    dose_vol_pct: *extractant_dose_vol_pct,
+                    mol_per_l_per_vol_pct: *extractant_mol_per_l_per_vol_pct,
+                    acid_released_per_mol: *acid_released_per_mol,
+                };
                 let barren = vec![0.0; elements.len()];
                 let problem = solver::AcidProblem {
-                    coefficients: &coefficients,
+                    equilibrium: &model,
                     feed: &feed_flux,
                     organic_inlet: &barren,
                     stages: n,
                     aqueous_l_per_h,
                     organic_l_per_h: oa_ratio * aqueous_l_per_h,
                     feed_acid_mol_per_h: feed_acid_mol_per_l * aqueous_l_per_h,
-                    acid_released_per_mol: *acid_released_per_mol,
-                    dose_vol_pct: *extractant_dose_vol_pct,
-                    extractant_mol_per_l: extractant_dose_vol_pct
-                        * extractant_mol_per_l_per_vol_pct,
                     efficiency: self.stage_efficiency,
+                    sections: solver::AcidSections::default(),
                 };
                 let solved = solver::solve_acid(&problem, options);
                 let ph = solved

@@ -37,6 +37,7 @@
 
 use std::collections::BTreeMap;
 
+use super::AcidEquilibrium;
 use crate::elements::Element;
 
 /// H+ released and HA held per mol of RE3+ extracted as M(A.HA)3.
@@ -115,37 +116,8 @@ impl MassAction {
         }
     }
 
-    /// Rare earths plus the saponified cation, if any.
-    pub fn species(&self) -> usize {
-        self.k.len()
-    }
-
-    /// H+ released per mol of species `i` extracted.
-    pub fn acid_released(&self, i: usize) -> f64 {
-        self.acid[i]
-    }
-
-    /// HA held per mol of species `i` in the organic.
-    pub fn extractant_held(&self, i: usize) -> f64 {
-        self.held[i]
-    }
-
-    pub fn total_extractant_mol_per_l(&self) -> f64 {
-        self.total
-    }
-
-    /// `D_i = K_i (free / 2)^(n_i / 2) / h^(z_i)` with its derivatives by `h` and by `free`:
-    /// `h` the aqueous H+ and `free` the organic's free HA (as monomer), both mol/L.
-    pub fn distribution(&self, i: usize, h: f64, free: f64) -> (f64, f64, f64) {
-        let dimer = 0.5 * free.max(0.0);
-        let power = 0.5 * self.held[i];
-        let d = self.k[i] * dimer.powf(power) / h.powf(self.acid[i]);
-        let by_free = if dimer > 0.0 { power * d / free } else { 0.0 };
-        (d, -self.acid[i] * d / h, by_free)
-    }
-
     /// The free HA of an organic holding `loaded` mol/L of each species.
-    pub fn free_extractant(&self, loaded: &[f64]) -> f64 {
+    pub fn free_at_loading(&self, loaded: &[f64]) -> f64 {
         self.total
             - loaded
                 .iter()
@@ -158,6 +130,37 @@ impl MassAction {
     /// extractant, same power for two rare earths).
     pub fn separation_factor(&self, i: usize, j: usize) -> f64 {
         self.k[i] / self.k[j]
+    }
+}
+
+impl AcidEquilibrium for MassAction {
+    /// Rare earths plus the saponified cation, if any.
+    fn species(&self) -> usize {
+        self.k.len()
+    }
+
+    /// H+ released per mol of species `i` extracted.
+    fn acid_released(&self, i: usize) -> f64 {
+        self.acid[i]
+    }
+
+    /// HA held per mol of species `i` in the organic.
+    fn extractant_held(&self, i: usize) -> f64 {
+        self.held[i]
+    }
+
+    fn total_extractant_mol_per_l(&self) -> f64 {
+        self.total
+    }
+
+    /// `D_i = K_i (free / 2)^(n_i / 2) / h^(z_i)` with its derivatives by `h` and by `free`:
+    /// `h` the aqueous H+ and `free` the organic's free HA (as monomer), both mol/L.
+    fn distribution(&self, i: usize, h: f64, free: f64) -> (f64, f64, f64) {
+        let dimer = 0.5 * free.max(0.0);
+        let power = 0.5 * self.held[i];
+        let d = self.k[i] * dimer.powf(power) / h.powf(self.acid[i]);
+        let by_free = if dimer > 0.0 { power * d / free } else { 0.0 };
+        (d, -self.acid[i] * d / h, by_free)
     }
 }
 
@@ -187,7 +190,7 @@ mod tests {
                     re * aqueous * d_re / (aqueous + d_re * organic),
                     s * c * organic * d_na / (aqueous + d_na * organic),
                 ];
-                if m.free_extractant(&loaded) < free {
+                if m.free_at_loading(&loaded) < free {
                     hi = free;
                 } else {
                     lo = free;
@@ -253,7 +256,7 @@ mod tests {
         assert!((SAPONIFIED_LOG10_K + 6.365).abs() < 1e-12);
         assert!(m.k[0] / m.k[1].powi(3) > 1e10);
         assert_eq!(m.species(), 2);
-        assert_eq!(m.free_extractant(&[0.1, 0.2]), 1.5 - 0.6 - 0.2);
+        assert_eq!(m.free_at_loading(&[0.1, 0.2]), 1.5 - 0.6 - 0.2);
     }
 
     /// Saponified batches: an organic of 1 mol/L P507 against a Nd chloride in excess of its

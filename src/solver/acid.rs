@@ -1,56 +1,81 @@
 //! An extraction cascade whose distribution ratios follow each stage's acidity and free
-//! extractant (the `ph_correlation` model): the H+ concentration of each stage's aqueous is an
-//! unknown of its own, set by an acid balance in which every mol of RE extracted releases
-//! `acid_released_per_mol` H+, and the dose falls with what the organic holds.
+//! extractant (an [`AcidEquilibrium`]: the `ph_correlation` model, a mass-action law): the H+
+//! concentration of each stage's aqueous is an unknown of its own, set by an acid balance in
+//! which every mol of species `i` extracted releases `nu_i` H+, and the free extractant falls
+//! with what the organic holds.
 //!
-//! Per stage `j` (aqueous flowing N -> 1 with the feed at stage N, barren organic entering
+//! Per stage `j` (aqueous flowing N -> 1 with the feed at stage N, the organic entering
 //! stage 1; `A`, `O` the constant phase flows in L/h, `R = O / A`):
 //!
 //! ```text
 //! balance of i:   o(i,j-1) + a(i,j+1) + F(i,j) - o(i,j) - a(i,j) = 0
-//! equilibrium:    o(i,j) - (1 - E) o(i,j-1) - E R D_i(pH_j, dose_j) a(i,j) = 0
-//! acid:           A h(j+1) + H_F(j) + nu sum_i (o(i,j) - o(i,j-1)) - A h(j) = 0
+//! equilibrium:    o(i,j) - (1 - E) o(i,j-1) - E R D_i(h_j, free_j) a(i,j) = 0
+//! acid:           A h(j+1) + H_F(j) + sum_i nu_i (o(i,j) - o(i,j-1)) - A h(j) = 0
 //! ```
 //!
-//! with `pH_j = -log10 h(j)` and `dose_j = dose_in (1 - nu sum_i o(i,j) / (O e_in))` (the
-//! extractant each RE3+ holds is not free). Murphree's efficiency `E` is on the organic as in
-//! `murphree.rs`. The unknowns of a stage, `2 C + 1`, form a block tridiagonal Newton system
-//! (`stage_blocks.rs`). Started from the cascade at the feed's pH and the inlet dose (constant
-//! D, one tridiagonal solve per element), then damped Newton keeping fluxes and h positive.
+//! with `free_j = total - sum_i held_i o(i,j) / O`: the extractant every species the organic
+//! carries holds is not free, what it carried in with it included (a stripped organic returning
+//! in a closed loop holds extractant with its RE). Murphree's efficiency `E` is on the organic
+//! as in `murphree.rs`. The unknowns of a stage, `2 C + 1`, form a block tridiagonal Newton
+//! system (`stage_blocks.rs`). Started from the cascade at the feed's acidity and the inlet's
+//! free extractant (constant D, one tridiagonal solve per species), then damped Newton keeping
+//! fluxes and h positive.
 
 use super::stage_blocks::StageBlocks;
 use super::{
     Convergence, FLUX_CUT, Norms, ROUNDING_FACTOR, SolveFailure, SolverOptions, nan_max, take_step,
 };
-use crate::equilibrium::PhCoefficients;
+use crate::equilibrium::{AcidEquilibrium, free_extractant};
 
-/// The stage equations of one acid-aware extraction cascade.
+/// The stage equations of one acid-aware cascade.
 pub struct AcidProblem<'a> {
-    pub coefficients: &'a [PhCoefficients],
-    /// Feed flux per element, mol/h, entering the last stage with the aqueous.
+    pub equilibrium: &'a dyn AcidEquilibrium,
+    /// Feed flux per species, mol/h, entering the feed stage with the aqueous.
     pub feed: &'a [f64],
-    /// What the organic entering stage 1 still carries, mol/h per element (a stripped
-    /// organic returning); zeros for a barren one. Its RE does not count against the dose.
+    /// What the organic entering stage 1 carries, mol/h per species (a stripped organic
+    /// returning, the Na+ of a saponified one); zeros for a barren one. What it carries holds
+    /// extractant like what it loads.
     pub organic_inlet: &'a [f64],
+    /// Extraction stages (all the stages when `sections` is the default).
     pub stages: usize,
+    /// The feed's aqueous flow, L/h.
     pub aqueous_l_per_h: f64,
     pub organic_l_per_h: f64,
     /// H+ entering with the feed, mol/h.
     pub feed_acid_mol_per_h: f64,
-    pub acid_released_per_mol: f64,
-    /// Dose of the organic entering stage 1, % v/v, and its free extractant, mol/L.
-    pub dose_vol_pct: f64,
-    pub extractant_mol_per_l: f64,
     pub efficiency: f64,
+    /// Scrub and strip sections and the feed stage; the default is an extraction cascade fed at
+    /// its last stage.
+    pub sections: AcidSections,
 }
 
-/// Profiles (stage-major, `N x C`, mol/h), each stage's H+ (mol/L) and dose (% v/v).
+/// The sections of an acid-aware cascade beyond extraction (docs/model.md section 2).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AcidSections {
+    /// 1-based stage the feed enters; `None` for the last extraction stage.
+    pub feed_stage: Option<usize>,
+    /// Scrub stages above the extraction stages, fed an acid liquor at the last.
+    pub scrub: Option<AcidLiquor>,
+    /// Strip stages the loaded organic passes through before it returns to stage 1.
+    pub strip: Option<AcidLiquor>,
+}
+
+/// An acid liquor fed countercurrent to the organic through `stages` stages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AcidLiquor {
+    pub stages: usize,
+    pub liquor_l_per_h: f64,
+    pub acid_mol_per_l: f64,
+}
+
+/// Profiles (stage-major, `N x C`, mol/h), each stage's H+ (mol/L) and free extractant
+/// (mol/L of organic).
 #[derive(Debug, Clone)]
 pub struct AcidSolution {
     pub aqueous: Vec<f64>,
     pub organic: Vec<f64>,
     pub hydrogen_mol_per_l: Vec<f64>,
-    pub dose_vol_pct: Vec<f64>,
+    pub free_extractant_mol_per_l: Vec<f64>,
     pub status: Convergence,
 }
 
@@ -120,7 +145,7 @@ struct Acid<'p, 'a> {
 
 impl<'p, 'a> Acid<'p, 'a> {
     fn new(p: &'p AcidProblem<'a>) -> Self {
-        let c = p.feed.len();
+        let c = p.equilibrium.species();
         let size = (2 * c + 1) * p.stages;
         Self {
             p,
@@ -139,27 +164,24 @@ impl<'p, 'a> Acid<'p, 'a> {
         2 * self.c + 1
     }
 
-    /// The dose of the organic leaving a stage that carries `organic` (mol/h): the inlet's,
-    /// less the extractant held by what it has loaded since it entered.
-    fn dose(&self, organic: &[f64]) -> f64 {
-        let p = self.p;
-        let held: f64 = organic.iter().sum::<f64>() - p.organic_inlet.iter().sum::<f64>();
-        p.dose_vol_pct
-            * (1.0 - p.acid_released_per_mol * held / (p.organic_l_per_h * p.extractant_mol_per_l))
+    /// The free extractant (mol/L) of the organic leaving a stage that carries `organic`.
+    fn free(&self, organic: &[f64]) -> f64 {
+        free_extractant(self.p.equilibrium, organic, self.p.organic_l_per_h)
     }
 
-    /// Each element's cascade at the feed's pH and the inlet dose (constant D, ideal stages),
+    /// Each species' cascade at the feed's H+ and the inlet's free extractant (constant D, ideal
+    /// stages),
     /// then each stage's H+ from the acid balances down from the feed.
     fn start(&mut self) {
         let (p, c, w) = (self.p, self.c, self.width());
         let n = p.stages;
         let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
         let feed_h = p.feed_acid_mol_per_h / p.aqueous_l_per_h;
-        let feed_ph = -feed_h.log10();
+        let inlet_free = self.free(p.organic_inlet);
         let mut a = vec![0.0; n];
         let mut pivot = vec![0.0; n];
         for i in 0..c {
-            let e = ratio * p.coefficients[i].distribution(feed_ph, p.dose_vol_pct).0;
+            let e = ratio * p.equilibrium.distribution(i, feed_h, inlet_free).0;
             // (1 + e) a(j) - a(j+1) - e a(j-1) = F(j), Thomas's algorithm up the cascade.
             let mut below_pivot = 0.0;
             let mut below_rhs = 0.0;
@@ -196,7 +218,7 @@ impl<'p, 'a> Acid<'p, 'a> {
                     } else {
                         p.organic_inlet[i]
                     };
-                    self.x[j * w + c + i] - below
+                    p.equilibrium.acid_released(i) * (self.x[j * w + c + i] - below)
                 })
                 .sum();
             let fed = if j + 1 == n {
@@ -204,7 +226,7 @@ impl<'p, 'a> Acid<'p, 'a> {
             } else {
                 0.0
             };
-            let h = (above + fed + p.acid_released_per_mol * gained) / p.aqueous_l_per_h;
+            let h = (above + fed + gained) / p.aqueous_l_per_h;
             self.x[j * w + 2 * c] = h.max(FLUX_CUT * feed_h);
             above = p.aqueous_l_per_h * self.x[j * w + 2 * c];
         }
@@ -219,19 +241,18 @@ impl<'p, 'a> Acid<'p, 'a> {
         let x = if trial { &self.trial } else { &self.x };
         let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
         let e = p.efficiency;
-        let nu = p.acid_released_per_mol;
         self.imbalance.fill(0.0);
         self.throughput.fill(0.0);
-        let mut doses_ok = true;
+        let mut free_ok = true;
         for j in 0..n {
             let z = &x[j * w..(j + 1) * w];
             let (a, rest) = z.split_at(c);
             let (o, h) = (&rest[..c], rest[c]);
-            let dose = self.dose(o);
-            doses_ok &= dose > 0.0;
-            let ph = -h.log10();
+            let free = self.free(o);
+            free_ok &= free > 0.0;
             let r = &mut self.residual[j * w..(j + 1) * w];
-            let mut gained = 0.0;
+            let mut released = 0.0;
+            let mut released_abs = 0.0;
             for i in 0..c {
                 let below = if j > 0 {
                     x[(j - 1) * w + c + i]
@@ -240,12 +261,14 @@ impl<'p, 'a> Acid<'p, 'a> {
                 };
                 let above = if j + 1 < n { x[(j + 1) * w + i] } else { 0.0 };
                 let fed = if j + 1 == n { p.feed[i] } else { 0.0 };
-                let equilibrium = ratio * p.coefficients[i].distribution(ph, dose).0 * a[i];
+                let equilibrium = ratio * p.equilibrium.distribution(i, h, free).0 * a[i];
                 r[i] = below + above + fed - o[i] - a[i];
                 r[c + i] = o[i] - (1.0 - e) * below - e * equilibrium;
                 self.imbalance[i] += r[i].abs() + r[c + i].abs();
                 self.throughput[i] += below + above + fed + 2.0 * o[i] + a[i] + equilibrium;
-                gained += o[i] - below;
+                let nu = p.equilibrium.acid_released(i);
+                released += nu * (o[i] - below);
+                released_abs += nu * (o[i] - below).abs();
             }
             let from_above = if j + 1 < n {
                 p.aqueous_l_per_h * x[(j + 1) * w + 2 * c]
@@ -257,12 +280,22 @@ impl<'p, 'a> Acid<'p, 'a> {
             } else {
                 0.0
             };
-            r[2 * c] = from_above + fed + nu * gained - p.aqueous_l_per_h * h;
+            r[2 * c] = from_above + fed + released - p.aqueous_l_per_h * h;
             self.imbalance[c] += r[2 * c].abs();
-            self.throughput[c] += from_above + fed + nu * gained.abs() + p.aqueous_l_per_h * h;
+            self.throughput[c] += from_above + fed + released_abs + p.aqueous_l_per_h * h;
         }
-        let acid_scale = p.feed_acid_mol_per_h + nu * p.feed.iter().sum::<f64>();
-        let scales = p.feed.iter().copied().chain([acid_scale]);
+        let acid_scale = p.feed_acid_mol_per_h
+            + (0..c)
+                .map(|i| p.equilibrium.acid_released(i) * (p.feed[i] + p.organic_inlet[i]))
+                .sum::<f64>();
+        // A species the organic brings in (the Na+ of a saponified extractant) is scaled by
+        // what enters of it, feed and inlet together.
+        let scales = p
+            .feed
+            .iter()
+            .zip(p.organic_inlet)
+            .map(|(f, o)| f + o)
+            .chain([acid_scale]);
         let scaled = |v: &[f64]| {
             v.iter()
                 .zip(scales.clone())
@@ -271,7 +304,7 @@ impl<'p, 'a> Acid<'p, 'a> {
         };
         let residual = scaled(&self.imbalance);
         Norms {
-            residual: if residual.is_nan() || !doses_ok {
+            residual: if residual.is_nan() || !free_ok {
                 f64::INFINITY
             } else {
                 residual
@@ -286,32 +319,29 @@ impl<'p, 'a> Acid<'p, 'a> {
         let n = p.stages;
         let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
         let e = p.efficiency;
-        let nu = p.acid_released_per_mol;
-        let dose_by_organic = -p.dose_vol_pct * nu / (p.organic_l_per_h * p.extractant_mol_per_l);
         self.blocks.clear();
         for j in 0..n {
             let z = &self.x[j * w..(j + 1) * w];
             let (a, rest) = z.split_at(c);
             let (o, h) = (&rest[..c], rest[c]);
-            let dose = self.dose(o);
-            let ph = -h.log10();
-            let ph_by_h = -1.0 / (h * std::f64::consts::LN_10);
+            let free = self.free(o);
             let block = self.blocks.diag_mut(j);
             for i in 0..c {
-                let (d, by_ph, by_dose) = p.coefficients[i].distribution(ph, dose);
+                let (d, by_h, by_free) = p.equilibrium.distribution(i, h, free);
                 block[i * w + i] = -1.0;
                 block[i * w + c + i] = -1.0;
                 let row = &mut block[(c + i) * w..(c + i + 1) * w];
                 row[i] = -e * ratio * d;
                 for k in 0..c {
-                    row[c + k] = -e * ratio * a[i] * by_dose * dose_by_organic;
+                    let free_by_organic = -p.equilibrium.extractant_held(k) / p.organic_l_per_h;
+                    row[c + k] = -e * ratio * a[i] * by_free * free_by_organic;
                 }
                 row[c + i] += 1.0;
-                row[2 * c] = -e * ratio * a[i] * by_ph * ph_by_h;
+                row[2 * c] = -e * ratio * a[i] * by_h;
             }
             let acid = &mut block[2 * c * w..(2 * c + 1) * w];
             for k in 0..c {
-                acid[c + k] = nu;
+                acid[c + k] = p.equilibrium.acid_released(k);
             }
             acid[2 * c] = -p.aqueous_l_per_h;
             if j > 0 {
@@ -319,7 +349,7 @@ impl<'p, 'a> Acid<'p, 'a> {
                 for i in 0..c {
                     lower[i * w + c + i] = 1.0;
                     lower[(c + i) * w + c + i] = -(1.0 - e);
-                    lower[2 * c * w + c + i] = -nu;
+                    lower[2 * c * w + c + i] = -p.equilibrium.acid_released(i);
                 }
             }
             if j + 1 < n {
@@ -347,14 +377,16 @@ impl<'p, 'a> Acid<'p, 'a> {
             aqueous: Vec::with_capacity(self.x.len()),
             organic: Vec::with_capacity(self.x.len()),
             hydrogen_mol_per_l: Vec::new(),
-            dose_vol_pct: Vec::new(),
+            free_extractant_mol_per_l: Vec::new(),
             status: self.status(iterations, norms),
         };
         for z in self.x.chunks_exact(w) {
             solution.aqueous.extend_from_slice(&z[..c]);
             solution.organic.extend_from_slice(&z[c..2 * c]);
             solution.hydrogen_mol_per_l.push(z[2 * c]);
-            solution.dose_vol_pct.push(self.dose(&z[c..2 * c]));
+            solution
+                .free_extractant_mol_per_l
+                .push(self.free(&z[c..2 * c]));
         }
         solution
     }

@@ -47,7 +47,7 @@ mod substitution;
 #[cfg(target_arch = "x86_64")]
 mod substitution_avx;
 
-pub use acid::{AcidProblem, AcidSolution, solve_acid};
+pub use acid::{AcidLiquor, AcidProblem, AcidSections, AcidSolution, solve_acid};
 use block_tridiagonal::BlockTridiagonal;
 pub use continuation::{DENSE_MAX_STAGES, solve_by_continuation, solve_on_scales_by_continuation};
 pub use murphree::{Efficiency, solve_with_efficiency};

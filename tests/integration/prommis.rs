@@ -5,9 +5,9 @@
 //! extraction releases, as in sxcascade's model.
 
 use sxcascade::SolverOptions;
-use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT};
+use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCorrelation};
 use sxcascade::reference::uky_dehpa_coefficients;
-use sxcascade::solver::{AcidProblem, solve_acid};
+use sxcascade::solver::{AcidProblem, AcidSections, solve_acid};
 
 use super::support::sxcascade;
 
@@ -65,18 +65,22 @@ fn acid_balance_and_ph_correlation_agree_with_prommis() {
             .iter()
             .map(|(e, _)| coefficients[&e.parse().unwrap()])
             .collect();
+        let model = PhCorrelation {
+            coefficients: coefficients.clone(),
+            dose_vol_pct: dose,
+            mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
+            acid_released_per_mol: ACID_RELEASED_PER_MOL,
+        };
         let problem = AcidProblem {
-            coefficients: &coefficients,
+            equilibrium: &model,
             feed: &feed,
             organic_inlet: &inlet,
             stages,
             aqueous_l_per_h: a_flow,
             organic_l_per_h: o_flow,
             feed_acid_mol_per_h: mol_per_h(aqueous, "H", 1.0, a_flow),
-            acid_released_per_mol: ACID_RELEASED_PER_MOL,
-            dose_vol_pct: dose,
-            extractant_mol_per_l: dose * DEHPA_MOL_PER_L_PER_VOL_PCT,
             efficiency: 1.0,
+            sections: AcidSections::default(),
         };
         let solved = solve_acid(&problem, &SolverOptions::default()).unwrap();
         let c = feed.len();
