@@ -79,13 +79,51 @@ pub struct AcidSolution {
     pub status: Convergence,
 }
 
+/// The share of a stage's free extractant a Newton step keeps at least.
+const FREE_KEPT: f64 = 0.01;
+
+/// The least acidity a balanced start tries, log10 mol/L: pH 14.
+const LOWEST_LOG10_H: f64 = -14.0;
+
 /// Solves `p`: its stage balances, equilibria and acid balances.
+///
+/// Newton starts from the cascade at the feed's acidity; should that fail, it starts again from
+/// the cascade at the one uniform acidity that balances the cascade's H+ overall
+/// ([`Acid::balanced_start`]), the start that a saponified organic needs, whose sodium sets
+/// the pH of stages the feed's acid never reaches. The first failure is the one reported.
 pub fn solve_acid(
     p: &AcidProblem<'_>,
     options: &SolverOptions,
 ) -> Result<AcidSolution, SolveFailure> {
+    newton(p, options, Start::FeedAcid).or_else(|first| {
+        newton(p, options, Start::Balanced)
+            .or_else(|_| newton(p, options, Start::BalancedDown))
+            .map_err(|_| first)
+    })
+}
+
+/// Where Newton starts: the constant-D cascade at the feed's acidity, or at the uniform acidity
+/// that balances the cascade's H+, with that acidity on every stage or with each stage's from
+/// the acid balances down from the feed (at least the uniform one).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Start {
+    FeedAcid,
+    Balanced,
+    BalancedDown,
+}
+
+/// Damped Newton on the stage equations from the feed's acidity, or from the balanced start.
+fn newton(
+    p: &AcidProblem<'_>,
+    options: &SolverOptions,
+    start: Start,
+) -> Result<AcidSolution, SolveFailure> {
     let mut work = Acid::new(p);
-    work.start();
+    match start {
+        Start::FeedAcid => work.start(),
+        Start::Balanced => work.balanced_start(false),
+        Start::BalancedDown => work.balanced_start(true),
+    }
     let mut norms = work.evaluate(false);
     let mut iterations = 0;
     while !norms.converged(options.tolerance) {
@@ -107,7 +145,7 @@ pub fn solve_acid(
                 iteration: iterations,
             });
         }
-        let mut length = 1.0;
+        let mut length = work.longest_step();
         let mut accepted = None;
         for _ in 0..=options.max_backtracks {
             take_step(&work.x, &work.step, length, &mut work.trial);
@@ -170,18 +208,69 @@ impl<'p, 'a> Acid<'p, 'a> {
     }
 
     /// Each species' cascade at the feed's H+ and the inlet's free extractant (constant D, ideal
-    /// stages),
-    /// then each stage's H+ from the acid balances down from the feed.
+    /// stages), fitted to the extractant's capacity if it overloads it, then each stage's H+
+    /// from the acid balances down from the feed.
     fn start(&mut self) {
         let (p, c, w) = (self.p, self.c, self.width());
         let n = p.stages;
-        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
         let feed_h = p.feed_acid_mol_per_h / p.aqueous_l_per_h;
+        self.constant_d_profiles(feed_h, 1.0);
+        if !self.within_capacity() {
+            self.fit_to_capacity(feed_h);
+        }
+        let mut above = 0.0;
+        for j in (0..n).rev() {
+            let gained: f64 = (0..c)
+                .map(|i| {
+                    let below = if j > 0 {
+                        self.x[(j - 1) * w + c + i]
+                    } else {
+                        p.organic_inlet[i]
+                    };
+                    p.equilibrium.acid_released(i) * (self.x[j * w + c + i] - below)
+                })
+                .sum();
+            let fed = if j + 1 == n {
+                p.feed_acid_mol_per_h
+            } else {
+                0.0
+            };
+            let h = (above + fed + gained) / p.aqueous_l_per_h;
+            self.x[j * w + 2 * c] = h.max(FLUX_CUT * feed_h);
+            above = p.aqueous_l_per_h * self.x[j * w + 2 * c];
+        }
+    }
+
+    /// The longest fraction of the Newton step, at most 1, that leaves every stage at least
+    /// [`FREE_KEPT`] of its free extractant: near full loading the full step would often take
+    /// it below zero, where no D is defined, and halving from there creeps.
+    fn longest_step(&self) -> f64 {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let mut length: f64 = 1.0;
+        for (z, s) in self.x.chunks_exact(w).zip(self.step.chunks_exact(w)) {
+            let free = self.free(&z[c..2 * c]);
+            let taken: f64 = (0..c)
+                .map(|i| p.equilibrium.extractant_held(i) * s[c + i])
+                .sum::<f64>()
+                / p.organic_l_per_h;
+            if taken > 0.0 && free > 0.0 {
+                length = length.min((1.0 - FREE_KEPT) * free / taken);
+            }
+        }
+        length
+    }
+
+    /// Each species' cascade at the feed's H+ and the inlet's free extractant, its extraction
+    /// factors times `scale` (constant D, ideal stages: one tridiagonal solve per species).
+    fn constant_d_profiles(&mut self, h: f64, scale: f64) {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let n = p.stages;
+        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
         let inlet_free = self.free(p.organic_inlet);
         let mut a = vec![0.0; n];
         let mut pivot = vec![0.0; n];
         for i in 0..c {
-            let e = ratio * p.equilibrium.distribution(i, feed_h, inlet_free).0;
+            let e = scale * ratio * p.equilibrium.distribution(i, h, inlet_free).0;
             // (1 + e) a(j) - a(j+1) - e a(j-1) = F(j), Thomas's algorithm up the cascade.
             let mut below_pivot = 0.0;
             let mut below_rhs = 0.0;
@@ -209,6 +298,96 @@ impl<'p, 'a> Acid<'p, 'a> {
                 z[c + i] = e * a;
             }
         }
+    }
+
+    /// Whether every stage of the start leaves a tenth of the extractant free.
+    fn within_capacity(&self) -> bool {
+        let (c, w) = (self.c, self.width());
+        let total = self.p.equilibrium.total_extractant_mol_per_l();
+        self.x
+            .chunks_exact(w)
+            .all(|z| self.free(&z[c..2 * c]) >= 0.1 * total)
+    }
+
+    /// A start whose organic fits the extractant: when the inlet's D would load it beyond its
+    /// capacity (a strong extractant, little acid: the mass-action model near full loading),
+    /// every extraction factor is scaled down by one factor, found by bisection on its log, so
+    /// that the start keeps the D ratios (the saturated model's profile) and some free
+    /// extractant on every stage.
+    fn fit_to_capacity(&mut self, h: f64) {
+        let (mut fits, mut overloads) = (-1.0_f64, 0.0_f64);
+        loop {
+            self.constant_d_profiles(h, 10f64.powf(fits));
+            if self.within_capacity() || fits < -300.0 {
+                break;
+            }
+            overloads = fits;
+            fits *= 2.0;
+        }
+        for _ in 0..60 {
+            let middle = 0.5 * (fits + overloads);
+            self.constant_d_profiles(h, 10f64.powf(middle));
+            if self.within_capacity() {
+                fits = middle;
+            } else {
+                overloads = middle;
+            }
+        }
+        self.constant_d_profiles(h, 10f64.powf(fits));
+    }
+
+    /// The constant-D cascade (fitted to the capacity) at the one acidity `h`, the same on
+    /// every stage, at which the H+ leaving with the raffinate is the feed's plus what the
+    /// species the organic carries away released (bisection on log h: the more acid, the
+    /// less released). Every stage starts at that `h`.
+    fn balanced_start(&mut self, down: bool) {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let n = p.stages;
+        let top = (n - 1) * w;
+        let most = (p.feed_acid_mol_per_h
+            + (0..c)
+                .map(|i| p.equilibrium.acid_released(i) * p.feed[i])
+                .sum::<f64>())
+            / p.aqueous_l_per_h;
+        // Down to pH 14: below it water's own ions, which the model leaves out, would count.
+        let (mut low, mut high) = (LOWEST_LOG10_H, most.log10());
+        let at = |work: &mut Self, log_h: f64| {
+            let h = 10f64.powf(log_h);
+            work.constant_d_profiles(h, 1.0);
+            if !work.within_capacity() {
+                work.fit_to_capacity(h);
+            }
+            let released: f64 = (0..c)
+                .map(|i| {
+                    p.equilibrium.acid_released(i) * (work.x[top + c + i] - p.organic_inlet[i])
+                })
+                .sum();
+            p.aqueous_l_per_h * h - p.feed_acid_mol_per_h - released
+        };
+        for _ in 0..60 {
+            let middle = 0.5 * (low + high);
+            if at(self, middle) > 0.0 {
+                high = middle;
+            } else {
+                low = middle;
+            }
+        }
+        at(self, high);
+        let h = 10f64.powf(high);
+        if down {
+            self.acid_down_the_cascade(h);
+        } else {
+            for z in self.x.chunks_exact_mut(w) {
+                z[2 * c] = h;
+            }
+        }
+    }
+
+    /// Each stage's H+ from the acid balances down from the feed, given the start's fluxes, at
+    /// least `floor`.
+    fn acid_down_the_cascade(&mut self, floor: f64) {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let n = p.stages;
         let mut above = 0.0;
         for j in (0..n).rev() {
             let gained: f64 = (0..c)
@@ -227,7 +406,7 @@ impl<'p, 'a> Acid<'p, 'a> {
                 0.0
             };
             let h = (above + fed + gained) / p.aqueous_l_per_h;
-            self.x[j * w + 2 * c] = h.max(FLUX_CUT * feed_h);
+            self.x[j * w + 2 * c] = h.max(floor);
             above = p.aqueous_l_per_h * self.x[j * w + 2 * c];
         }
     }
@@ -244,6 +423,7 @@ impl<'p, 'a> Acid<'p, 'a> {
         self.imbalance.fill(0.0);
         self.throughput.fill(0.0);
         let mut free_ok = true;
+        let total = p.equilibrium.total_extractant_mol_per_l();
         for j in 0..n {
             let z = &x[j * w..(j + 1) * w];
             let (a, rest) = z.split_at(c);
@@ -261,11 +441,17 @@ impl<'p, 'a> Acid<'p, 'a> {
                 };
                 let above = if j + 1 < n { x[(j + 1) * w + i] } else { 0.0 };
                 let fed = if j + 1 == n { p.feed[i] } else { 0.0 };
-                let equilibrium = ratio * p.equilibrium.distribution(i, h, free).0 * a[i];
+                let (d, _, by_free) = p.equilibrium.distribution(i, h, free);
+                let equilibrium = ratio * d * a[i];
                 r[i] = below + above + fed - o[i] - a[i];
                 r[c + i] = o[i] - (1.0 - e) * below - e * equilibrium;
                 self.imbalance[i] += r[i].abs() + r[c + i].abs();
-                self.throughput[i] += below + above + fed + 2.0 * o[i] + a[i] + equilibrium;
+                // The free extractant is the total less what the organic holds: its rounding,
+                // eps times twice the total at most, reaches D amplified by dD/dfree, which
+                // near full loading is many times D / total (D ~ free^3 by mass action).
+                let free_rounding = ratio * by_free.abs() * a[i] * 2.0 * total;
+                self.throughput[i] +=
+                    below + above + fed + 2.0 * o[i] + a[i] + equilibrium + free_rounding;
                 let nu = p.equilibrium.acid_released(i);
                 released += nu * (o[i] - below);
                 released_abs += nu * (o[i] - below).abs();

@@ -1,6 +1,11 @@
 //! The `mass_action` model from the flowsheet file: its bad inputs (exit 2, file:line:column
 //! of the value to change, nothing on stdout).
 
+use std::collections::BTreeMap;
+
+use sxcascade::equilibrium::{MassActionSystem, SAPONIFIED_LOG10_K};
+use sxcascade::{Cascade, Element, FeedPhase, OperatingPoint, SolverOptions, Stream, SystemModel};
+
 use crate::support::{scratch, sxcascade};
 
 const SHIPPED: &str = "flowsheets/prnd_mass_action.toml";
@@ -92,4 +97,84 @@ fn fields_of_other_models_and_unknown_bases_are_bad_input() {
         24,
         "saponification_base",
     );
+}
+
+/// A Pr/Nd extraction section in unsaponified extractant at `log10_k_pr` (Nd 1.5 times
+/// higher), `stages` stages, O/A 2, 1.5 mol/L extractant, a 1 mol/L feed of 0.01 mol/L acid:
+/// capacity 1.5 / 6 x 2 = 0.5 mol RE per mol fed.
+fn loaded_cascade(log10_k_pr: f64, stages: usize) -> (Cascade, SystemModel, Stream) {
+    let cascade = Cascade {
+        extraction_stages: stages,
+        scrub_stages: 0,
+        feed_stage: None,
+        feed_phase: FeedPhase::Aqueous,
+        operating_point: OperatingPoint::Acidic {
+            oa_ratio: 2.0,
+            feed_concentration_mol_per_l: 1.0,
+            feed_acid_mol_per_l: 0.01,
+        },
+        side_draw: None,
+        stage_efficiency: 1.0,
+    };
+    let model = SystemModel::MassAction(MassActionSystem {
+        log10_k: BTreeMap::from([
+            (Element::Pr, log10_k_pr),
+            (Element::Nd, log10_k_pr + 1.5f64.log10()),
+        ]),
+        extractant_mol_per_l: 1.5,
+        saponification_fraction: 0.0,
+        saponified_log10_k: SAPONIFIED_LOG10_K,
+    });
+    let feed = Stream::new([(Element::Pr, 0.25), (Element::Nd, 0.75)]);
+    (cascade, model, feed)
+}
+
+/// The largest relative difference between the mass-action cascade's raffinate (per element)
+/// and that of Xu's saturated cascade with beta = K_Nd / K_Pr at the same S.
+fn difference_from_saturated(log10_k_pr: f64, stages: usize) -> f64 {
+    let (cascade, model, feed) = loaded_cascade(log10_k_pr, stages);
+    let options = SolverOptions::default();
+    let mass_action = cascade.solve(&model, &feed, &options).unwrap();
+    let saturated = Cascade {
+        operating_point: OperatingPoint::Fluxes {
+            extraction_ratio: 1.5 / 6.0 * 2.0 / 1.0,
+            scrub_ratio: 0.0,
+        },
+        ..cascade
+    }
+    .solve(
+        &SystemModel::Saturated {
+            separation_factors: BTreeMap::from([(Element::Pr, 1.0), (Element::Nd, 1.5)]),
+        },
+        &feed,
+        &options,
+    )
+    .unwrap();
+    [Element::Pr, Element::Nd]
+        .iter()
+        .map(|&e| {
+            let m = mass_action.raffinate.mol_per_h(e);
+            let s = saturated.raffinate.mol_per_h(e);
+            (m - s).abs() / s
+        })
+        .fold(0.0, f64::max)
+}
+
+/// At full loading the mass-action cascade is Xu's saturated one with beta = K_Nd / K_Pr
+/// (docs/model.md section 3): every stage's D_i / D_j is K_i / K_j, and its organic carries
+/// the capacity less the free extractant's share, epsilon = 2 [(HA)2] / C. With D of order 1,
+/// [(HA)2] = h (D / K)^(1/3): the difference falls as K^(-1/3), ten times per 10^3 in K.
+#[test]
+fn full_loading_reduces_to_the_saturated_model() {
+    let mut last = f64::INFINITY;
+    for log10_k in [6.0, 9.0, 12.0, 15.0] {
+        for stages in [5, 20] {
+            let difference = difference_from_saturated(log10_k, stages);
+            eprintln!("log10 K {log10_k}, {stages} stages: {difference:.3e}");
+        }
+        let difference = difference_from_saturated(log10_k, 20);
+        assert!(difference < last / 5.0, "{difference} after {last}");
+        last = difference;
+    }
+    assert!(last < 1e-4, "{last}");
 }
