@@ -202,3 +202,35 @@ fn the_fifteen_element_bench_case_converges() {
     );
     assert!((0.5..0.6).contains(&loaded), "{loaded}");
 }
+
+/// The shipped mass-action flowsheet is prnd_binary.toml's Pr/Nd system at full loading:
+/// K_Nd / K_Pr is its separation factor, and the feed is the same.
+#[test]
+fn the_shipped_flowsheet_has_the_saturated_flowsheets_factor() {
+    let load = |file: &str| {
+        let text = std::fs::read_to_string(file).unwrap();
+        sxcascade::input::parse_flowsheet(file, &text).unwrap()
+    };
+    let saturated = load("flowsheets/prnd_binary.toml");
+    let mass_action = load(SHIPPED);
+    let SystemModel::Saturated { separation_factors } = &saturated.systems[0].model else {
+        panic!("prnd_binary.toml is saturated");
+    };
+    let SystemModel::MassAction(system) = &mass_action.systems[0].model else {
+        panic!("{SHIPPED} is mass_action");
+    };
+    let beta = separation_factors[&Element::Nd] / separation_factors[&Element::Pr];
+    let k_ratio = 10f64.powf(system.log10_k[&Element::Nd] - system.log10_k[&Element::Pr]);
+    assert!(
+        (k_ratio / beta - 1.0).abs() < 1e-6,
+        "{k_ratio} against {beta}"
+    );
+    assert_eq!(saturated.feeds["feed"], mass_action.feeds["feed"]);
+    let out = sxcascade(&["run", SHIPPED]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
