@@ -1,6 +1,6 @@
 //! Solve times of cascades beyond Xu's ideal model: Murphree stages and the acid-aware
-//! `ph_correlation` stage equations, each beside the 45-stage binary in the same run so that
-//! the README can give them as ratios. `cargo bench --bench chemistry`
+//! `ph_correlation` and `mass_action` stage equations, each beside the 45-stage binary in the
+//! same run so that the README can give them as ratios. `cargo bench --bench chemistry`
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -102,9 +102,23 @@ fn acid(c: &mut Criterion) {
     group.finish();
 }
 
+/// Fifteen rare earths over 100 stages of saponified P507 by mass action
+/// (`reference::mass_action_extraction`: 16 species with the sodium, 33 unknowns a stage),
+/// beside the 45-stage binary.
+fn mass_action(c: &mut Criterion) {
+    let mut group = c.benchmark_group("mass_action");
+    let binary_45 = reference::binary(1.5, 0.75, 24, 21, 1.7086, 2.4142);
+    group.bench_function("binary_45_stages_ideal", |b| {
+        b.iter(|| solve(black_box(&binary_45)))
+    });
+    let cut = reference::mass_action_extraction(100);
+    group.bench_function("15x100", |b| b.iter(|| solve(black_box(&cut))));
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots().measurement_time(Duration::from_secs(3));
-    targets = murphree, acid
+    targets = murphree, acid, mass_action
 }
 criterion_main!(benches);

@@ -85,12 +85,37 @@ pub(super) fn acid_solution(
     feed: &[f64],
     flows: &AcidFlows,
     acid_released: &[f64],
+    organic_inlet: &[f64],
     solved: AcidSolution,
 ) -> CascadeSolution {
     let c = elements.len();
+    let species = acid_released.len();
     let m = solved.hydrogen_mol_per_l.len();
     let main = flows.main();
     let strip = flows.strip_stages > 0;
+    // H+ the organic released between entering stage 1 and leaving the main section: every
+    // species, a saponified cation included (what it brought in it gives up for H+).
+    let released = if strip {
+        0.0
+    } else {
+        (0..species)
+            .map(|i| {
+                acid_released[i] * (solved.organic[(main - 1) * species + i] - organic_inlet[i])
+            })
+            .sum()
+    };
+    // The rare earths' columns; a saponified cation is in the acid balance only.
+    let rare_earths = |profile: &[f64]| -> Vec<f64> {
+        profile
+            .chunks_exact(species)
+            .flat_map(|stage| stage[..c].iter().copied())
+            .collect()
+    };
+    let solved = AcidSolution {
+        aqueous: rare_earths(&solved.aqueous),
+        organic: rare_earths(&solved.organic),
+        ..solved
+    };
     let mass_balance = closure(&solved, feed, flows);
     let aqueous = Array2::from_shape_vec((m, c), solved.aqueous).expect("M x C profile");
     let organic = Array2::from_shape_vec((m, c), solved.organic).expect("M x C profile");
@@ -102,13 +127,6 @@ pub(super) fn acid_solution(
     };
     let h = &solved.hydrogen_mol_per_l;
     let raffinate_l = flows.feed_l_per_h + flows.scrub_l_per_h;
-    let released = if strip {
-        0.0
-    } else {
-        (0..c)
-            .map(|i| acid_released[i] * organic[[main - 1, i]])
-            .sum()
-    };
     let scrub_acid = flows.scrub_acid_mol_per_l * flows.scrub_l_per_h;
     let strip_acid = flows.strip_acid_mol_per_l * flows.strip_l_per_h;
     let (scrub_acid, strip_acid) = (

@@ -4,6 +4,7 @@
 
 mod acid;
 mod closure_note;
+mod mass_action;
 mod saturated;
 mod solution;
 mod trace;
@@ -17,7 +18,8 @@ pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
 use crate::equilibrium::{
-    ConstantDistribution, Equilibrium, PhCoefficients, PhCorrelation, SaturatedSeparationFactors,
+    ConstantDistribution, Equilibrium, MassActionSystem, PhCoefficients, PhCorrelation,
+    SaturatedSeparationFactors,
 };
 use crate::error::CascadeError;
 use crate::solver::{
@@ -48,6 +50,21 @@ pub enum SystemModel {
         /// H+ released per mol of RE extracted.
         acid_released_per_mol: f64,
     },
+    /// Cation exchange by a dimeric acidic extractant, by mass action, saponified or not
+    /// (docs/model.md section 3).
+    MassAction(MassActionSystem),
+}
+
+impl SystemModel {
+    /// The model as a message names it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Saturated { .. } => "the saturated model",
+            Self::ConstantD { .. } => "the constant_d model",
+            Self::PhCorrelation { .. } => "the ph_correlation model",
+            Self::MassAction(_) => "the mass_action model",
+        }
+    }
 }
 
 /// How the cascade is run. Must match the system's model.
@@ -85,6 +102,24 @@ pub enum OperatingPoint {
 }
 
 impl OperatingPoint {
+    /// An acid-aware extraction section alone: no scrub or strip liquor.
+    pub fn acidic_extraction(
+        oa_ratio: f64,
+        feed_concentration_mol_per_l: f64,
+        feed_acid_mol_per_l: f64,
+    ) -> Self {
+        Self::Acidic {
+            oa_ratio,
+            feed_concentration_mol_per_l,
+            feed_acid_mol_per_l,
+            scrub_oa_ratio: f64::NAN,
+            scrub_acid_mol_per_l: f64::NAN,
+            strip_stages: 0,
+            strip_oa_ratio: f64::NAN,
+            strip_acid_mol_per_l: f64::NAN,
+        }
+    }
+
     /// The saturated model's operating point from `S` and a reflux ratio `R = W / (S - W)`
     /// (with an organic side draw P is less than S - W: see [`Cascade::reflux_ratio`]).
     pub fn from_reflux_ratio(extraction_ratio: f64, reflux_ratio: f64) -> Self {
@@ -321,55 +356,20 @@ impl Cascade {
                     extractant_mol_per_l_per_vol_pct,
                     acid_released_per_mol,
                 },
-                OperatingPoint::Acidic {
-                    oa_ratio,
-                    feed_concentration_mol_per_l,
-                    feed_acid_mol_per_l,
-                    scrub_oa_ratio,
-                    scrub_acid_mol_per_l,
-                    strip_stages,
-                    strip_oa_ratio,
-                    strip_acid_mol_per_l,
-                },
+                OperatingPoint::Acidic { .. },
             ) => {
-                let aqueous_l_per_h = total / feed_concentration_mol_per_l;
-                let organic_l_per_h = oa_ratio * aqueous_l_per_h;
                 let model = PhCorrelation {
                     coefficients: elements.iter().map(|e| coefficients[e]).collect(),
                     dose_vol_pct: *extractant_dose_vol_pct,
                     mol_per_l_per_vol_pct: *extractant_mol_per_l_per_vol_pct,
                     acid_released_per_mol: *acid_released_per_mol,
                 };
-                let flows = AcidFlows {
-                    extraction_stages: self.extraction_stages,
-                    scrub_stages: self.scrub_stages,
-                    strip_stages,
-                    feed_stage: f,
-                    feed_l_per_h: aqueous_l_per_h,
-                    organic_l_per_h,
-                    feed_acid_mol_per_h: feed_acid_mol_per_l * aqueous_l_per_h,
-                    scrub_l_per_h: organic_l_per_h / scrub_oa_ratio,
-                    scrub_acid_mol_per_l,
-                    strip_l_per_h: organic_l_per_h / strip_oa_ratio,
-                    strip_acid_mol_per_l,
-                };
-                let barren = vec![0.0; elements.len()];
-                let problem = solver::AcidProblem {
-                    equilibrium: &model,
-                    feed: &feed_flux,
-                    organic_inlet: &barren,
-                    stages: self.extraction_stages,
-                    aqueous_l_per_h,
-                    organic_l_per_h,
-                    feed_acid_mol_per_h: flows.feed_acid_mol_per_h,
-                    efficiency: self.stage_efficiency,
-                    sections: flows.sections(),
-                };
-                let solved = solver::solve_acid(&problem, options)
-                    .map_err(|failure| failure_error(&elements, failure))?;
-                let released = vec![*acid_released_per_mol; elements.len()];
-                let solution = acid::acid_solution(elements, &feed_flux, &flows, &released, solved);
-                accept(solution)
+                Ok(self.solve_acidic(&model, 0.0, elements, &feed_flux, options)?)
+            }
+            (SystemModel::MassAction(system), OperatingPoint::Acidic { .. }) => {
+                let model = system.equilibrium(&elements);
+                let saponified = system.saponified_mol_per_l();
+                Ok(self.solve_acidic(&model, saponified, elements, &feed_flux, options)?)
             }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
@@ -535,7 +535,7 @@ impl Cascade {
                 "the constant_d model takes oa_ratio (and scrub_oa_ratio with scrub stages)",
             )),
             (
-                SystemModel::PhCorrelation { .. },
+                SystemModel::PhCorrelation { .. } | SystemModel::MassAction(_),
                 OperatingPoint::Acidic {
                     oa_ratio,
                     feed_concentration_mol_per_l,
@@ -562,7 +562,7 @@ impl Cascade {
                     return Err(CascadeError::infeasible(
                         "feed_phase",
                         f64::NAN,
-                        "the ph_correlation model takes an aqueous feed and no side draw",
+                        format!("{} takes an aqueous feed and no side draw", model.name()),
                     ));
                 }
                 // Without a scrub liquor nothing aqueous flows above the feed stage.
@@ -571,14 +571,20 @@ impl Cascade {
                         "feed_stage",
                         self.feed_stage() as f64,
                         format!(
-                            "without scrub stages the ph_correlation model feeds the last \
-                             stage ({})",
+                            "without scrub stages {} feeds the last stage ({})",
+                            model.name(),
                             self.stages()
                         ),
                     ));
                 }
                 Ok(())
             }
+            (SystemModel::MassAction(_), _) => Err(CascadeError::infeasible(
+                "oa_ratio",
+                f64::NAN,
+                "the mass_action model takes oa_ratio, feed_concentration_mol_per_l and \
+                 feed_acid_mol_per_l",
+            )),
             (SystemModel::PhCorrelation { .. }, _) => Err(CascadeError::infeasible(
                 "oa_ratio",
                 f64::NAN,
@@ -614,6 +620,14 @@ impl Cascade {
                     .map(|(e, c)| (*e, c.distribution(1.0, *extractant_dose_vol_pct).0))
                     .collect();
                 (&ordering, "coefficients")
+            }
+            SystemModel::MassAction(m) => {
+                ordering = m
+                    .log10_k
+                    .iter()
+                    .map(|(e, l)| (*e, 10f64.powf(*l)))
+                    .collect();
+                (&ordering, "log10_k")
             }
         };
         let mut present = Vec::new();

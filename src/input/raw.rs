@@ -90,6 +90,14 @@ pub struct RawSystem {
     pub extractant_dose_vol_pct: Option<Spanned64>,
     pub extractant_mol_per_l_per_vol_pct: Option<Spanned64>,
     pub acid_released_per_mol: Option<Spanned64>,
+    /// `mass_action`: log10 K per element, K of `D = K [(HA)2]^3 / [H+]^3` in mol/L.
+    pub log10_k: Option<NamedValues>,
+    /// `mass_action`: total extractant, mol/L as monomer HA.
+    pub extractant_mol_per_l: Option<Spanned64>,
+    /// `mass_action`: share of the HA saponified before the organic enters, 0 to 1.
+    pub saponification_fraction: Option<Spanned64>,
+    /// `mass_action`: log10 K of the saponified cation (Na+ + 1/2 (HA)2 = NaA + H+).
+    pub saponification_log10_k: Option<Spanned64>,
     pub organic_capacity_mol_per_l: Option<Spanned64>,
     /// "NaOH" (default) or "NH3".
     pub saponification_base: Option<Spanned<String>>,

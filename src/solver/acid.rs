@@ -80,11 +80,16 @@ pub struct AcidSolution {
 /// Solves `p`: its stage balances, equilibria and acid balances, and the returning organic's
 /// balance when a strip section closes the loop.
 ///
-/// Damped Newton from the constant-D start; where that fails, the solution is followed from a
-/// thousandth of the feed's RE up to all of it (steps growing fourfold while they converge,
+/// Damped Newton from the constant-D start (fitted to the extractant's capacity); where that
+/// fails and no closed loop returns the organic, again from the cascade at the one uniform
+/// acidity that balances its H+ overall, the start a saponified organic needs (its sodium
+/// sets the pH of stages the feed's acid never reaches), with that acidity on every stage and
+/// then with each stage's from the acid balances. Where all fail, the solution is followed from
+/// a millionth of the feed's RE up to all of it (steps growing fourfold while they converge,
 /// shrinking otherwise), as a plant would be brought up to feed. Where that path stops short
 /// of the whole feed with some stage's organic nearly out of free extractant, the failure is
-/// [`SolveFailure::ExtractantExhausted`], with the share of the feed reached.
+/// [`SolveFailure::ExtractantExhausted`], with the share of the feed reached; otherwise the
+/// first start's failure is reported.
 pub fn solve_acid(
     p: &AcidProblem<'_>,
     options: &SolverOptions,
@@ -92,9 +97,18 @@ pub fn solve_acid(
     let mut work = Acid::new(p);
     work.start();
     let failure = match newton(&mut work, options, options.max_iterations) {
-        Ok((iterations, norms)) => return Ok(work.solution(iterations, &norms)),
+        Ok((iterations, norms)) => return Ok(work.finish(iterations, &norms)),
         Err(failure) => failure,
     };
+    if work.has_balanced_start() {
+        for down in [false, true] {
+            let mut work = Acid::new(p);
+            work.balanced_start(down);
+            if let Ok((iterations, norms)) = newton(&mut work, options, options.max_iterations) {
+                return Ok(work.finish(iterations, &norms));
+            }
+        }
+    }
     let mut work = Acid::new(p);
     let mut reached = CONTINUATION_FIRST;
     work.scale_feed(reached);
@@ -113,7 +127,7 @@ pub fn solve_acid(
             Ok((taken, norms)) => {
                 iterations += taken;
                 if next == 1.0 {
-                    return Ok(work.solution(iterations, &norms));
+                    return Ok(work.finish(iterations, &norms));
                 }
                 reached = next;
                 growth = (growth * growth).min(CONTINUATION_GROWTH);
@@ -164,7 +178,7 @@ fn newton(
                 iteration: iterations,
             });
         }
-        let mut length = 1.0;
+        let mut length = work.longest_step();
         let mut accepted = None;
         for _ in 0..=options.max_backtracks {
             take_step(&work.x, &work.step, length, &mut work.trial);

@@ -120,9 +120,80 @@ impl<'p, 'a> Acid<'p, 'a> {
     }
 
     /// Each species' cascade at its section's fed acidity and the inlet's free extractant
-    /// (constant D, ideal stages, a barren organic returning in a closed loop), then each
-    /// stage's H+ from the acid balances down each aqueous stream.
+    /// (constant D, ideal stages, a barren organic returning in a closed loop), fitted to the
+    /// extractant's capacity where it would overload it, then each stage's H+ from the acid
+    /// balances down each aqueous stream.
     pub fn start(&mut self) {
+        let guess = self.layout.guess_h.clone();
+        self.constant_d_profiles(&guess, 1.0);
+        if !self.within_capacity() {
+            self.fit_to_capacity(&guess);
+        }
+        self.limit_held();
+        let floor: Vec<f64> = guess.iter().map(|h| FLUX_CUT * h).collect();
+        self.acid_down(&floor);
+    }
+
+    /// Whether the cascade balances its H+ overall through its raffinate alone (no strip
+    /// section returning the organic): where [`Self::balanced_start`] applies.
+    pub fn has_balanced_start(&self) -> bool {
+        !self.layout.ring
+    }
+
+    /// The constant-D cascade (fitted to the capacity) at the one acidity `h`, the same on
+    /// every stage, at which the H+ leaving with the raffinate is what is fed plus what the
+    /// species the organic carries away released (bisection on log h: the more acid, the less
+    /// released); every stage at that `h`, or (`down`) at least that `h` with each stage's own
+    /// from the acid balances. The start a saponified organic needs, whose sodium sets the pH
+    /// of stages the feed's acid never reaches. Only without a closed loop.
+    pub fn balanced_start(&mut self, down: bool) {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let l = &self.layout;
+        let (m, top) = (l.stages, (l.main - 1) * w);
+        let fed_acid: f64 = l.acid_fed.iter().sum();
+        let raffinate_l_per_h = l.aqueous_l_per_h[0];
+        let most = (fed_acid
+            + (0..c)
+                .map(|i| p.equilibrium.acid_released(i) * self.feed[i])
+                .sum::<f64>())
+            / raffinate_l_per_h;
+        // Down to pH 14: below it water's own ions, which the model leaves out, would count.
+        let (mut low, mut high) = (LOWEST_LOG10_H, most.log10());
+        let at = |work: &mut Self, log_h: f64| {
+            let h = vec![10f64.powf(log_h); m];
+            work.constant_d_profiles(&h, 1.0);
+            if !work.within_capacity() {
+                work.fit_to_capacity(&h);
+            }
+            let released: f64 = (0..c)
+                .map(|i| {
+                    p.equilibrium.acid_released(i) * (work.x[top + c + i] - p.organic_inlet[i])
+                })
+                .sum();
+            raffinate_l_per_h * h[0] - fed_acid - released
+        };
+        for _ in 0..60 {
+            let middle = 0.5 * (low + high);
+            if at(self, middle) > 0.0 {
+                high = middle;
+            } else {
+                low = middle;
+            }
+        }
+        at(self, high);
+        let h = 10f64.powf(high);
+        if down {
+            self.acid_down(&vec![h; m]);
+        } else {
+            for z in self.x.chunks_exact_mut(w).take(m) {
+                z[2 * c] = h;
+            }
+        }
+    }
+
+    /// Each species' constant-D cascade at each stage's `h` and the inlet's free extractant,
+    /// its extraction factors times `scale` (ideal stages: one tridiagonal solve per species).
+    fn constant_d_profiles(&mut self, h: &[f64], scale: f64) {
         let (p, c, w) = (self.p, self.c, self.width());
         let l = &self.layout;
         let m = l.stages;
@@ -137,8 +208,8 @@ impl<'p, 'a> Acid<'p, 'a> {
         let mut pivot = vec![0.0; m];
         for i in 0..c {
             for (j, e) in e.iter_mut().enumerate() {
-                *e = p.organic_l_per_h / l.aqueous_l_per_h[j]
-                    * p.equilibrium.distribution(i, l.guess_h[j], inlet_free).0;
+                *e = scale * p.organic_l_per_h / l.aqueous_l_per_h[j]
+                    * p.equilibrium.distribution(i, h[j], inlet_free).0;
             }
             // e(j-1) a(j-1) - (1 + e(j)) a(j) + [from above] a(j+1) = -fed(j), by Thomas's
             // algorithm up the chain and back.
@@ -166,9 +237,55 @@ impl<'p, 'a> Acid<'p, 'a> {
                 self.x[m * w + i] = e[m - 1] * a[m - 1];
             }
         }
-        // A species the extraction stages extract and the scrub strips accumulates between
-        // them; at constant D without limit. Where the start's organic would hold more than
-        // START_MAX_HELD of the extractant, the stage's fluxes are scaled down to it.
+    }
+
+    /// Whether every stage of the start leaves a tenth of the extractant free.
+    fn within_capacity(&self) -> bool {
+        let (c, w) = (self.c, self.width());
+        let total = self.p.equilibrium.total_extractant_mol_per_l();
+        self.x
+            .chunks_exact(w)
+            .take(self.layout.stages)
+            .all(|z| self.free(&z[c..2 * c]) >= 0.1 * total)
+    }
+
+    /// A start whose organic fits the extractant: when the inlet's D would load it beyond its
+    /// capacity (a strong extractant, little acid: the mass-action model near full loading),
+    /// every extraction factor is scaled down by one factor, found by bisection on its log, so
+    /// that the start keeps the D ratios (the saturated model's profile) and some free
+    /// extractant on every stage.
+    fn fit_to_capacity(&mut self, h: &[f64]) {
+        let (mut fits, mut overloads) = (-1.0_f64, 0.0_f64);
+        loop {
+            self.constant_d_profiles(h, 10f64.powf(fits));
+            if self.within_capacity() || fits < -300.0 {
+                break;
+            }
+            overloads = fits;
+            fits *= 2.0;
+        }
+        for _ in 0..60 {
+            let middle = 0.5 * (fits + overloads);
+            self.constant_d_profiles(h, 10f64.powf(middle));
+            if self.within_capacity() {
+                fits = middle;
+            } else {
+                overloads = middle;
+            }
+        }
+        self.constant_d_profiles(h, 10f64.powf(fits));
+    }
+
+    /// A species the extraction stages extract and the scrub strips accumulates between them;
+    /// at constant D without limit. Where the start's organic would hold more than
+    /// START_MAX_HELD of the extractant, the stage's fluxes are scaled down to it.
+    fn limit_held(&mut self) {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let m = self.layout.stages;
+        if self.layout.main == p.stages && !self.layout.ring {
+            // An extraction section alone: the capacity fit is the start.
+            return;
+        }
         let total = p.equilibrium.total_extractant_mol_per_l();
         for z in self.x.chunks_exact_mut(w).take(m) {
             let held = total - free_extractant(p.equilibrium, &z[c..2 * c], p.organic_l_per_h);
@@ -177,12 +294,19 @@ impl<'p, 'a> Acid<'p, 'a> {
                 z[..2 * c].iter_mut().for_each(|v| *v *= factor);
             }
         }
-        if l.ring {
+        if self.layout.ring {
             let last = (m - 1) * w + c;
             let (chain, ring) = self.x.split_at_mut(m * w);
             ring.copy_from_slice(&chain[last..last + c]);
         }
-        for j in (0..m).rev() {
+    }
+
+    /// Each stage's H+ from the acid balances down each aqueous stream, given the start's
+    /// fluxes, at least `floor`.
+    fn acid_down(&mut self, floor: &[f64]) {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let l = &self.layout;
+        for j in (0..l.stages).rev() {
             let below = self.below(&self.x, j);
             let released: f64 = (0..c)
                 .map(|i| p.equilibrium.acid_released(i) * (self.x[j * w + c + i] - below[i]))
@@ -193,7 +317,85 @@ impl<'p, 'a> Acid<'p, 'a> {
                 0.0
             };
             let h = (above + l.acid_fed[j] + released) / l.aqueous_l_per_h[j];
-            self.x[j * w + 2 * c] = h.max(FLUX_CUT * l.guess_h[j]);
+            self.x[j * w + 2 * c] = h.max(floor[j]);
+        }
+    }
+
+    /// The longest fraction of the Newton step, at most 1, that leaves every stage at least
+    /// [`FREE_KEPT`] of its free extractant: near full loading the full step would often take
+    /// it below zero, where no D is defined, and halving from there creeps.
+    pub fn longest_step(&self) -> f64 {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let mut length: f64 = 1.0;
+        let m = self.layout.stages;
+        for (z, s) in self
+            .x
+            .chunks_exact(w)
+            .zip(self.step.chunks_exact(w))
+            .take(m)
+        {
+            let free = self.free(&z[c..2 * c]);
+            let taken: f64 = (0..c)
+                .map(|i| p.equilibrium.extractant_held(i) * s[c + i])
+                .sum::<f64>()
+                / p.organic_l_per_h;
+            if taken > 0.0 && free > 0.0 {
+                length = length.min((1.0 - FREE_KEPT) * free / taken);
+            }
+        }
+        length
+    }
+
+    /// Each species' fluxes again from its own balances and equilibria at the converged
+    /// stages' H+ and free extractant, which fix its D: linear, one 2 x 2 block tridiagonal
+    /// solve per species. Newton resolves a flux only to the residual's share of the feed;
+    /// this keeps the relative accuracy of a species that falls to 1e-20 of its feed down a
+    /// long cascade (a heavy RE in the raffinate), so every stage's own balance closes. Not in
+    /// a closed loop, whose returning organic ties the last stage to the first.
+    pub fn polish_traces(&mut self) {
+        let (p, c, w) = (self.p, self.c, self.width());
+        let l = &self.layout;
+        if l.ring {
+            return;
+        }
+        let n = l.stages;
+        let e = p.efficiency;
+        let factors: Vec<(f64, f64)> = self
+            .x
+            .chunks_exact(w)
+            .map(|z| (z[2 * c], self.free(&z[c..2 * c])))
+            .collect();
+        let mut blocks = StageBlocks::new(n, 2);
+        let mut x = vec![0.0; 2 * n];
+        for i in 0..c {
+            blocks.clear();
+            for (j, &(h, free)) in factors.iter().enumerate() {
+                let ratio = p.organic_l_per_h / l.aqueous_l_per_h[j];
+                let extraction = ratio * p.equilibrium.distribution(i, h, free).0;
+                // Rows: balance, equilibrium; unknowns: a(j), o(j).
+                blocks
+                    .diag_mut(j)
+                    .copy_from_slice(&[-1.0, -1.0, -e * extraction, 1.0]);
+                if j > 0 {
+                    blocks
+                        .lower_mut(j)
+                        .copy_from_slice(&[0.0, 1.0, 0.0, -(1.0 - e)]);
+                }
+                if l.fed_from_above(j) {
+                    blocks.upper_mut(j).copy_from_slice(&[1.0, 0.0, 0.0, 0.0]);
+                }
+                let fed = if j == l.feed_stage { self.feed[i] } else { 0.0 };
+                let inlet = if j == 0 { p.organic_inlet[i] } else { 0.0 };
+                x[2 * j] = -fed - inlet;
+                x[2 * j + 1] = (1.0 - e) * inlet;
+            }
+            if blocks.solve(&mut x).is_err() || x.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
+                continue;
+            }
+            for (z, pair) in self.x.chunks_exact_mut(w).zip(x.chunks_exact(2)) {
+                z[i] = pair[0];
+                z[c + i] = pair[1];
+            }
         }
     }
 
@@ -212,6 +414,7 @@ impl<'p, 'a> Acid<'p, 'a> {
         imbalance.fill(0.0);
         throughput.fill(0.0);
         let mut free_ok = true;
+        let total = p.equilibrium.total_extractant_mol_per_l();
         for j in 0..m {
             let z = &x[j * w..(j + 1) * w];
             let (a, rest) = z.split_at(c);
@@ -230,11 +433,25 @@ impl<'p, 'a> Acid<'p, 'a> {
                     0.0
                 };
                 let fed = if j == l.feed_stage { self.feed[i] } else { 0.0 };
-                let equilibrium = ratio * p.equilibrium.distribution(i, h, free).0 * a[i];
+                let (d, _, by_free) = p.equilibrium.distribution(i, h, free);
+                let equilibrium = ratio * d * a[i];
                 r[i] = below[i] + above + fed - o[i] - a[i];
                 r[c + i] = o[i] - (1.0 - e) * below[i] - e * equilibrium;
                 imbalance[i] += r[i].abs() + r[c + i].abs();
-                throughput[i] += below[i] + above + fed + 2.0 * o[i] + a[i] + equilibrium;
+                // The free extractant is the total less what the organic holds: its rounding,
+                // eps times the total, reaches D amplified by (free / D) dD/dfree times
+                // total / free (3 total / free by mass action near full loading). Counted on
+                // the organic flux, which is bounded where D a need not be, and only down to a
+                // millionth of the extractant free. The closure (the balances) is unaffected:
+                // the fluxes are polished from the converged D.
+                let amplification = (free / d * by_free.abs()) * (total / free).min(FREE_RESOLVED);
+                let free_rounding = if amplification.is_finite() {
+                    amplification * o[i]
+                } else {
+                    0.0
+                };
+                throughput[i] +=
+                    below[i] + above + fed + 2.0 * o[i] + a[i] + equilibrium + free_rounding;
                 let nu = p.equilibrium.acid_released(i);
                 released += nu * (o[i] - below[i]);
                 released_abs += nu * (o[i] - below[i]).abs();
@@ -417,6 +634,12 @@ impl<'p, 'a> Acid<'p, 'a> {
         })
     }
 
+    /// The solution at the converged point, its trace species polished.
+    pub fn finish(&mut self, iterations: usize, norms: &Norms) -> AcidSolution {
+        self.polish_traces();
+        self.solution(iterations, norms)
+    }
+
     pub fn solution(&self, iterations: usize, norms: &Norms) -> AcidSolution {
         let (c, w) = (self.c, self.width());
         let m = self.layout.stages;
@@ -439,8 +662,19 @@ impl<'p, 'a> Acid<'p, 'a> {
     }
 }
 
-/// Largest share of the extractant the start lets a stage's organic hold.
+/// Largest share of the extractant the start lets a stage's organic hold beyond an extraction
+/// section.
 const START_MAX_HELD: f64 = 0.5;
+
+/// The largest ratio of total to free extractant whose rounding the convergence test allows
+/// for in the equilibria (a stage with a millionth of its extractant free).
+const FREE_RESOLVED: f64 = 1e6;
+
+/// The share of a stage's free extractant a Newton step keeps at least.
+const FREE_KEPT: f64 = 0.01;
+
+/// The least acidity a balanced start tries, log10 mol/L: pH 14.
+const LOWEST_LOG10_H: f64 = -14.0;
 
 /// How a stage's equations take the organic entering it (a `w x w` block, columns of the
 /// organic fluxes): its balances gain it, its equilibria keep `1 - E` of it unmixed, its acid

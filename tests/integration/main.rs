@@ -8,6 +8,8 @@ mod convergence;
 mod design;
 mod efficiency;
 mod equipment;
+mod mass_action;
+mod mass_action_survey;
 mod network;
 mod outputs;
 mod plots;

@@ -161,8 +161,11 @@ impl Validator {
                     reflux_ratio: c.reflux_ratio.as_ref().map_or(0.0, |r| *r.get_ref()),
                 }
             }
-            SystemModel::PhCorrelation { .. } => {
-                let model = "the ph_correlation model";
+            SystemModel::PhCorrelation { .. } | SystemModel::MassAction(_) => {
+                let model = match model {
+                    SystemModel::MassAction(_) => "the mass_action model",
+                    _ => "the ph_correlation model",
+                };
                 self.forbid(name, "extraction_ratio", &c.extraction_ratio, model);
                 self.forbid(name, "scrub_ratio", &c.scrub_ratio, model);
                 self.forbid(
