@@ -126,12 +126,23 @@ impl<'p, 'a> Acid<'p, 'a> {
     pub fn start(&mut self) {
         let guess = self.layout.guess_h.clone();
         self.constant_d_profiles(&guess, 1.0);
-        if !self.within_capacity() {
-            self.fit_to_capacity(&guess);
+        // An extraction section alone is fitted whole; beyond it, the stages that would hold
+        // too much are cut back one by one (limit_held): the fit, which keeps the D ratios,
+        // starts a scrubbed cascade worse (the seeded section survey).
+        if self.extraction_only() {
+            if !self.within_capacity() {
+                self.fit_to_capacity(&guess);
+            }
+        } else {
+            self.limit_held();
         }
-        self.limit_held();
         let floor: Vec<f64> = guess.iter().map(|h| FLUX_CUT * h).collect();
         self.acid_down(&floor);
+    }
+
+    /// An extraction section alone: no scrub liquor, no strip section.
+    fn extraction_only(&self) -> bool {
+        self.layout.main == self.p.stages && !self.layout.ring
     }
 
     /// Whether the cascade balances its H+ overall through its raffinate alone (no strip
@@ -282,10 +293,6 @@ impl<'p, 'a> Acid<'p, 'a> {
     fn limit_held(&mut self) {
         let (p, c, w) = (self.p, self.c, self.width());
         let m = self.layout.stages;
-        if self.layout.main == p.stages && !self.layout.ring {
-            // An extraction section alone: the capacity fit is the start.
-            return;
-        }
         let total = p.equilibrium.total_extractant_mol_per_l();
         for z in self.x.chunks_exact_mut(w).take(m) {
             let held = total - free_extractant(p.equilibrium, &z[c..2 * c], p.organic_l_per_h);
