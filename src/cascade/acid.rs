@@ -66,8 +66,10 @@ pub struct AcidBalance {
     pub strip_acid_mol_per_h: f64,
     pub raffinate_acid_mol_per_h: f64,
     pub extract_acid_mol_per_h: f64,
-    /// H+ the organic releases (positive) or takes up (negative) over the cascade: 3 per RE
-    /// gained by the organic leaving without a strip section, 0 around a closed loop.
+    /// H+ the organic releases (positive) or takes up (negative) over the cascade: per mol of
+    /// each species its `acid_released` times what the organic gained between entering and
+    /// leaving (without a strip section); around a closed loop, only what the saponified cation
+    /// added to the organic takes up (its RE returns).
     pub released_mol_per_h: f64,
     /// `|in + released - out| / (in + |released|)`.
     pub closure: f64,
@@ -95,8 +97,12 @@ pub(super) fn acid_solution(
     let strip = flows.strip_stages > 0;
     // H+ the organic released between entering stage 1 and leaving the main section: every
     // species, a saponified cation included (what it brought in it gives up for H+).
+    // Around a closed loop the organic's RE returns; what is added to it (a saponified
+    // cation) leaves with the aqueous, giving up its H+ uptake.
     let released = if strip {
-        0.0
+        -(0..species)
+            .map(|i| acid_released[i] * organic_inlet[i])
+            .sum::<f64>()
     } else {
         (0..species)
             .map(|i| {

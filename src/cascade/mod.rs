@@ -558,6 +558,24 @@ impl Cascade {
                     positive("strip_oa_ratio", strip_oa_ratio)?;
                     positive("strip_acid_mol_per_l", strip_acid_mol_per_l)?;
                 }
+                // The sections converge for the pH correlation (the seeded section survey);
+                // for mass action, whose D spans decades between a loaded extraction and a
+                // strip in strong acid, Newton from the constant-D start does not yet.
+                if matches!(model, SystemModel::MassAction(_)) {
+                    let (field, stages) = if self.scrub_stages > 0 {
+                        ("scrub_stages", self.scrub_stages)
+                    } else {
+                        ("strip_stages", strip_stages)
+                    };
+                    if stages > 0 {
+                        return Err(CascadeError::infeasible(
+                            field,
+                            stages as f64,
+                            "the mass_action model solves extraction sections only for now: \
+                             give scrub_stages = 0 and no strip section",
+                        ));
+                    }
+                }
                 if self.side_draw.is_some() || self.feed_phase == FeedPhase::Organic {
                     return Err(CascadeError::infeasible(
                         "feed_phase",

@@ -32,7 +32,8 @@ pub struct AcidProblem<'a> {
     pub feed: &'a [f64],
     /// What the organic entering stage 1 carries, mol/h per species (a stripped organic
     /// returning, the Na+ of a saponified one); zeros for a barren one. What it carries holds
-    /// extractant like what it loads.
+    /// extractant like what it loads. In a closed loop, what is added to the returning organic
+    /// before it re-enters (the Na+ of its saponification).
     pub organic_inlet: &'a [f64],
     /// Extraction stages (all the stages when `sections` is the default).
     pub stages: usize,

@@ -2,8 +2,9 @@
 //! step, for any [`AcidEquilibrium`](crate::equilibrium::AcidEquilibrium).
 //!
 //! Unknowns stage-major, `C` aqueous fluxes, `C` organic fluxes and `h` per stage, then, when a
-//! strip section returns the organic to stage 1, the `C` fluxes of that returning organic `u`
-//! with the equations `u - o(last stage) = 0`. Without them the system is block tridiagonal;
+//! strip section returns the organic to stage 1, the `C` fluxes of the organic entering stage 1
+//! `u` with the equations `u - o(last stage) - inlet = 0` (the returning organic, and what is
+//! added to it before it re-enters: the Na+ of the saponification it gets again). Without them the system is block tridiagonal;
 //! with them it is bordered: `B dx + E du = -r_x`, `du - S dx = -r_u` (`E` how stage 1 takes
 //! its inlet organic, `S` picks the last stage's organic), solved from one factorisation of
 //! `B` as `dx = z - Y du`, `(I + S Y) du = S z - r_u`, with `z = -B^-1 r_x`, `Y = B^-1 E`.
@@ -107,7 +108,7 @@ impl<'p, 'a> Acid<'p, 'a> {
     }
 
     /// The organic entering stage `j` (0-based) at `x`: the stage below's, or at stage 1 the
-    /// inlet's or, in a closed loop, the returning organic.
+    /// inlet's or, in a closed loop, the returning organic with what is added to it.
     fn below<'x>(&'x self, x: &'x [f64], j: usize) -> &'x [f64] {
         let (c, w) = (self.c, self.width());
         if j > 0 {
@@ -208,11 +209,8 @@ impl<'p, 'a> Acid<'p, 'a> {
         let (p, c, w) = (self.p, self.c, self.width());
         let l = &self.layout;
         let m = l.stages;
-        let inlet: &[f64] = if l.ring {
-            &vec![0.0; c]
-        } else {
-            p.organic_inlet
-        };
+        // In a closed loop the start takes the returning organic barren: only what is added.
+        let inlet = p.organic_inlet;
         let inlet_free = self.free(inlet);
         let mut e = vec![0.0; m];
         let mut a = vec![0.0; m];
@@ -245,7 +243,7 @@ impl<'p, 'a> Acid<'p, 'a> {
                 z[c + i] = e[j] * a[j];
             }
             if l.ring {
-                self.x[m * w + i] = e[m - 1] * a[m - 1];
+                self.x[m * w + i] = e[m - 1] * a[m - 1] + inlet[i];
             }
         }
     }
@@ -304,7 +302,13 @@ impl<'p, 'a> Acid<'p, 'a> {
         if self.layout.ring {
             let last = (m - 1) * w + c;
             let (chain, ring) = self.x.split_at_mut(m * w);
-            ring.copy_from_slice(&chain[last..last + c]);
+            for ((u, o), added) in ring
+                .iter_mut()
+                .zip(&chain[last..last + c])
+                .zip(p.organic_inlet)
+            {
+                *u = o + added;
+            }
         }
     }
 
@@ -476,9 +480,10 @@ impl<'p, 'a> Acid<'p, 'a> {
         if l.ring {
             for i in 0..c {
                 let (u, o) = (x[m * w + i], x[(m - 1) * w + c + i]);
-                residual[m * w + i] = u - o;
-                imbalance[i] += (u - o).abs();
-                throughput[i] += u + o;
+                let added = p.organic_inlet[i];
+                residual[m * w + i] = u - o - added;
+                imbalance[i] += residual[m * w + i].abs();
+                throughput[i] += u + o + added;
             }
         }
         let scaled = |v: &[f64]| {

@@ -101,7 +101,10 @@ impl Validator {
         let side_draw = self.side_draw(c)?;
         // The organic an organic draw leaves to the stages above it, per unit of S.
         let kept = side_draw.map_or(1.0, Draw::organic_kept);
-        if !matches!(model, SystemModel::PhCorrelation { .. }) {
+        if !matches!(
+            model,
+            SystemModel::PhCorrelation { .. } | SystemModel::MassAction(_)
+        ) {
             let spans = [
                 c.strip_stages.as_ref().map(|v| ("strip_stages", v.span())),
                 c.strip_oa_ratio
@@ -113,7 +116,8 @@ impl Validator {
                     span,
                     format!(
                         "cascade `{name}`: `{field}` belongs to a model with an acid balance \
-                         (\"ph_correlation\"); this system's strip section is not simulated"
+                         (\"ph_correlation\" or \"mass_action\"); this system's strip \
+                         section is not simulated"
                     ),
                 );
             }
