@@ -32,7 +32,9 @@ pub struct AcidProblem<'a> {
     pub feed: &'a [f64],
     /// What the organic entering stage 1 carries, mol/h per species (a stripped organic
     /// returning, the Na+ of a saponified one); zeros for a barren one. What it carries holds
-    /// extractant like what it loads.
+    /// extractant like what it loads. With a strip section the organic entering stage 1 is the
+    /// one leaving the last strip stage, solved with the rest; this then only sets the scale
+    /// of the species' residuals (with the feed).
     pub organic_inlet: &'a [f64],
     /// Extraction stages (all the stages when `sections` is the default).
     pub stages: usize,
