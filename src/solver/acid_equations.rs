@@ -35,6 +35,9 @@ pub(super) struct Acid<'p, 'a> {
     scales: Vec<f64>,
     /// The RE fed, mol/h per species: the problem's, or a fraction of it on a continuation path.
     feed: Vec<f64>,
+    /// `d free / d o_k` per species: the extractant each holds over the organic's flow.
+    free_by_organic: Vec<f64>,
+    total_extractant: f64,
 }
 
 impl<'p, 'a> Acid<'p, 'a> {
@@ -62,6 +65,10 @@ impl<'p, 'a> Acid<'p, 'a> {
             throughput: vec![0.0; c + 1],
             scales: vec![0.0; c + 1],
             feed: p.feed.to_vec(),
+            free_by_organic: (0..c)
+                .map(|k| -p.equilibrium.extractant_held(k) / p.organic_l_per_h)
+                .collect(),
+            total_extractant: p.equilibrium.total_extractant_mol_per_l(),
             layout,
         };
         work.scale_feed(1.0);
@@ -104,7 +111,13 @@ impl<'p, 'a> Acid<'p, 'a> {
 
     /// The free extractant (mol/L) of the organic leaving a stage that carries `organic`.
     fn free(&self, organic: &[f64]) -> f64 {
-        free_extractant(self.p.equilibrium, organic, self.p.organic_l_per_h)
+        // free_extractant(), with the extractant held per flux looked up once.
+        let held: f64 = organic
+            .iter()
+            .zip(&self.free_by_organic)
+            .map(|(o, f)| o * f)
+            .sum();
+        self.total_extractant + held
     }
 
     /// The organic entering stage `j` (0-based) at `x`: the stage below's, or at stage 1 the
@@ -526,9 +539,9 @@ impl<'p, 'a> Acid<'p, 'a> {
                 block[i * w + c + i] = -1.0;
                 let row = &mut block[(c + i) * w..(c + i + 1) * w];
                 row[i] = -e * ratio * d;
-                for k in 0..c {
-                    let free_by_organic = -p.equilibrium.extractant_held(k) / p.organic_l_per_h;
-                    row[c + k] = -e * ratio * a[i] * by_free * free_by_organic;
+                let by_organic = e * ratio * a[i] * by_free;
+                for (r, f) in row[c..2 * c].iter_mut().zip(&self.free_by_organic) {
+                    *r = -by_organic * f;
                 }
                 row[c + i] += 1.0;
                 row[2 * c] = -e * ratio * a[i] * by_h;
