@@ -77,6 +77,29 @@ pub enum CascadeError {
     },
     #[error("did not converge: singular Newton matrix at stage {stage} in iteration {iteration}")]
     SingularJacobian { stage: usize, iteration: usize },
+    /// An acid-aware cascade whose organic must carry more than its extractant can hold: its
+    /// solution, followed up from a small share of the feed, stops at `feed_percent` of it with
+    /// a stage's free extractant nearly gone, and the model's `D` of `species` keeps climbing as
+    /// it falls, so no steady state exists within the model's range.
+    #[error(
+        "no steady state: the organic runs out of extractant. Followed up from a small share \
+         of the feed, the cascade's solution stops at {feed_percent:.2}% of it, where the \
+         organic on stage {stage} keeps only {free_mol_per_l:.3e} mol/L of free extractant \
+         ({free_percent:.3}% of the fresh organic's {total_mol_per_l:.3} mol/L) and the model's \
+         D of {species} rises without limit as the free extractant falls ({iterations} Newton \
+         iterations). The rare earth the organic would have to carry exceeds what its extractant \
+         holds: give it more capacity (a higher O/A or dose) or return less rare earth to it \
+         (weaker scrub acid, a higher scrub O/A)"
+    )]
+    ExtractantExhausted {
+        stage: usize,
+        species: String,
+        free_mol_per_l: f64,
+        free_percent: f64,
+        total_mol_per_l: f64,
+        feed_percent: f64,
+        iterations: usize,
+    },
     /// The solve met its tolerance but the stages do not balance (a non-finite result).
     #[error("solved, but the mass balance closes only to {closure:.1e}: the result is not usable")]
     MassBalance { closure: f64 },

@@ -2,7 +2,9 @@
 //! stages, a feed, barren organic entering stage 1, and ideal stripping whose liquor returns
 //! to stage `N = n + m` as scrub (reflux).
 
+mod acid;
 mod closure_note;
+mod mass_action;
 mod saturated;
 mod solution;
 mod trace;
@@ -10,12 +12,14 @@ mod trace;
 use std::collections::BTreeMap;
 
 pub use crate::solver::DrawPhase;
+pub use acid::{AcidBalance, AcidFlows};
 pub use closure_note::CLOSURE_TARGET;
 pub use solution::{CascadeSolution, MassBalance};
 
 use crate::elements::Element;
 use crate::equilibrium::{
-    ConstantDistribution, Equilibrium, PhCoefficients, SaturatedSeparationFactors,
+    ConstantDistribution, Equilibrium, MassActionSystem, PhCoefficients, PhCorrelation,
+    SaturatedSeparationFactors,
 };
 use crate::error::CascadeError;
 use crate::solver::{
@@ -46,6 +50,21 @@ pub enum SystemModel {
         /// H+ released per mol of RE extracted.
         acid_released_per_mol: f64,
     },
+    /// Cation exchange by a dimeric acidic extractant, by mass action, saponified or not
+    /// (docs/model.md section 3).
+    MassAction(MassActionSystem),
+}
+
+impl SystemModel {
+    /// The model as a message names it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Saturated { .. } => "the saturated model",
+            Self::ConstantD { .. } => "the constant_d model",
+            Self::PhCorrelation { .. } => "the ph_correlation model",
+            Self::MassAction(_) => "the mass_action model",
+        }
+    }
 }
 
 /// How the cascade is run. Must match the system's model.
@@ -58,11 +77,20 @@ pub enum OperatingPoint {
         scrub_ratio: f64,
     },
     /// `ph_correlation` model: an extraction section at organic/aqueous ratio `oa_ratio`, fed
-    /// an aqueous liquor of `feed_concentration_mol_per_l` RE and `feed_acid_mol_per_l` H+.
+    /// an aqueous liquor of `feed_concentration_mol_per_l` RE and `feed_acid_mol_per_l` H+;
+    /// with scrub stages, a scrub liquor of `scrub_acid_mol_per_l` HCl at organic/scrub liquor
+    /// `scrub_oa_ratio`; with strip stages, a strip liquor of `strip_acid_mol_per_l` HCl at
+    /// organic/strip liquor `strip_oa_ratio`, the stripped organic returning to stage 1. The
+    /// fields of an absent section are NaN.
     Acidic {
         oa_ratio: f64,
         feed_concentration_mol_per_l: f64,
         feed_acid_mol_per_l: f64,
+        scrub_oa_ratio: f64,
+        scrub_acid_mol_per_l: f64,
+        strip_stages: usize,
+        strip_oa_ratio: f64,
+        strip_acid_mol_per_l: f64,
     },
     /// Constant-D model: volumetric organic/aqueous ratios of the two sections, and the reflux
     /// ratio `R = W / P` of the stripped RE (0 for a scrub of fresh acid).
@@ -74,6 +102,24 @@ pub enum OperatingPoint {
 }
 
 impl OperatingPoint {
+    /// An acid-aware extraction section alone: no scrub or strip liquor.
+    pub fn acidic_extraction(
+        oa_ratio: f64,
+        feed_concentration_mol_per_l: f64,
+        feed_acid_mol_per_l: f64,
+    ) -> Self {
+        Self::Acidic {
+            oa_ratio,
+            feed_concentration_mol_per_l,
+            feed_acid_mol_per_l,
+            scrub_oa_ratio: f64::NAN,
+            scrub_acid_mol_per_l: f64::NAN,
+            strip_stages: 0,
+            strip_oa_ratio: f64::NAN,
+            strip_acid_mol_per_l: f64::NAN,
+        }
+    }
+
     /// The saturated model's operating point from `S` and a reflux ratio `R = W / (S - W)`
     /// (with an organic side draw P is less than S - W: see [`Cascade::reflux_ratio`]).
     pub fn from_reflux_ratio(extraction_ratio: f64, reflux_ratio: f64) -> Self {
@@ -310,43 +356,20 @@ impl Cascade {
                     extractant_mol_per_l_per_vol_pct,
                     acid_released_per_mol,
                 },
-                OperatingPoint::Acidic {
-                    oa_ratio,
-                    feed_concentration_mol_per_l,
-                    feed_acid_mol_per_l,
-                },
+                OperatingPoint::Acidic { .. },
             ) => {
-                let aqueous_l_per_h = total / feed_concentration_mol_per_l;
-                let coefficients: Vec<PhCoefficients> =
-                    elements.iter().map(|e| coefficients[e]).collect();
-                let barren = vec![0.0; elements.len()];
-                let problem = solver::AcidProblem {
-                    coefficients: &coefficients,
-                    feed: &feed_flux,
-                    organic_inlet: &barren,
-                    stages: n,
-                    aqueous_l_per_h,
-                    organic_l_per_h: oa_ratio * aqueous_l_per_h,
-                    feed_acid_mol_per_h: feed_acid_mol_per_l * aqueous_l_per_h,
-                    acid_released_per_mol: *acid_released_per_mol,
+                let model = PhCorrelation {
+                    coefficients: elements.iter().map(|e| coefficients[e]).collect(),
                     dose_vol_pct: *extractant_dose_vol_pct,
-                    extractant_mol_per_l: extractant_dose_vol_pct
-                        * extractant_mol_per_l_per_vol_pct,
-                    efficiency: self.stage_efficiency,
+                    mol_per_l_per_vol_pct: *extractant_mol_per_l_per_vol_pct,
+                    acid_released_per_mol: *acid_released_per_mol,
                 };
-                let solved = solver::solve_acid(&problem, options);
-                let ph = solved
-                    .as_ref()
-                    .ok()
-                    .map(|s| s.hydrogen_mol_per_l.iter().map(|h| -h.log10()).collect());
-                let stages = solved.map(|s| StageSolution {
-                    aqueous: s.aqueous,
-                    organic: s.organic,
-                    status: s.status,
-                });
-                let mut solution = finish(elements, &feed_flux, f, 0.0, None, stages)?;
-                solution.ph = ph;
-                Ok(solution)
+                Ok(self.solve_acidic(&model, 0.0, elements, &feed_flux, options)?)
+            }
+            (SystemModel::MassAction(system), OperatingPoint::Acidic { .. }) => {
+                let model = system.equilibrium(&elements);
+                let saponified = system.saponified_mol_per_l();
+                Ok(self.solve_acidic(&model, saponified, elements, &feed_flux, options)?)
             }
             _ => unreachable!("check() rejects an operating point of the wrong model"),
         }
@@ -512,45 +535,74 @@ impl Cascade {
                 "the constant_d model takes oa_ratio (and scrub_oa_ratio with scrub stages)",
             )),
             (
-                SystemModel::PhCorrelation { .. },
+                SystemModel::PhCorrelation { .. } | SystemModel::MassAction(_),
                 OperatingPoint::Acidic {
                     oa_ratio,
                     feed_concentration_mol_per_l,
                     feed_acid_mol_per_l,
+                    scrub_oa_ratio,
+                    scrub_acid_mol_per_l,
+                    strip_stages,
+                    strip_oa_ratio,
+                    strip_acid_mol_per_l,
                 },
             ) => {
                 positive("oa_ratio", oa_ratio)?;
                 positive("feed_concentration_mol_per_l", feed_concentration_mol_per_l)?;
                 positive("feed_acid_mol_per_l", feed_acid_mol_per_l)?;
-                // The acid-aware equations are solved for an extraction section fed at its
-                // top; scrub and strip sections with their acids are not built yet.
                 if self.scrub_stages > 0 {
-                    return Err(CascadeError::infeasible(
-                        "scrub_stages",
-                        self.scrub_stages as f64,
-                        "the ph_correlation model solves extraction sections only for now: \
-                         give scrub_stages = 0",
-                    ));
+                    positive("scrub_oa_ratio", scrub_oa_ratio)?;
+                    positive("scrub_acid_mol_per_l", scrub_acid_mol_per_l)?;
+                }
+                if strip_stages > 0 {
+                    positive("strip_oa_ratio", strip_oa_ratio)?;
+                    positive("strip_acid_mol_per_l", strip_acid_mol_per_l)?;
+                }
+                // The sections converge for the pH correlation (the seeded section survey);
+                // for mass action, whose D spans decades between a loaded extraction and a
+                // strip in strong acid, Newton from the constant-D start does not yet.
+                if matches!(model, SystemModel::MassAction(_)) {
+                    let (field, stages) = if self.scrub_stages > 0 {
+                        ("scrub_stages", self.scrub_stages)
+                    } else {
+                        ("strip_stages", strip_stages)
+                    };
+                    if stages > 0 {
+                        return Err(CascadeError::infeasible(
+                            field,
+                            stages as f64,
+                            "the mass_action model solves extraction sections only for now: \
+                             give scrub_stages = 0 and no strip section",
+                        ));
+                    }
                 }
                 if self.side_draw.is_some() || self.feed_phase == FeedPhase::Organic {
                     return Err(CascadeError::infeasible(
                         "feed_phase",
                         f64::NAN,
-                        "the ph_correlation model takes an aqueous feed and no side draw",
+                        format!("{} takes an aqueous feed and no side draw", model.name()),
                     ));
                 }
-                if self.feed_stage() != self.stages() {
+                // Without a scrub liquor nothing aqueous flows above the feed stage.
+                if self.scrub_stages == 0 && self.feed_stage() != self.stages() {
                     return Err(CascadeError::infeasible(
                         "feed_stage",
                         self.feed_stage() as f64,
                         format!(
-                            "the ph_correlation model feeds the last stage ({})",
+                            "without scrub stages {} feeds the last stage ({})",
+                            model.name(),
                             self.stages()
                         ),
                     ));
                 }
                 Ok(())
             }
+            (SystemModel::MassAction(_), _) => Err(CascadeError::infeasible(
+                "oa_ratio",
+                f64::NAN,
+                "the mass_action model takes oa_ratio, feed_concentration_mol_per_l and \
+                 feed_acid_mol_per_l",
+            )),
             (SystemModel::PhCorrelation { .. }, _) => Err(CascadeError::infeasible(
                 "oa_ratio",
                 f64::NAN,
@@ -586,6 +638,14 @@ impl Cascade {
                     .map(|(e, c)| (*e, c.distribution(1.0, *extractant_dose_vol_pct).0))
                     .collect();
                 (&ordering, "coefficients")
+            }
+            SystemModel::MassAction(m) => {
+                ordering = m
+                    .log10_k
+                    .iter()
+                    .map(|(e, l)| (*e, 10f64.powf(*l)))
+                    .collect();
+                (&ordering, "log10_k")
             }
         };
         let mut present = Vec::new();
@@ -790,7 +850,33 @@ fn finish(
     side_draw: Option<SideDraw>,
     solved: Result<StageSolution, SolveFailure>,
 ) -> Result<CascadeSolution, CascadeError> {
-    let solved = solved.map_err(|failure| match failure {
+    let solved = solved.map_err(|failure| failure_error(&elements, failure))?;
+    accept(CascadeSolution::new(
+        elements,
+        feed,
+        feed_stage,
+        reflux_fraction,
+        side_draw,
+        solved,
+    ))
+}
+
+/// `solution` if its mass balance closes to [`MAX_ACCEPTED_CLOSURE`].
+fn accept(solution: CascadeSolution) -> Result<CascadeSolution, CascadeError> {
+    let closure = nan_max(
+        solution.mass_balance.overall,
+        solution.mass_balance.worst_stage,
+    );
+    if closure <= MAX_ACCEPTED_CLOSURE {
+        Ok(solution)
+    } else {
+        Err(CascadeError::MassBalance { closure })
+    }
+}
+
+/// The cascade's own words for a solver's failure on `elements`.
+fn failure_error(elements: &[Element], failure: SolveFailure) -> CascadeError {
+    match failure {
         SolveFailure::NotConverged { status, tolerance } => CascadeError::NotConverged {
             iterations: status.iterations,
             sweeps: status.sweeps,
@@ -805,23 +891,24 @@ fn finish(
         SolveFailure::SingularJacobian { stage, iteration } => {
             CascadeError::SingularJacobian { stage, iteration }
         }
-    })?;
-    let solution = CascadeSolution::new(
-        elements,
-        feed,
-        feed_stage,
-        reflux_fraction,
-        side_draw,
-        solved,
-    );
-    let closure = nan_max(
-        solution.mass_balance.overall,
-        solution.mass_balance.worst_stage,
-    );
-    if closure <= MAX_ACCEPTED_CLOSURE {
-        Ok(solution)
-    } else {
-        Err(CascadeError::MassBalance { closure })
+        SolveFailure::ExtractantExhausted {
+            stage,
+            species,
+            free_mol_per_l,
+            total_mol_per_l,
+            feed_fraction,
+            iterations,
+        } => CascadeError::ExtractantExhausted {
+            stage,
+            species: elements
+                .get(species)
+                .map_or_else(|| format!("species {}", species + 1), |e| e.to_string()),
+            free_mol_per_l,
+            free_percent: 100.0 * free_mol_per_l / total_mol_per_l,
+            total_mol_per_l,
+            feed_percent: 100.0 * feed_fraction,
+            iterations,
+        },
     }
 }
 

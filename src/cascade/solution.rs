@@ -33,6 +33,8 @@ pub struct CascadeSolution {
     pub mass_balance: MassBalance,
     /// pH of the aqueous leaving each stage, where the model has an acid balance.
     pub ph: Option<Vec<f64>>,
+    /// The acid fed and leaving, where the model has an acid balance.
+    pub acid: Option<super::acid::AcidBalance>,
 }
 
 /// Mass-balance closure, max over elements of `|in - out| / in`.
@@ -98,6 +100,7 @@ impl CascadeSolution {
             convergence: solved.status,
             mass_balance,
             ph: None,
+            acid: None,
         }
     }
 

@@ -6,13 +6,22 @@
 //! `do/da`, which for every model here is a diagonal plus a rank-one matrix). The solver sees
 //! only this trait.
 
+mod acid_equilibrium;
 mod constant_d;
+mod mass_action;
 mod ph_correlation;
 mod saturated;
 mod uncertainty;
 
+pub use acid_equilibrium::{AcidEquilibrium, free_extractant};
 pub use constant_d::ConstantDistribution;
-pub use ph_correlation::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCoefficients};
+pub use mass_action::{
+    MassAction, MassActionSystem, P507_PKA, RE_ACID_RELEASED, RE_EXTRACTANT_HELD,
+    SAPONIFIED_ACID_RELEASED, SAPONIFIED_EXTRACTANT_HELD, SAPONIFIED_LOG10_K,
+};
+pub use ph_correlation::{
+    ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCoefficients, PhCorrelation,
+};
 pub use saturated::{SaturatedSeparationFactors, weighted_sum};
 pub use uncertainty::FactorUncertainty;
 

@@ -97,18 +97,35 @@ impl CascadeUnit {
                 extraction_ratio,
                 scrub_ratio,
             } => (extraction_ratio, scrub_ratio),
-            // The acid-aware model's phases are given by volume: the feed's, and O/A times it.
+            // The acid-aware model's phases are given by volume: the feed's, O/A times it, and
+            // the liquors' from their own O/A; the HCl is what the liquors carry in (the acid
+            // leaving is the solution's, `CascadeSolution::acid`).
             OperatingPoint::Acidic {
                 oa_ratio,
                 feed_concentration_mol_per_l,
+                scrub_oa_ratio,
+                scrub_acid_mol_per_l,
+                strip_stages,
+                strip_oa_ratio,
+                strip_acid_mol_per_l,
                 ..
             } => {
                 let aqueous = feed_mol_per_h / feed_concentration_mol_per_l;
+                let organic = oa_ratio * aqueous;
+                let scrub = (self.cascade.scrub_stages > 0).then(|| organic / scrub_oa_ratio);
+                let strip = (strip_stages > 0).then(|| organic / strip_oa_ratio);
                 return PlantFlows {
-                    organic_l_per_h: Some(oa_ratio * aqueous),
+                    organic_l_per_h: Some(organic),
                     aqueous_feed_l_per_h: Some(aqueous),
-                    raffinate_l_per_h: Some(aqueous),
-                    ..PlantFlows::default()
+                    scrub_l_per_h: scrub,
+                    strip_l_per_h: strip,
+                    raffinate_l_per_h: Some(aqueous + scrub.unwrap_or(0.0)),
+                    reagents: Some(Reagents {
+                        base: system.saponification_base,
+                        base_mol_per_h: 0.0,
+                        scrub_acid_mol_per_h: scrub.map_or(0.0, |l| l * scrub_acid_mol_per_l),
+                        strip_acid_mol_per_h: strip.map_or(0.0, |l| l * strip_acid_mol_per_l),
+                    }),
                 };
             }
             OperatingPoint::Volumetric { .. } => return PlantFlows::default(),

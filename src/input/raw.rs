@@ -90,6 +90,14 @@ pub struct RawSystem {
     pub extractant_dose_vol_pct: Option<Spanned64>,
     pub extractant_mol_per_l_per_vol_pct: Option<Spanned64>,
     pub acid_released_per_mol: Option<Spanned64>,
+    /// `mass_action`: log10 K per element, K of `D = K [(HA)2]^3 / [H+]^3` in mol/L.
+    pub log10_k: Option<NamedValues>,
+    /// `mass_action`: total extractant, mol/L as monomer HA.
+    pub extractant_mol_per_l: Option<Spanned64>,
+    /// `mass_action`: share of the HA saponified before the organic enters, 0 to 1.
+    pub saponification_fraction: Option<Spanned64>,
+    /// `mass_action`: log10 K of the saponified cation (Na+ + 1/2 (HA)2 = NaA + H+).
+    pub saponification_log10_k: Option<Spanned64>,
     pub organic_capacity_mol_per_l: Option<Spanned64>,
     /// "NaOH" (default) or "NH3".
     pub saponification_base: Option<Spanned<String>>,
@@ -195,6 +203,11 @@ pub struct RawCascade {
     pub feed_acid_mol_per_l: Option<Spanned64>,
     pub scrub_acid_mol_per_l: Option<Spanned64>,
     pub strip_acid_mol_per_l: Option<Spanned64>,
+    /// Stages of a strip section (acid-aware models): the loaded organic is stripped by the
+    /// strip liquor and returns to stage 1.
+    pub strip_stages: Option<Spanned<u32>>,
+    /// Organic / strip liquor volume ratio of the strip section.
+    pub strip_oa_ratio: Option<Spanned64>,
     /// Murphree efficiency of every stage on the organic phase, 0 < E <= 1 (default 1).
     pub stage_efficiency: Option<Spanned64>,
     /// Mixer-settler sizing, over the file's `[equipment]`.

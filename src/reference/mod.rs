@@ -235,3 +235,33 @@ impl DesignedCut {
         }
     }
 }
+
+/// Fifteen elements in equal shares extracted in `stages` stages of saponified P507 by mass
+/// action (docs/model.md section 3): K_i proportional to the P507 separation factors,
+/// log10 K_La = -3; 1.5 mol/L extractant, 20 % saponified, O/A 4, a 1 mol/L feed of 0.01 mol/L
+/// acid: the organic could hold the whole feed, the acid it releases holds it to 55 %. The
+/// benches' mass-action case.
+pub fn mass_action_extraction(stages: usize) -> Case {
+    let log10_k = p507_separation_factors()
+        .into_iter()
+        .map(|(e, beta)| (e, -3.0 + beta.log10()))
+        .collect();
+    Case {
+        cascade: Cascade {
+            extraction_stages: stages,
+            scrub_stages: 0,
+            feed_stage: None,
+            feed_phase: FeedPhase::Aqueous,
+            operating_point: OperatingPoint::acidic_extraction(4.0, 1.0, 0.01),
+            side_draw: None,
+            stage_efficiency: 1.0,
+        },
+        model: SystemModel::MassAction(crate::equilibrium::MassActionSystem {
+            log10_k,
+            extractant_mol_per_l: 1.5,
+            saponification_fraction: 0.2,
+            saponified_log10_k: crate::equilibrium::SAPONIFIED_LOG10_K,
+        }),
+        feed: Stream::new(Element::ALL.iter().map(|&e| (e, 1.0 / 15.0))),
+    }
+}

@@ -59,6 +59,17 @@ pub struct ReagentReport {
     pub strip_hcl_mol_per_h: f64,
     pub hcl_mol_per_h: f64,
     pub hcl_t_per_year: f64,
+    /// Acid-aware models: H+ in with the feed, and leaving with the raffinate and with the
+    /// strip liquor (the extract), mol/h, from the solved acid balance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_acid_mol_per_h: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raffinate_acid_mol_per_h: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extract_acid_mol_per_h: Option<f64>,
+    /// Relative closure of that acid balance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acid_balance_closure: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -152,6 +163,17 @@ pub enum OperatingReport {
         oa_ratio: f64,
         feed_concentration_mol_per_l: f64,
         feed_acid_mol_per_l: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scrub_oa_ratio: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scrub_acid_mol_per_l: Option<f64>,
+        /// Strip stages, whose profiles follow stage N's in `profiles`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        strip_stages: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        strip_oa_ratio: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        strip_acid_mol_per_l: Option<f64>,
     },
 }
 
@@ -273,6 +295,9 @@ fn reagent_totals(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Option
 }
 
 const STOICHIOMETRIC: &str = "stoichiometric minimum: 3 mol base or HCl per mol RE";
+/// The acid-aware models' reagents: the HCl the scrub and strip liquors carry in, with the acid
+/// leaving from the solved acid balance.
+const ACID_BALANCE: &str = "acid balance: HCl fed with the scrub and strip liquors";
 
 fn cascade_report(
     flowsheet: &Flowsheet,
@@ -305,13 +330,28 @@ fn cascade_report(
             oa_ratio,
             feed_concentration_mol_per_l,
             feed_acid_mol_per_l,
-        } => OperatingReport::Acidic {
-            oa_ratio,
-            feed_concentration_mol_per_l,
-            feed_acid_mol_per_l,
-        },
+            scrub_oa_ratio,
+            scrub_acid_mol_per_l,
+            strip_stages,
+            strip_oa_ratio,
+            strip_acid_mol_per_l,
+        } => {
+            let scrub = c.scrub_stages > 0;
+            let strip = strip_stages > 0;
+            OperatingReport::Acidic {
+                oa_ratio,
+                feed_concentration_mol_per_l,
+                feed_acid_mol_per_l,
+                scrub_oa_ratio: scrub.then_some(scrub_oa_ratio),
+                scrub_acid_mol_per_l: scrub.then_some(scrub_acid_mol_per_l),
+                strip_stages: strip.then_some(strip_stages),
+                strip_oa_ratio: strip.then_some(strip_oa_ratio),
+                strip_acid_mol_per_l: strip.then_some(strip_acid_mol_per_l),
+            }
+        }
     };
     let solved = result.ok();
+    let acid = solved.and_then(|s| s.acid);
     let hours = flowsheet.hours_per_year();
     let plant = solved
         .map(|s| unit.plant_flows(&flowsheet.systems[unit.system], s.feed.total_mol_per_h()))
@@ -342,7 +382,11 @@ fn cascade_report(
         strip_l_per_h: plant.strip_l_per_h,
         raffinate_l_per_h: plant.raffinate_l_per_h,
         reagents: plant.reagents.map(|r| ReagentReport {
-            basis: STOICHIOMETRIC,
+            basis: if matches!(c.operating_point, OperatingPoint::Acidic { .. }) {
+                ACID_BALANCE
+            } else {
+                STOICHIOMETRIC
+            },
             base: r.base,
             base_mol_per_h: r.base_mol_per_h,
             base_t_per_year: r.base_t_per_year(hours),
@@ -350,6 +394,10 @@ fn cascade_report(
             strip_hcl_mol_per_h: r.strip_acid_mol_per_h,
             hcl_mol_per_h: r.acid_mol_per_h(),
             hcl_t_per_year: r.acid_t_per_year(hours),
+            feed_acid_mol_per_h: acid.map(|a| a.feed_acid_mol_per_h),
+            raffinate_acid_mol_per_h: acid.map(|a| a.raffinate_acid_mol_per_h),
+            extract_acid_mol_per_h: acid.map(|a| a.extract_acid_mol_per_h),
+            acid_balance_closure: acid.map(|a| a.closure),
         }),
         equipment: equipment.map(EquipmentReport::new),
         inventory_kg: equipment.map(inventory_kg),

@@ -10,6 +10,30 @@ pub const REAGENT_NOTE: &str = "reagents are stoichiometric minima, 3 mol per mo
     earth: saponification base 3 S, scrub HCl 3 W, strip HCl 3 (S - W) (S, W in mol per mol \
     of feed)";
 
+/// How an acid-aware cascade's reagents are reckoned: said under the table when there is one.
+pub const ACID_REAGENT_NOTE: &str = "acid-aware cascades (ph_correlation): HCl is what their \
+    scrub and strip liquors carry in; the JSON `reagents` add the acid leaving with raffinate \
+    and strip liquor, from the solved acid balance";
+
+/// The notes under the plant table for `flowsheet`'s cascades: the stoichiometric note when a
+/// cascade is reckoned so, the acid-balance note when one has an acid balance.
+pub fn reagent_notes(flowsheet: &Flowsheet) -> Vec<&'static str> {
+    let acid = |u: &crate::flowsheet::CascadeUnit| {
+        matches!(
+            u.cascade.operating_point,
+            crate::cascade::OperatingPoint::Acidic { .. }
+        )
+    };
+    let mut notes = Vec::new();
+    if flowsheet.cascades.iter().any(|u| !acid(u)) {
+        notes.push(REAGENT_NOTE);
+    }
+    if flowsheet.cascades.iter().any(acid) {
+        notes.push(ACID_REAGENT_NOTE);
+    }
+    notes
+}
+
 /// The table, or `None` when no cascade has the capacities and concentrations it needs.
 pub fn plant_table(flowsheet: &Flowsheet, solution: &FlowsheetSolution) -> Option<Table> {
     let flows = solution.plant_flows(flowsheet);

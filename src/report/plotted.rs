@@ -13,7 +13,7 @@ use super::equipment_table::equipment_summary;
 use super::html::{
     Contents, Provenance, contents, head, heading2, html_table, provenance_header, status,
 };
-use super::plant::{REAGENT_NOTE, plant_table};
+use super::plant::{plant_table, reagent_notes};
 use super::profile_plot::profile_figure;
 use crate::curves::{CurveSource, Section, Vs};
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
@@ -170,10 +170,9 @@ pub fn plotted_report(
     if let Some(plant) = &plant {
         html.push_str(&heading2(&plant_section));
         html.push_str(&plant.to_html());
-        html.push_str(&format!(
-            "<p class=\"note\">{}.</p>\n",
-            escape(REAGENT_NOTE)
-        ));
+        for note in reagent_notes(flowsheet) {
+            html.push_str(&format!("<p class=\"note\">{}.</p>\n", escape(note)));
+        }
     }
     if let Some(equipment) = &equipment {
         html.push_str(&heading2(&equipment_section));

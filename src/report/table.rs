@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::columns::{Align, Cell, Table};
-use super::plant::{REAGENT_NOTE, plant_table};
+use super::plant::{plant_table, reagent_notes};
 use super::reo_t_per_year;
 use crate::cascade::OperatingPoint;
 use crate::flowsheet::{Flowsheet, FlowsheetSolution};
@@ -79,7 +79,9 @@ pub fn summary(flowsheet: &Flowsheet, solution: &FlowsheetSolution, solve_second
     if let Some(plant) = plant_table(flowsheet, solution) {
         let _ = writeln!(w, "\nplant flows and reagents");
         w.push_str(&plant.to_text());
-        let _ = writeln!(w, "{REAGENT_NOTE}");
+        for note in reagent_notes(flowsheet) {
+            let _ = writeln!(w, "{note}");
+        }
     }
     w.push_str(&super::equipment_table(flowsheet, solution));
     let _ = writeln!(w);

@@ -1,88 +1,224 @@
 //! An extraction cascade whose distribution ratios follow each stage's acidity and free
-//! extractant (the `ph_correlation` model): the H+ concentration of each stage's aqueous is an
-//! unknown of its own, set by an acid balance in which every mol of RE extracted releases
-//! `acid_released_per_mol` H+, and the dose falls with what the organic holds.
+//! extractant (an [`AcidEquilibrium`]: the `ph_correlation` model, a mass-action law): the H+
+//! concentration of each stage's aqueous is an unknown of its own, set by an acid balance in
+//! which every mol of species `i` extracted releases `nu_i` H+, and the free extractant falls
+//! with what the organic holds.
 //!
-//! Per stage `j` (aqueous flowing N -> 1 with the feed at stage N, barren organic entering
+//! Per stage `j` (aqueous flowing N -> 1 with the feed at stage N, the organic entering
 //! stage 1; `A`, `O` the constant phase flows in L/h, `R = O / A`):
 //!
 //! ```text
 //! balance of i:   o(i,j-1) + a(i,j+1) + F(i,j) - o(i,j) - a(i,j) = 0
-//! equilibrium:    o(i,j) - (1 - E) o(i,j-1) - E R D_i(pH_j, dose_j) a(i,j) = 0
-//! acid:           A h(j+1) + H_F(j) + nu sum_i (o(i,j) - o(i,j-1)) - A h(j) = 0
+//! equilibrium:    o(i,j) - (1 - E) o(i,j-1) - E R D_i(h_j, free_j) a(i,j) = 0
+//! acid:           A h(j+1) + H_F(j) + sum_i nu_i (o(i,j) - o(i,j-1)) - A h(j) = 0
 //! ```
 //!
-//! with `pH_j = -log10 h(j)` and `dose_j = dose_in (1 - nu sum_i o(i,j) / (O e_in))` (the
-//! extractant each RE3+ holds is not free). Murphree's efficiency `E` is on the organic as in
-//! `murphree.rs`. The unknowns of a stage, `2 C + 1`, form a block tridiagonal Newton system
-//! (`stage_blocks.rs`). Started from the cascade at the feed's pH and the inlet dose (constant
-//! D, one tridiagonal solve per element), then damped Newton keeping fluxes and h positive.
+//! with `free_j = total - sum_i held_i o(i,j) / O`: the extractant every species the organic
+//! carries holds is not free, what it carried in with it included (a stripped organic returning
+//! in a closed loop holds extractant with its RE). Murphree's efficiency `E` is on the organic
+//! as in `murphree.rs`. The unknowns of a stage, `2 C + 1`, form a block tridiagonal Newton
+//! system (`stage_blocks.rs`). Started from the cascade at the feed's acidity and the inlet's
+//! free extractant (constant D, one tridiagonal solve per species), then damped Newton keeping
+//! fluxes and h positive.
 
-use super::stage_blocks::StageBlocks;
-use super::{
-    Convergence, FLUX_CUT, Norms, ROUNDING_FACTOR, SolveFailure, SolverOptions, nan_max, take_step,
-};
-use crate::equilibrium::PhCoefficients;
+use super::acid_equations::Acid;
+use super::{Convergence, Norms, SolveFailure, SolverOptions, take_step};
+use crate::equilibrium::AcidEquilibrium;
 
-/// The stage equations of one acid-aware extraction cascade.
+/// The stage equations of one acid-aware cascade.
 pub struct AcidProblem<'a> {
-    pub coefficients: &'a [PhCoefficients],
-    /// Feed flux per element, mol/h, entering the last stage with the aqueous.
+    pub equilibrium: &'a dyn AcidEquilibrium,
+    /// Feed flux per species, mol/h, entering the feed stage with the aqueous.
     pub feed: &'a [f64],
-    /// What the organic entering stage 1 still carries, mol/h per element (a stripped
-    /// organic returning); zeros for a barren one. Its RE does not count against the dose.
+    /// What the organic entering stage 1 carries, mol/h per species (a stripped organic
+    /// returning, the Na+ of a saponified one); zeros for a barren one. What it carries holds
+    /// extractant like what it loads. In a closed loop, what is added to the returning organic
+    /// before it re-enters (the Na+ of its saponification).
     pub organic_inlet: &'a [f64],
+    /// Extraction stages (all the stages when `sections` is the default).
     pub stages: usize,
+    /// The feed's aqueous flow, L/h.
     pub aqueous_l_per_h: f64,
     pub organic_l_per_h: f64,
     /// H+ entering with the feed, mol/h.
     pub feed_acid_mol_per_h: f64,
-    pub acid_released_per_mol: f64,
-    /// Dose of the organic entering stage 1, % v/v, and its free extractant, mol/L.
-    pub dose_vol_pct: f64,
-    pub extractant_mol_per_l: f64,
     pub efficiency: f64,
+    /// Scrub and strip sections and the feed stage; the default is an extraction cascade fed at
+    /// its last stage.
+    pub sections: AcidSections,
 }
 
-/// Profiles (stage-major, `N x C`, mol/h), each stage's H+ (mol/L) and dose (% v/v).
+/// The sections of an acid-aware cascade beyond extraction (docs/model.md section 2).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct AcidSections {
+    /// 1-based stage the feed enters; `None` for the last extraction stage.
+    pub feed_stage: Option<usize>,
+    /// Scrub stages above the extraction stages, fed an acid liquor at the last.
+    pub scrub: Option<AcidLiquor>,
+    /// Strip stages the loaded organic passes through before it returns to stage 1.
+    pub strip: Option<AcidLiquor>,
+}
+
+/// An acid liquor fed countercurrent to the organic through `stages` stages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AcidLiquor {
+    pub stages: usize,
+    pub liquor_l_per_h: f64,
+    pub acid_mol_per_l: f64,
+}
+
+/// Profiles (stage-major, `N x C`, mol/h), each stage's H+ (mol/L) and free extractant
+/// (mol/L of organic).
 #[derive(Debug, Clone)]
 pub struct AcidSolution {
     pub aqueous: Vec<f64>,
     pub organic: Vec<f64>,
     pub hydrogen_mol_per_l: Vec<f64>,
-    pub dose_vol_pct: Vec<f64>,
+    pub free_extractant_mol_per_l: Vec<f64>,
     pub status: Convergence,
 }
 
-/// Solves `p`: its stage balances, equilibria and acid balances.
+/// Solves `p`: its stage balances, equilibria and acid balances, and the returning organic's
+/// balance when a strip section closes the loop.
+///
+/// Damped Newton from the constant-D start (fitted to the extractant's capacity); where that
+/// fails and no closed loop returns the organic, again from the cascade at the one uniform
+/// acidity that balances its H+ overall, the start a saponified organic needs (its sodium
+/// sets the pH of stages the feed's acid never reaches), with that acidity on every stage and
+/// then with each stage's from the acid balances. Where all fail, the solution is followed from
+/// a millionth of the feed's RE up to all of it (steps growing fourfold while they converge,
+/// shrinking otherwise), as a plant would be brought up to feed. Where that path stops short
+/// of the whole feed with some stage's organic nearly out of free extractant, the failure is
+/// [`SolveFailure::ExtractantExhausted`], with the share of the feed reached; otherwise the
+/// first start's failure is reported.
 pub fn solve_acid(
     p: &AcidProblem<'_>,
     options: &SolverOptions,
 ) -> Result<AcidSolution, SolveFailure> {
     let mut work = Acid::new(p);
     work.start();
+    let failure = match newton(&mut work, options, options.max_iterations) {
+        Ok((iterations, norms)) => return Ok(work.finish(iterations, &norms)),
+        Err(failure) => failure,
+    };
+    if work.has_balanced_start() {
+        for down in [false, true] {
+            let mut work = Acid::new(p);
+            work.balanced_start(down);
+            if let Ok((iterations, norms)) = newton(&mut work, options, options.max_iterations) {
+                return Ok(work.finish(iterations, &norms));
+            }
+        }
+    }
+    // From a thousandth of a thousandth of the feed; where that path stops, once more from a
+    // direct solve at the share it reached, which can lie on another branch of steady states.
+    let mut best: Option<(Acid<'_, '_>, f64)> = None;
+    let mut iterations = 0;
+    let mut from = CONTINUATION_FIRST;
+    for _ in 0..2 {
+        let mut work = Acid::new(p);
+        work.scale_feed(from);
+        work.start();
+        let Ok((taken, _)) = newton(&mut work, options, options.max_iterations) else {
+            break;
+        };
+        iterations += taken;
+        match follow(&mut work, from, options, &mut iterations) {
+            Ok(norms) => return Ok(work.finish(iterations, &norms)),
+            Err(reached) => {
+                from = reached;
+                if best.as_ref().is_none_or(|(_, r)| reached > *r) {
+                    best = Some((work, reached));
+                }
+            }
+        }
+    }
+    Err(best
+        .and_then(|(work, reached)| work.exhausted(iterations, reached))
+        .unwrap_or(failure))
+}
+
+/// Follows the solution of `work`, converged at `reached` of the feed, up to the whole feed:
+/// its norms there, or the share it stopped at (with `work` at its solution there).
+fn follow(
+    work: &mut Acid<'_, '_>,
+    mut reached: f64,
+    options: &SolverOptions,
+    iterations: &mut usize,
+) -> Result<Norms, f64> {
+    // The rise of the next step: up to fourfold the share, at most CONTINUATION_MAX_RISE;
+    // doubled after a step that converges, quartered after one that does not.
+    let limit = |reached: f64| ((CONTINUATION_GROWTH - 1.0) * reached).min(CONTINUATION_MAX_RISE);
+    let mut rise = limit(reached);
+    loop {
+        let next = (reached + rise).min(1.0);
+        let saved = work.x.clone();
+        work.scale_feed(next);
+        work.scale_fluxes(next / reached);
+        match newton(work, options, CONTINUATION_MAX_ITERATIONS) {
+            Ok((taken, norms)) => {
+                *iterations += taken;
+                if next == 1.0 {
+                    return Ok(norms);
+                }
+                reached = next;
+                rise = (2.0 * rise).min(limit(reached));
+            }
+            Err(_) => {
+                *iterations += CONTINUATION_MAX_ITERATIONS;
+                work.x = saved;
+                rise /= 4.0;
+                if rise < CONTINUATION_MIN_STEP * reached {
+                    work.scale_feed(reached);
+                    return Err(reached);
+                }
+            }
+        }
+    }
+}
+
+/// Share of the feed's RE the continuation path starts from: low enough that the organic
+/// holds next to nothing, so that D is the fresh organic's and the constant-D start is close.
+const CONTINUATION_FIRST: f64 = 1e-6;
+/// Largest factor by which one continuation step raises the share of the feed.
+const CONTINUATION_GROWTH: f64 = 4.0;
+/// Largest rise of the share of the feed in one continuation step: near full loading the
+/// steady states need not be unique, and a long step can land on another branch than the one
+/// followed. Measured on the strong-scrub case of tests/integration/acid_sections.rs: with
+/// steps of up to 4x and 1e-4 the smallest, the path from 1e-6 of the feed stopped at 67 %
+/// (0.003 % of stage 15's extractant free); rises of at most 0.01 and 1e-6 the smallest, the
+/// second route (from a direct solve at 60 %) reaches 97.5 %, where a direct solve's branch
+/// ends too (0.15 % free).
+const CONTINUATION_MAX_RISE: f64 = 0.01;
+/// Smallest relative rise of the feed a continuation step may take before the path is given
+/// up: there the solution turns back or leaves the model's range.
+const CONTINUATION_MIN_STEP: f64 = 1e-6;
+/// Newton iterations allowed to one continuation step before it is shortened.
+const CONTINUATION_MAX_ITERATIONS: usize = 30;
+
+/// Damped Newton from the current point of `work`: iterations taken and the final norms.
+fn newton(
+    work: &mut Acid<'_, '_>,
+    options: &SolverOptions,
+    max_iterations: usize,
+) -> Result<(usize, Norms), SolveFailure> {
     let mut norms = work.evaluate(false);
     let mut iterations = 0;
     while !norms.converged(options.tolerance) {
-        if iterations >= options.max_iterations {
+        if iterations >= max_iterations {
             return Err(SolveFailure::NotConverged {
                 status: work.status(iterations, &norms),
                 tolerance: options.tolerance,
             });
         }
         iterations += 1;
-        work.jacobian();
-        work.step
-            .iter_mut()
-            .zip(&work.residual)
-            .for_each(|(s, r)| *s = -r);
-        if let Err(stage) = work.blocks.solve(&mut work.step) {
+        if let Err(stage) = work.newton_step() {
             return Err(SolveFailure::SingularJacobian {
-                stage: stage.0,
+                stage,
                 iteration: iterations,
             });
         }
-        let mut length = 1.0;
+        let mut length = work.longest_step();
         let mut accepted = None;
         for _ in 0..=options.max_backtracks {
             take_step(&work.x, &work.step, length, &mut work.trial);
@@ -102,260 +238,9 @@ pub fn solve_acid(
         norms = trial;
         // The residual left by `evaluate` is the accepted point's.
     }
-    Ok(work.solution(iterations, &norms))
+    Ok((iterations, norms))
 }
 
-/// Newton's workspace. Unknowns stage-major: `C` aqueous fluxes, `C` organic fluxes, `h`.
-struct Acid<'p, 'a> {
-    p: &'p AcidProblem<'a>,
-    c: usize,
-    x: Vec<f64>,
-    trial: Vec<f64>,
-    residual: Vec<f64>,
-    step: Vec<f64>,
-    blocks: StageBlocks,
-    imbalance: Vec<f64>,
-    throughput: Vec<f64>,
-}
-
-impl<'p, 'a> Acid<'p, 'a> {
-    fn new(p: &'p AcidProblem<'a>) -> Self {
-        let c = p.feed.len();
-        let size = (2 * c + 1) * p.stages;
-        Self {
-            p,
-            c,
-            x: vec![0.0; size],
-            trial: vec![0.0; size],
-            residual: vec![0.0; size],
-            step: vec![0.0; size],
-            blocks: StageBlocks::new(p.stages, 2 * c + 1),
-            imbalance: vec![0.0; c + 1],
-            throughput: vec![0.0; c + 1],
-        }
-    }
-
-    fn width(&self) -> usize {
-        2 * self.c + 1
-    }
-
-    /// The dose of the organic leaving a stage that carries `organic` (mol/h): the inlet's,
-    /// less the extractant held by what it has loaded since it entered.
-    fn dose(&self, organic: &[f64]) -> f64 {
-        let p = self.p;
-        let held: f64 = organic.iter().sum::<f64>() - p.organic_inlet.iter().sum::<f64>();
-        p.dose_vol_pct
-            * (1.0 - p.acid_released_per_mol * held / (p.organic_l_per_h * p.extractant_mol_per_l))
-    }
-
-    /// Each element's cascade at the feed's pH and the inlet dose (constant D, ideal stages),
-    /// then each stage's H+ from the acid balances down from the feed.
-    fn start(&mut self) {
-        let (p, c, w) = (self.p, self.c, self.width());
-        let n = p.stages;
-        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
-        let feed_h = p.feed_acid_mol_per_h / p.aqueous_l_per_h;
-        let feed_ph = -feed_h.log10();
-        let mut a = vec![0.0; n];
-        let mut pivot = vec![0.0; n];
-        for i in 0..c {
-            let e = ratio * p.coefficients[i].distribution(feed_ph, p.dose_vol_pct).0;
-            // (1 + e) a(j) - a(j+1) - e a(j-1) = F(j), Thomas's algorithm up the cascade.
-            let mut below_pivot = 0.0;
-            let mut below_rhs = 0.0;
-            for j in 0..n {
-                let fed = if j + 1 == n { p.feed[i] } else { 0.0 }
-                    + if j == 0 { p.organic_inlet[i] } else { 0.0 };
-                let diag = 1.0 + e - if j > 0 { e / below_pivot } else { 0.0 };
-                let rhs = fed
-                    + if j > 0 {
-                        e * below_rhs / below_pivot
-                    } else {
-                        0.0
-                    };
-                pivot[j] = diag;
-                a[j] = rhs;
-                below_pivot = diag;
-                below_rhs = rhs;
-            }
-            for j in (0..n).rev() {
-                let above = if j + 1 < n { a[j + 1] } else { 0.0 };
-                a[j] = (a[j] + above) / pivot[j];
-            }
-            for (z, &a) in self.x.chunks_exact_mut(w).zip(&a) {
-                z[i] = a;
-                z[c + i] = e * a;
-            }
-        }
-        let mut above = 0.0;
-        for j in (0..n).rev() {
-            let gained: f64 = (0..c)
-                .map(|i| {
-                    let below = if j > 0 {
-                        self.x[(j - 1) * w + c + i]
-                    } else {
-                        p.organic_inlet[i]
-                    };
-                    self.x[j * w + c + i] - below
-                })
-                .sum();
-            let fed = if j + 1 == n {
-                p.feed_acid_mol_per_h
-            } else {
-                0.0
-            };
-            let h = (above + fed + p.acid_released_per_mol * gained) / p.aqueous_l_per_h;
-            self.x[j * w + 2 * c] = h.max(FLUX_CUT * feed_h);
-            above = p.aqueous_l_per_h * self.x[j * w + 2 * c];
-        }
-    }
-
-    /// Residuals at the current (or trial) point, their feed-scaled norm and its floor: per
-    /// element its balances' and equilibria's absolute residuals over its feed, and the acid
-    /// balances' over the H+ that enters and can be released.
-    fn evaluate(&mut self, trial: bool) -> Norms {
-        let (p, c, w) = (self.p, self.c, self.width());
-        let n = p.stages;
-        let x = if trial { &self.trial } else { &self.x };
-        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
-        let e = p.efficiency;
-        let nu = p.acid_released_per_mol;
-        self.imbalance.fill(0.0);
-        self.throughput.fill(0.0);
-        let mut doses_ok = true;
-        for j in 0..n {
-            let z = &x[j * w..(j + 1) * w];
-            let (a, rest) = z.split_at(c);
-            let (o, h) = (&rest[..c], rest[c]);
-            let dose = self.dose(o);
-            doses_ok &= dose > 0.0;
-            let ph = -h.log10();
-            let r = &mut self.residual[j * w..(j + 1) * w];
-            let mut gained = 0.0;
-            for i in 0..c {
-                let below = if j > 0 {
-                    x[(j - 1) * w + c + i]
-                } else {
-                    p.organic_inlet[i]
-                };
-                let above = if j + 1 < n { x[(j + 1) * w + i] } else { 0.0 };
-                let fed = if j + 1 == n { p.feed[i] } else { 0.0 };
-                let equilibrium = ratio * p.coefficients[i].distribution(ph, dose).0 * a[i];
-                r[i] = below + above + fed - o[i] - a[i];
-                r[c + i] = o[i] - (1.0 - e) * below - e * equilibrium;
-                self.imbalance[i] += r[i].abs() + r[c + i].abs();
-                self.throughput[i] += below + above + fed + 2.0 * o[i] + a[i] + equilibrium;
-                gained += o[i] - below;
-            }
-            let from_above = if j + 1 < n {
-                p.aqueous_l_per_h * x[(j + 1) * w + 2 * c]
-            } else {
-                0.0
-            };
-            let fed = if j + 1 == n {
-                p.feed_acid_mol_per_h
-            } else {
-                0.0
-            };
-            r[2 * c] = from_above + fed + nu * gained - p.aqueous_l_per_h * h;
-            self.imbalance[c] += r[2 * c].abs();
-            self.throughput[c] += from_above + fed + nu * gained.abs() + p.aqueous_l_per_h * h;
-        }
-        let acid_scale = p.feed_acid_mol_per_h + nu * p.feed.iter().sum::<f64>();
-        let scales = p.feed.iter().copied().chain([acid_scale]);
-        let scaled = |v: &[f64]| {
-            v.iter()
-                .zip(scales.clone())
-                .map(|(x, f)| x / f)
-                .fold(0.0, nan_max)
-        };
-        let residual = scaled(&self.imbalance);
-        Norms {
-            residual: if residual.is_nan() || !doses_ok {
-                f64::INFINITY
-            } else {
-                residual
-            },
-            rounding_floor: ROUNDING_FACTOR * f64::EPSILON * scaled(&self.throughput),
-        }
-    }
-
-    /// The Jacobian of the stage equations at the current point, into `blocks`.
-    fn jacobian(&mut self) {
-        let (p, c, w) = (self.p, self.c, self.width());
-        let n = p.stages;
-        let ratio = p.organic_l_per_h / p.aqueous_l_per_h;
-        let e = p.efficiency;
-        let nu = p.acid_released_per_mol;
-        let dose_by_organic = -p.dose_vol_pct * nu / (p.organic_l_per_h * p.extractant_mol_per_l);
-        self.blocks.clear();
-        for j in 0..n {
-            let z = &self.x[j * w..(j + 1) * w];
-            let (a, rest) = z.split_at(c);
-            let (o, h) = (&rest[..c], rest[c]);
-            let dose = self.dose(o);
-            let ph = -h.log10();
-            let ph_by_h = -1.0 / (h * std::f64::consts::LN_10);
-            let block = self.blocks.diag_mut(j);
-            for i in 0..c {
-                let (d, by_ph, by_dose) = p.coefficients[i].distribution(ph, dose);
-                block[i * w + i] = -1.0;
-                block[i * w + c + i] = -1.0;
-                let row = &mut block[(c + i) * w..(c + i + 1) * w];
-                row[i] = -e * ratio * d;
-                for k in 0..c {
-                    row[c + k] = -e * ratio * a[i] * by_dose * dose_by_organic;
-                }
-                row[c + i] += 1.0;
-                row[2 * c] = -e * ratio * a[i] * by_ph * ph_by_h;
-            }
-            let acid = &mut block[2 * c * w..(2 * c + 1) * w];
-            for k in 0..c {
-                acid[c + k] = nu;
-            }
-            acid[2 * c] = -p.aqueous_l_per_h;
-            if j > 0 {
-                let lower = self.blocks.lower_mut(j);
-                for i in 0..c {
-                    lower[i * w + c + i] = 1.0;
-                    lower[(c + i) * w + c + i] = -(1.0 - e);
-                    lower[2 * c * w + c + i] = -nu;
-                }
-            }
-            if j + 1 < n {
-                let upper = self.blocks.upper_mut(j);
-                for i in 0..c {
-                    upper[i * w + i] = 1.0;
-                }
-                upper[2 * c * w + 2 * c] = p.aqueous_l_per_h;
-            }
-        }
-    }
-
-    fn status(&self, iterations: usize, norms: &Norms) -> Convergence {
-        Convergence {
-            iterations,
-            sweeps: 0,
-            residual: norms.residual,
-            rounding_floor: norms.rounding_floor,
-        }
-    }
-
-    fn solution(&self, iterations: usize, norms: &Norms) -> AcidSolution {
-        let (c, w) = (self.c, self.width());
-        let mut solution = AcidSolution {
-            aqueous: Vec::with_capacity(self.x.len()),
-            organic: Vec::with_capacity(self.x.len()),
-            hydrogen_mol_per_l: Vec::new(),
-            dose_vol_pct: Vec::new(),
-            status: self.status(iterations, norms),
-        };
-        for z in self.x.chunks_exact(w) {
-            solution.aqueous.extend_from_slice(&z[..c]);
-            solution.organic.extend_from_slice(&z[c..2 * c]);
-            solution.hydrogen_mol_per_l.push(z[2 * c]);
-            solution.dose_vol_pct.push(self.dose(&z[c..2 * c]));
-        }
-        solution
-    }
-}
+/// Fraction of the fresh organic's extractant below which a failed solve is put down to the
+/// extractant running out: the organic there carries over 99 % of what it can hold.
+pub const EXHAUSTED_FREE_FRACTION: f64 = 0.01;

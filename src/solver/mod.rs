@@ -31,6 +31,8 @@
 //! rounding floor when the balances cannot be evaluated more accurately than the tolerance.
 
 mod acid;
+mod acid_equations;
+mod acid_layout;
 mod banded;
 mod block_tridiagonal;
 mod continuation;
@@ -49,7 +51,9 @@ mod substitution;
 #[cfg(target_arch = "x86_64")]
 mod substitution_avx;
 
-pub use acid::{AcidProblem, AcidSolution, solve_acid};
+pub use acid::{
+    AcidLiquor, AcidProblem, AcidSections, AcidSolution, EXHAUSTED_FREE_FRACTION, solve_acid,
+};
 use block_tridiagonal::BlockTridiagonal;
 pub use continuation::{DENSE_MAX_STAGES, solve_by_continuation, solve_on_scales_by_continuation};
 pub use murphree::{Efficiency, solve_with_efficiency};
@@ -219,9 +223,28 @@ pub struct Convergence {
 /// Why a solve stopped without converging, with where it stood.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SolveFailure {
-    NotConverged { status: Convergence, tolerance: f64 },
-    Stalled { status: Convergence },
-    SingularJacobian { stage: usize, iteration: usize },
+    NotConverged {
+        status: Convergence,
+        tolerance: f64,
+    },
+    Stalled {
+        status: Convergence,
+    },
+    SingularJacobian {
+        stage: usize,
+        iteration: usize,
+    },
+    /// An acid-aware solve whose continuation path stopped at `feed_fraction` of the feed's RE
+    /// with a stage's organic nearly out of free extractant (`stage` 1-based, `species` the one
+    /// whose `D` climbs most as it runs out), the free extractant there at that point.
+    ExtractantExhausted {
+        stage: usize,
+        species: usize,
+        free_mol_per_l: f64,
+        total_mol_per_l: f64,
+        feed_fraction: f64,
+        iterations: usize,
+    },
 }
 
 /// Solves the stage balances of `problem`.

@@ -140,6 +140,38 @@ impl StageBlocks {
         }
         Ok(())
     }
+
+    /// Solves the system last solved by [`Self::solve`] for another `rhs`, from the
+    /// factorisation that solve left in the blocks (`D'(j)^-1` in the diagonal, `C(j)` above).
+    pub fn solve_again(&self, rhs: &mut [f64]) {
+        let (n, m) = (self.stages, self.size);
+        let m2 = m * m;
+        let mut column = vec![0.0; m];
+        for j in 0..n {
+            let (solved, here) = rhs.split_at_mut(j * m);
+            let here = &mut here[..m];
+            if j > 0 {
+                let lower = &self.lower[j * m2..(j + 1) * m2];
+                let y = &solved[(j - 1) * m..];
+                for (r, x) in here.iter_mut().enumerate() {
+                    *x -= dot(&lower[r * m..(r + 1) * m], &y[..m]);
+                }
+            }
+            column.copy_from_slice(here);
+            let inverse = &self.diag[j * m2..(j + 1) * m2];
+            for (r, x) in here.iter_mut().enumerate() {
+                *x = dot(&inverse[r * m..(r + 1) * m], &column);
+            }
+        }
+        for j in (0..n.saturating_sub(1)).rev() {
+            let c = &self.upper[j * m2..(j + 1) * m2];
+            let (here, above) = rhs.split_at_mut((j + 1) * m);
+            let x_above = &above[..m];
+            for (r, x) in here[j * m..].iter_mut().enumerate() {
+                *x -= dot(&c[r * m..(r + 1) * m], x_above);
+            }
+        }
+    }
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -184,10 +216,19 @@ mod tests {
             }
         }
         let rhs: Vec<f64> = (0..n * m).map(|_| next()).collect();
-        let expected = dense.lu().solve(&DVector::from_vec(rhs.clone())).unwrap();
+        let other: Vec<f64> = (0..n * m).map(|_| next()).collect();
+        let lu = dense.lu();
+        let expected = lu.solve(&DVector::from_vec(rhs.clone())).unwrap();
+        let expected_other = lu.solve(&DVector::from_vec(other.clone())).unwrap();
         let mut x = rhs;
         blocks.solve(&mut x).unwrap();
         for (a, b) in x.iter().zip(expected.iter()) {
+            assert!((a - b).abs() < 1e-13, "{a} against {b}");
+        }
+        // A second right-hand side from the same factorisation.
+        let mut y = other;
+        blocks.solve_again(&mut y);
+        for (a, b) in y.iter().zip(expected_other.iter()) {
             assert!((a - b).abs() < 1e-13, "{a} against {b}");
         }
     }

@@ -4,9 +4,9 @@
 //! cascade (H+ in with the feed plus 3 per RE extracted = H+ out with the raffinate).
 
 use sxcascade::SolverOptions;
-use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT};
+use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCorrelation};
 use sxcascade::reference::uky_dehpa_coefficients;
-use sxcascade::solver::{AcidProblem, solve_acid};
+use sxcascade::solver::{AcidProblem, AcidSections, solve_acid};
 
 #[test]
 fn acid_survey_converges_and_closes_its_balances() {
@@ -58,18 +58,22 @@ fn acid_survey_converges_and_closes_its_balances() {
             continue;
         }
         let inlet = vec![0.0; feed.len()];
+        let model = PhCorrelation {
+            coefficients: coefficients.clone(),
+            dose_vol_pct: dose,
+            mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
+            acid_released_per_mol: ACID_RELEASED_PER_MOL,
+        };
         let problem = AcidProblem {
-            coefficients: &coefficients,
+            equilibrium: &model,
             feed: &feed,
             organic_inlet: &inlet,
             stages,
             aqueous_l_per_h: flow,
             organic_l_per_h: oa * flow,
             feed_acid_mol_per_h: acid * flow,
-            acid_released_per_mol: ACID_RELEASED_PER_MOL,
-            dose_vol_pct: dose,
-            extractant_mol_per_l: dose * DEHPA_MOL_PER_L_PER_VOL_PCT,
             efficiency,
+            sections: AcidSections::default(),
         };
         let label = format!(
             "#{k}: {stages} stages, x{scale:.0}, dose {dose:.1}, O/A {oa:.2}, acid {acid:.1e}, E {efficiency:.2}"

@@ -18,6 +18,8 @@ const SHIPPED: &[&str] = &[
     "flowsheets/light_series.toml",
     "flowsheets/light_recycle.toml",
     "flowsheets/leach_dehpa.toml",
+    "flowsheets/leach_dehpa_loop.toml",
+    "flowsheets/prnd_mass_action.toml",
 ];
 
 /// Design problems: cascades with targets instead of stage counts.

@@ -101,6 +101,27 @@ impl Validator {
         let side_draw = self.side_draw(c)?;
         // The organic an organic draw leaves to the stages above it, per unit of S.
         let kept = side_draw.map_or(1.0, Draw::organic_kept);
+        if !matches!(
+            model,
+            SystemModel::PhCorrelation { .. } | SystemModel::MassAction(_)
+        ) {
+            let spans = [
+                c.strip_stages.as_ref().map(|v| ("strip_stages", v.span())),
+                c.strip_oa_ratio
+                    .as_ref()
+                    .map(|v| ("strip_oa_ratio", v.span())),
+            ];
+            for (field, span) in spans.into_iter().flatten() {
+                self.error(
+                    span,
+                    format!(
+                        "cascade `{name}`: `{field}` belongs to a model with an acid balance \
+                         (\"ph_correlation\" or \"mass_action\"); this system's strip \
+                         section is not simulated"
+                    ),
+                );
+            }
+        }
         let operating_point = match model {
             SystemModel::Saturated { .. } => {
                 self.forbid(name, "oa_ratio", &c.oa_ratio, "the saturated model");
@@ -144,8 +165,11 @@ impl Validator {
                     reflux_ratio: c.reflux_ratio.as_ref().map_or(0.0, |r| *r.get_ref()),
                 }
             }
-            SystemModel::PhCorrelation { .. } => {
-                let model = "the ph_correlation model";
+            SystemModel::PhCorrelation { .. } | SystemModel::MassAction(_) => {
+                let model = match model {
+                    SystemModel::MassAction(_) => "the mass_action model",
+                    _ => "the ph_correlation model",
+                };
                 self.forbid(name, "extraction_ratio", &c.extraction_ratio, model);
                 self.forbid(name, "scrub_ratio", &c.scrub_ratio, model);
                 self.forbid(
@@ -155,7 +179,7 @@ impl Validator {
                     model,
                 );
                 self.forbid(name, "reflux_ratio", &c.reflux_ratio, model);
-                self.forbid(name, "scrub_oa_ratio", &c.scrub_oa_ratio, model);
+                let sections = self.acid_sections(name, c, m)?;
                 let mut required = |field: &str, value: &Option<Spanned<f64>>| {
                     if value.is_none() {
                         self.error(
@@ -178,6 +202,11 @@ impl Validator {
                     oa_ratio: oa?,
                     feed_concentration_mol_per_l: concentration?,
                     feed_acid_mol_per_l: acid?,
+                    scrub_oa_ratio: sections.0,
+                    scrub_acid_mol_per_l: sections.1,
+                    strip_stages: sections.2,
+                    strip_oa_ratio: sections.3,
+                    strip_acid_mol_per_l: sections.4,
                 }
             }
         };
@@ -222,6 +251,10 @@ impl Validator {
                         c.feed_concentration_mol_per_l.as_ref().map(Spanned::span)
                     }
                     "feed_acid_mol_per_l" => c.feed_acid_mol_per_l.as_ref().map(Spanned::span),
+                    "scrub_acid_mol_per_l" => c.scrub_acid_mol_per_l.as_ref().map(Spanned::span),
+                    "strip_acid_mol_per_l" => c.strip_acid_mol_per_l.as_ref().map(Spanned::span),
+                    "strip_oa_ratio" => c.strip_oa_ratio.as_ref().map(Spanned::span),
+                    "strip_stages" => c.strip_stages.as_ref().map(Spanned::span),
                     _ => None,
                 };
                 let shown = if parameter == "scrub_ratio" && c.scrub_ratio.is_none() {
@@ -485,6 +518,82 @@ impl Validator {
             scrub_acid_mol_per_l: read("scrub_acid_mol_per_l", &c.scrub_acid_mol_per_l),
             strip_acid_mol_per_l: read("strip_acid_mol_per_l", &c.strip_acid_mol_per_l),
         }
+    }
+
+    /// The scrub and strip liquors of an acid-aware cascade with `scrub` scrub stages: scrub
+    /// O/A and acid, strip stages, strip O/A and acid (NaN for an absent section). A missing
+    /// field is reported; a bad acid was reported by [`Self::concentrations`].
+    fn acid_sections(
+        &mut self,
+        name: &str,
+        c: &RawCascade,
+        scrub: u32,
+    ) -> Option<(f64, f64, usize, f64, f64)> {
+        let strip = c.strip_stages.as_ref().map_or(0, |s| *s.get_ref());
+        let mut ok = true;
+        let mut field =
+            |section: &str, stages: u32, field: &str, value: &Option<Spanned<f64>>| match value {
+                _ if stages == 0 => f64::NAN,
+                Some(v) if *v.get_ref() > 0.0 => *v.get_ref(),
+                Some(v) => {
+                    // A bad acid is reported with the other concentrations.
+                    if field.ends_with("oa_ratio") {
+                        self.error(
+                            v.span(),
+                            format!(
+                                "cascade `{name}`: `{field}` = {} must be a positive number \
+                                 (organic / {section} liquor by volume)",
+                                v.get_ref()
+                            ),
+                        );
+                    }
+                    ok = false;
+                    f64::NAN
+                }
+                None => {
+                    self.error(
+                        c.name.span(),
+                        format!(
+                            "cascade `{name}`: missing field `{field}` (a {section} section of \
+                             the ph_correlation model needs its liquor's volume and acid)"
+                        ),
+                    );
+                    ok = false;
+                    f64::NAN
+                }
+            };
+        let sections = (
+            field("scrub", scrub, "scrub_oa_ratio", &c.scrub_oa_ratio),
+            field(
+                "scrub",
+                scrub,
+                "scrub_acid_mol_per_l",
+                &c.scrub_acid_mol_per_l,
+            ),
+            strip as usize,
+            field("strip", strip, "strip_oa_ratio", &c.strip_oa_ratio),
+            field(
+                "strip",
+                strip,
+                "strip_acid_mol_per_l",
+                &c.strip_acid_mol_per_l,
+            ),
+        );
+        if !ok {
+            return None;
+        }
+        if u64::from(scrub)
+            + u64::from(strip)
+            + u64::from(c.extraction_stages.as_ref().map_or(0, |n| *n.get_ref()))
+            > u64::from(MAX_STAGES)
+        {
+            self.error(
+                c.strip_stages.as_ref().map_or(c.name.span(), Spanned::span),
+                format!("cascade `{name}`: its stages with the strip section are above the limit of {MAX_STAGES}"),
+            );
+            return None;
+        }
+        Some(sections)
     }
 
     fn forbid(&mut self, cascade: &str, field: &str, value: &Option<Spanned<f64>>, model: &str) {

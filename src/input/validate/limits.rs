@@ -37,7 +37,8 @@ pub(super) fn limit(field: &str) -> Option<Limit> {
         "organic_capacity_mol_per_l"
         | "feed_concentration_mol_per_l"
         | "scrub_acid_mol_per_l"
-        | "strip_acid_mol_per_l" => CONCENTRATION,
+        | "strip_acid_mol_per_l"
+        | "extractant_mol_per_l" => CONCENTRATION,
         "flow_mol_per_h" => FLOW,
         // A share of the basis flux: the flow's own limit then applies to the product.
         "share_of_basis" => Limit {

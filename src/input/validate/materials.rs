@@ -15,6 +15,29 @@ use crate::input::raw::{NamedValues, RawStream, RawSystem};
 use crate::stream::Stream;
 
 impl Validator {
+    /// The base that saponifies the extractant: NaOH unless the file says NH3.
+    fn saponification_base(&mut self, name: &str, s: &RawSystem) -> Option<SaponificationBase> {
+        let Some(b) = s.saponification_base.as_ref() else {
+            return Some(SaponificationBase::NaOH);
+        };
+        match b.get_ref().as_str() {
+            "NaOH" => Some(SaponificationBase::NaOH),
+            "NH3" => Some(SaponificationBase::NH3),
+            other => {
+                self.error(
+                    b.span(),
+                    not_a_choice(
+                        &format!("system `{name}`"),
+                        "saponification_base",
+                        other,
+                        &["NaOH", "NH3"],
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) fn system(
         &mut self,
         name: &str,
@@ -32,6 +55,17 @@ impl Validator {
                 model,
                 organic_capacity_mol_per_l: None,
                 saponification_base: SaponificationBase::NaOH,
+                separation_factor_sigma: Default::default(),
+            });
+        }
+        if model == "mass_action" {
+            let model = self.mass_action(name, raw);
+            let saponification_base = self.saponification_base(name, s);
+            return Some(ExtractantSystem {
+                name: name.to_string(),
+                model: model?,
+                organic_capacity_mol_per_l: None,
+                saponification_base: saponification_base?,
                 separation_factor_sigma: Default::default(),
             });
         }
@@ -54,7 +88,7 @@ impl Validator {
                         &format!("system `{name}`"),
                         "model",
                         unknown,
-                        &["saturated", "constant_d", "ph_correlation"],
+                        &["saturated", "constant_d", "ph_correlation", "mass_action"],
                     ),
                 );
                 return None;
@@ -102,25 +136,7 @@ impl Validator {
             Some(c) => Some(self.positive("organic_capacity_mol_per_l", c)?),
             None => None,
         };
-        let saponification_base = match s.saponification_base.as_ref() {
-            None => SaponificationBase::NaOH,
-            Some(b) => match b.get_ref().as_str() {
-                "NaOH" => SaponificationBase::NaOH,
-                "NH3" => SaponificationBase::NH3,
-                other => {
-                    self.error(
-                        b.span(),
-                        not_a_choice(
-                            &format!("system `{name}`"),
-                            "saponification_base",
-                            other,
-                            &["NaOH", "NH3"],
-                        ),
-                    );
-                    return None;
-                }
-            },
-        };
+        let saponification_base = self.saponification_base(name, s)?;
         let model = match model {
             "saturated" => SystemModel::Saturated {
                 separation_factors: parameters,

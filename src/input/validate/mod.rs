@@ -16,6 +16,7 @@ mod confidence;
 mod design;
 mod equipment;
 mod limits;
+mod mass_action;
 mod materials;
 mod network;
 mod products;

@@ -286,6 +286,7 @@ impl Validator {
             SystemModel::PhCorrelation { coefficients, .. } => {
                 (&|e| coefficients.contains_key(e), "pH coefficients")
             }
+            SystemModel::MassAction(m) => (&|e| m.log10_k.contains_key(e), "log10_k"),
         };
         let missing: Vec<String> = elements
             .iter()
