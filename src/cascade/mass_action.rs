@@ -46,9 +46,18 @@ impl Cascade {
             feed_l_per_h: aqueous_l_per_h,
             organic_l_per_h,
             feed_acid_mol_per_h: feed_acid_mol_per_l * aqueous_l_per_h,
-            scrub_l_per_h: organic_l_per_h / scrub_oa_ratio,
+            // An absent section's liquor is none (its O/A is NaN).
+            scrub_l_per_h: if self.scrub_stages > 0 {
+                organic_l_per_h / scrub_oa_ratio
+            } else {
+                0.0
+            },
             scrub_acid_mol_per_l,
-            strip_l_per_h: organic_l_per_h / strip_oa_ratio,
+            strip_l_per_h: if strip_stages > 0 {
+                organic_l_per_h / strip_oa_ratio
+            } else {
+                0.0
+            },
             strip_acid_mol_per_l,
         };
         let species = model.species();

@@ -14,7 +14,7 @@
 use serde::Serialize;
 
 use super::{CascadeUnit, ExtractantSystem};
-use crate::cascade::{DrawPhase, FeedPhase, OperatingPoint};
+use crate::cascade::{DrawPhase, FeedPhase, OperatingPoint, SystemModel};
 
 /// Molar masses from the CIAAW 2021 standard atomic weights (abridged values: H 1.008,
 /// N 14.007, O 15.999, Na 22.990, Cl 35.45), g/mol.
@@ -122,7 +122,12 @@ impl CascadeUnit {
                     raffinate_l_per_h: Some(aqueous + scrub.unwrap_or(0.0)),
                     reagents: Some(Reagents {
                         base: system.saponification_base,
-                        base_mol_per_h: 0.0,
+                        // A saponified mass-action organic: the base that neutralised its
+                        // share of the extractant, one per HA, fed with the organic.
+                        base_mol_per_h: match &system.model {
+                            SystemModel::MassAction(m) => organic * m.saponified_mol_per_l(),
+                            _ => 0.0,
+                        },
                         scrub_acid_mol_per_h: scrub.map_or(0.0, |l| l * scrub_acid_mol_per_l),
                         strip_acid_mol_per_h: strip.map_or(0.0, |l| l * strip_acid_mol_per_l),
                     }),
