@@ -560,14 +560,21 @@ impl Cascade {
                 }
                 // The sections converge for the pH correlation (the seeded section survey);
                 // for mass action, whose D spans decades between a loaded extraction and a
-                // scrub in acid, Newton does not yet converge on a scrubbed cascade.
-                if matches!(model, SystemModel::MassAction(_)) && self.scrub_stages > 0 {
-                    return Err(CascadeError::infeasible(
-                        "scrub_stages",
-                        self.scrub_stages as f64,
-                        "the mass_action model solves extraction and strip sections only for \
-                         now: give scrub_stages = 0",
-                    ));
+                // liquor of strong acid, Newton does not yet converge on them (docs/solver.md).
+                if matches!(model, SystemModel::MassAction(_)) {
+                    let (field, stages) = if self.scrub_stages > 0 {
+                        ("scrub_stages", self.scrub_stages)
+                    } else {
+                        ("strip_stages", strip_stages)
+                    };
+                    if stages > 0 {
+                        return Err(CascadeError::infeasible(
+                            field,
+                            stages as f64,
+                            "the mass_action model solves extraction sections only for now: \
+                             give scrub_stages = 0 and no strip section",
+                        ));
+                    }
                 }
                 if self.side_draw.is_some() || self.feed_phase == FeedPhase::Organic {
                     return Err(CascadeError::infeasible(

@@ -140,11 +140,10 @@ impl<'p, 'a> Acid<'p, 'a> {
     pub fn start(&mut self) {
         let guess = self.layout.guess_h.clone();
         self.constant_d_profiles(&guess, 1.0);
-        // Without a scrub section the start is fitted whole; with one, the stages that would
-        // hold too much are cut back one by one (limit_held): the fit, which keeps the D
-        // ratios, starts a scrubbed cascade worse (the seeded section survey), and the cut
-        // leaves a mass-action strip loop too far from its answer to converge.
-        if self.unscrubbed() {
+        // An extraction section alone is fitted whole; beyond it, the stages that would hold
+        // too much are cut back one by one (limit_held): the fit, which keeps the D ratios,
+        // starts a scrubbed cascade worse (the seeded section survey).
+        if self.extraction_only() {
             if !self.within_capacity() {
                 self.fit_to_capacity(&guess);
             }
@@ -155,9 +154,9 @@ impl<'p, 'a> Acid<'p, 'a> {
         self.acid_down(&floor);
     }
 
-    /// No scrub section (a strip section may close the loop).
-    fn unscrubbed(&self) -> bool {
-        self.layout.main == self.p.stages
+    /// An extraction section alone: no scrub liquor, no strip section.
+    fn extraction_only(&self) -> bool {
+        self.layout.main == self.p.stages && !self.layout.ring
     }
 
     /// Whether the cascade balances its H+ overall through its raffinate alone (no strip

@@ -231,56 +231,20 @@ fn the_shipped_flowsheet_has_the_saturated_flowsheets_factor() {
     );
 }
 
-/// The shipped extraction section with a strip section of 5 mol/L HCl closing the organic
-/// loop, its organic saponified again before it re-enters: converges; every element and the
-/// acid balance (the HCl fed, the feed's acid, the H+ the saponified Na+ takes up on leaving
-/// with the raffinate, and the acid leaving) close; the base fed is the saponified share of
-/// the extractant; the strip liquor carries the loaded RE out.
+/// Scrub and strip sections of a mass-action cascade are not solved yet: an error at the
+/// field (a seeded survey of strip loops converged in 20 of 60 cases, docs/solver.md).
 #[test]
-fn a_strip_loop_of_a_saponified_organic_closes_its_balances() {
-    let text = std::fs::read_to_string(SHIPPED).unwrap();
-    let from = "scrub_stages = 0";
-    assert!(text.contains(from));
-    let dir = scratch("mass-action-strip");
-    let file = dir.path().join("strip.toml");
-    let strip =
-        "scrub_stages = 0\nstrip_stages = 6\nstrip_oa_ratio = 5.0\nstrip_acid_mol_per_l = 5.0";
-    std::fs::write(&file, text.replacen(from, strip, 1)).unwrap();
-    let out = sxcascade(&["run", file.to_str().unwrap(), "--json", "--profiles"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let c = &json["cascades"][0];
-    assert_eq!(c["converged"], true, "{stderr}");
-    let closure = |k: &str| c[k].as_f64().unwrap();
-    assert!(closure("mass_balance_overall") < 1e-10);
-    assert!(closure("mass_balance_worst_stage") < 1e-10);
-    let reagents = &c["reagents"];
-    assert!(reagents["acid_balance_closure"].as_f64().unwrap() < 1e-10);
-    // 36 % of 1.5 mol/L HA as NaA, on the organic's flow.
-    let organic = c["organic_l_per_h"].as_f64().unwrap();
-    let base = reagents["base_mol_per_h"].as_f64().unwrap();
-    assert!(
-        (base / (0.36 * 1.5 * organic) - 1.0).abs() < 1e-12,
-        "{base}"
-    );
-    // 20 extraction stages, then 6 strip stages, each with its pH.
-    assert_eq!(c["profiles"]["ph"].as_array().unwrap().len(), 26);
-    assert!(
-        json["streams"]["Nd_loaded"]["total_mol_per_h"]
-            .as_f64()
-            .unwrap()
-            > 0.0
-    );
-}
-
-/// Scrub sections of a mass-action cascade are not solved yet: an error at the field.
-#[test]
-fn a_scrubbed_mass_action_cascade_is_an_error_at_its_field() {
+fn scrubbed_or_stripped_mass_action_cascades_are_errors_at_their_field() {
     rejected(
         "scrub_stages = 0",
         "scrub_stages = 10\nscrub_oa_ratio = 10.0\nscrub_acid_mol_per_l = 1.5",
         41,
+        "extraction sections only",
+    );
+    rejected(
         "scrub_stages = 0",
+        "scrub_stages = 0\nstrip_stages = 6\nstrip_oa_ratio = 5.0\nstrip_acid_mol_per_l = 5.0",
+        42,
+        "extraction sections only",
     );
 }
