@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCorrelation};
+use sxcascade::equilibrium::PhCorrelation;
 use sxcascade::reference::{self, Case};
 use sxcascade::solver::{AcidProblem, AcidSections, solve_acid};
 use sxcascade::{Cascade, Element, SolverOptions};
@@ -68,12 +68,7 @@ fn acid(c: &mut Criterion) {
     let coefficients: Vec<_> = elements.iter().map(|e| coefficients[e]).collect();
     let inlet = vec![0.0; 4];
     let dose = 5.0;
-    let model = PhCorrelation {
-        coefficients: coefficients.clone(),
-        dose_vol_pct: dose,
-        mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
-        acid_released_per_mol: ACID_RELEASED_PER_MOL,
-    };
+    let model = PhCorrelation::dehpa(coefficients.clone(), dose);
     let problem = AcidProblem {
         equilibrium: &model,
         feed: &feed,

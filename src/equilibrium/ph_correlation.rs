@@ -48,6 +48,17 @@ pub struct PhCorrelation {
 }
 
 impl PhCorrelation {
+    /// DEHPA's correlation at `dose_vol_pct` with PrOMMiS's defaults: DEHPA's free extractant
+    /// per % v/v and 3 H+ released per RE3+.
+    pub fn dehpa(coefficients: Vec<PhCoefficients>, dose_vol_pct: f64) -> Self {
+        Self {
+            coefficients,
+            dose_vol_pct,
+            mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
+            acid_released_per_mol: ACID_RELEASED_PER_MOL,
+        }
+    }
+
     /// The dose, % v/v, of an organic with `free` mol/L of free extractant.
     pub fn dose(&self, free: f64) -> f64 {
         free / self.mol_per_l_per_vol_pct

@@ -58,12 +58,7 @@ fn acid_survey_converges_and_closes_its_balances() {
             continue;
         }
         let inlet = vec![0.0; feed.len()];
-        let model = PhCorrelation {
-            coefficients: coefficients.clone(),
-            dose_vol_pct: dose,
-            mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
-            acid_released_per_mol: ACID_RELEASED_PER_MOL,
-        };
+        let model = PhCorrelation::dehpa(coefficients.clone(), dose);
         let problem = AcidProblem {
             equilibrium: &model,
             feed: &feed,

@@ -39,15 +39,6 @@ fn liquor() -> (Vec<String>, PhCorrelationParts, Vec<f64>) {
 
 type PhCorrelationParts = Vec<sxcascade::equilibrium::PhCoefficients>;
 
-fn dehpa(coefficients: &[sxcascade::equilibrium::PhCoefficients], dose: f64) -> PhCorrelation {
-    PhCorrelation {
-        coefficients: coefficients.to_vec(),
-        dose_vol_pct: dose,
-        mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
-        acid_released_per_mol: ACID_RELEASED_PER_MOL,
-    }
-}
-
 /// Worst relative closure over elements and acid: feed in = raffinate + loaded organic (or,
 /// with a strip section, + strip liquor); H+ in with the feed and the liquors, plus 3 per RE
 /// the organic gains over the cascade = H+ out with the raffinate (and the strip liquor).
@@ -164,7 +155,7 @@ fn section_survey_converges_or_reports_the_extractant_running_out() {
                 "#{k}: {extraction}+{scrub_stages}, x{scale:.0}, dose {dose:.1}, O/A {oa:.2}, \
                  acid {acid:.1e}, scrub {scrub_acid:.2} at O/A {scrub_oa:.1}, E {efficiency:.2}"
             ),
-            model: dehpa(&coefficients, dose),
+            model: PhCorrelation::dehpa(coefficients.clone(), dose),
             feed: base.iter().map(|c| c * scale * FLOW).collect(),
             inlet: vec![0.0; base.len()],
             extraction,
@@ -287,7 +278,7 @@ fn a_strong_scrub_runs_the_organic_out_of_extractant() {
     let scale = 0.83 * capacity / base.iter().map(|c| c * FLOW).sum::<f64>();
     let case = Case {
         label: String::new(),
-        model: dehpa(&coefficients, dose),
+        model: PhCorrelation::dehpa(coefficients.clone(), dose),
         feed: base.iter().map(|c| c * scale * FLOW).collect(),
         inlet: vec![0.0; base.len()],
         extraction: 15,
@@ -342,7 +333,7 @@ fn sections_match_the_stage_equations_solved_directly() {
     let (scrub_l, scrub_h) = (organic / 4.0, 0.3);
     let (strip_l, strip_h) = (organic / 3.0, 0.8);
     let feed_h = 0.02;
-    let model = dehpa(&k, dose);
+    let model = PhCorrelation::dehpa(k.clone(), dose);
     let problem = AcidProblem {
         equilibrium: &model,
         feed: &feed,

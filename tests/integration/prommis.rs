@@ -5,7 +5,7 @@
 //! extraction releases, as in sxcascade's model.
 
 use sxcascade::SolverOptions;
-use sxcascade::equilibrium::{ACID_RELEASED_PER_MOL, DEHPA_MOL_PER_L_PER_VOL_PCT, PhCorrelation};
+use sxcascade::equilibrium::PhCorrelation;
 use sxcascade::reference::uky_dehpa_coefficients;
 use sxcascade::solver::{AcidProblem, AcidSections, solve_acid};
 
@@ -65,12 +65,7 @@ fn acid_balance_and_ph_correlation_agree_with_prommis() {
             .iter()
             .map(|(e, _)| coefficients[&e.parse().unwrap()])
             .collect();
-        let model = PhCorrelation {
-            coefficients: coefficients.clone(),
-            dose_vol_pct: dose,
-            mol_per_l_per_vol_pct: DEHPA_MOL_PER_L_PER_VOL_PCT,
-            acid_released_per_mol: ACID_RELEASED_PER_MOL,
-        };
+        let model = PhCorrelation::dehpa(coefficients.clone(), dose);
         let problem = AcidProblem {
             equilibrium: &model,
             feed: &feed,
